@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using MmLock.Analyzers.Contexts;
+
+namespace MmLock.Analyzers.Contracts
+{
+    internal enum ClauseKind { Requires, RequiresAny, Walker, Lookup, Freer, LeafModifier, LiveRoot, Memmap }
+
+    /// <summary>One requirement on callers: at least one alternative must be held (several clauses all apply).</summary>
+    internal sealed class Clause
+    {
+        public Clause(ClauseKind kind, ImmutableArray<ContextTemplate> alternatives, string? space = null, string? freeing = null)
+        {
+            Kind = kind;
+            Alternatives = alternatives;
+            Space = space;
+            Freeing = freeing;
+        }
+
+        public ClauseKind Kind { get; }
+        public ImmutableArray<ContextTemplate> Alternatives { get; }
+        public string? Space { get; }
+        public string? Freeing { get; }
+
+        /// <summary>A passed [OnlineCheck] on the path satisfies a memmap read.</summary>
+        public bool AcceptsOnlineCheck => Kind == ClauseKind.Memmap;
+
+        public DiagnosticDescriptor Rule => Kind switch
+        {
+            ClauseKind.Walker => Descriptors.MM2001,
+            ClauseKind.Lookup => Descriptors.MM2002,
+            ClauseKind.Freer => Descriptors.MM2003,
+            ClauseKind.LeafModifier => Descriptors.MM2004,
+            ClauseKind.LiveRoot => Descriptors.MM2006,
+            ClauseKind.Memmap => Descriptors.MM2007,
+            _ => Descriptors.MM1001,
+        };
+    }
+
+    internal sealed class TryAcquire
+    {
+        public TryAcquire(ContextTemplate template, object? success)
+        {
+            Template = template;
+            Success = success;
+        }
+
+        public ContextTemplate Template { get; }
+        /// <summary><c>true</c>, <c>false</c>, an integer, or the string <c>"nonnull"</c>.</summary>
+        public object? Success { get; }
+    }
+
+    /// <summary>What one member acquires, releases and requires, with every condition already evaluated for the compilation.</summary>
+    internal sealed class MemberContract
+    {
+        public static readonly MemberContract Empty = new MemberContract();
+
+        public ImmutableArray<ContextTemplate> Acquires { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public ImmutableArray<ContextTemplate> Releases { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public ImmutableArray<ContextTemplate> Downgrades { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public ImmutableArray<TryAcquire> TryAcquires { get; set; } = ImmutableArray<TryAcquire>.Empty;
+        public ImmutableArray<Clause> Clauses { get; set; } = ImmutableArray<Clause>.Empty;
+        public ImmutableArray<ContextTemplate> Excludes { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public ImmutableArray<ContextTemplate> AssertsHeld { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public ImmutableArray<ContextTemplate> AssertsNotHeld { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        public bool MightSleep { get; set; }
+        public bool ReturnsGuarded { get; set; }
+        public bool OnlineCheck { get; set; }
+        public bool NoLockAnalysis { get; set; }
+
+        public bool IsEmpty =>
+            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&
+            AssertsHeld.IsEmpty && AssertsNotHeld.IsEmpty && !MightSleep && !ReturnsGuarded && !OnlineCheck && !NoLockAnalysis;
+
+        public bool ChangesContexts => !Acquires.IsEmpty || !Releases.IsEmpty || !Downgrades.IsEmpty || !TryAcquires.IsEmpty;
+    }
+
+    /// <summary>A declared page-table space and its ways of freeing tables, active in this configuration.</summary>
+    internal sealed class PageTableSpace
+    {
+        public PageTableSpace(string name, ImmutableArray<string> leafLock)
+        {
+            Name = name;
+            LeafLock = leafLock;
+        }
+
+        public string Name { get; }
+        public ImmutableArray<string> LeafLock { get; }
+        public ImmutableArray<TableFreeing> Freeings { get; set; } = ImmutableArray<TableFreeing>.Empty;
+    }
+
+    internal sealed class TableFreeing
+    {
+        public TableFreeing(string space, string name, ImmutableArray<string> holds, ImmutableArray<string> excludedBy, bool active)
+        {
+            Space = space;
+            Name = name;
+            Holds = holds;
+            ExcludedBy = excludedBy;
+            Active = active;
+        }
+
+        public string Space { get; }
+        public string Name { get; }
+        public ImmutableArray<string> Holds { get; }
+        public ImmutableArray<string> ExcludedBy { get; }
+        /// <summary>False when the freeing's <c>When</c> is false: it still exists as a name for [TableFreer].</summary>
+        public bool Active { get; }
+
+        public override string ToString() => Name;
+    }
+
+    internal static class ContractExtensions
+    {
+        public static bool HasRole(this MemberContract contract, ClauseKind kind) => contract.Clauses.Any(c => c.Kind == kind);
+    }
+}

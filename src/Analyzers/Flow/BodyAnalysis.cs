@@ -1,0 +1,286 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>
+    /// The forward data flow over one body's control-flow graph: the held contexts at every point, to a fixed
+    /// point, then one replay that shows each operation and its state to the rules. Finally regions run once
+    /// per path that enters them; explicit throws reach their catch handlers; lambdas and local functions are
+    /// analyzed as bodies of their own.
+    /// </summary>
+    internal sealed partial class BodyAnalysis
+    {
+        private const int VisitLimit = 64;
+
+        private readonly ControlFlowGraph _graph;
+        private readonly IFlowObserver? _observer;
+        private readonly CancellationToken _cancellation;
+        private readonly Dictionary<ControlFlowRegion, FlowState> _finallyEntries = new Dictionary<ControlFlowRegion, FlowState>();
+        private readonly List<(ControlFlowGraph Graph, ISymbol Symbol, SyntaxNode Syntax, IMethodSymbol? DelegateInvoke)> _nested = new List<(ControlFlowGraph, ISymbol, SyntaxNode, IMethodSymbol?)>();
+        private readonly HashSet<ControlFlowRegion> _triesWithThrow = new HashSet<ControlFlowRegion>();
+
+        public BodyAnalysis(ContractModel model, ControlFlowGraph graph, ISymbol owner, SyntaxNode ownerSyntax, IMethodSymbol? delegateInvoke,
+            IFlowObserver? observer, CancellationToken cancellation)
+        {
+            Model = model;
+            _graph = graph;
+            Owner = owner;
+            OwnerSyntax = ownerSyntax;
+            _observer = observer;
+            _cancellation = cancellation;
+            Paths = new Paths(graph);
+            OwnContract = model.ContractOf(owner);
+            DelegateContract = delegateInvoke != null ? model.ContractOf(delegateInvoke) : MemberContract.Empty;
+            foreach (var block in graph.Blocks)
+            {
+                if (block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
+                    for (var region = block.EnclosingRegion; region != null; region = region.EnclosingRegion)
+                        if (region.Kind == ControlFlowRegionKind.Try) _triesWithThrow.Add(region);
+            }
+        }
+
+        public ContractModel Model { get; }
+        public ISymbol Owner { get; }
+        public SyntaxNode OwnerSyntax { get; }
+        public Paths Paths { get; }
+        public MemberContract OwnContract { get; }
+        /// <summary>The contract of the delegate a lambda is converted to (its Invoke's attributes).</summary>
+        public MemberContract DelegateContract { get; }
+        /// <summary>Multi-alternative requirements of the body's own contract, assumed satisfied inside it.</summary>
+        public List<ImmutableHashSet<string>> AssumedDisjunctions { get; } = new List<ImmutableHashSet<string>>();
+
+        /// <summary>Analyzes the body, then every lambda and local function inside it.</summary>
+        public void Run()
+        {
+            if (OwnContract.NoLockAnalysis) return;
+            var entry = EntryState();
+            var main = new RegionRun(this, 0, _graph.Blocks.Length - 1);
+            main.Solve(0, entry);
+            if (_observer != null)
+            {
+                main.Report();
+                var reported = new HashSet<ControlFlowRegion>();
+                bool more = true;
+                while (more)
+                {
+                    more = false;
+                    foreach (var pair in _finallyEntries.ToList())
+                    {
+                        if (!reported.Add(pair.Key)) continue;
+                        more = true;
+                        var run = new RegionRun(this, pair.Key.FirstBlockOrdinal, pair.Key.LastBlockOrdinal);
+                        run.Solve(pair.Key.FirstBlockOrdinal, pair.Value);
+                        run.Report();
+                    }
+                }
+            }
+
+            foreach (var localFunction in _graph.LocalFunctions)
+            {
+                var syntax = localFunction.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation);
+                if (syntax == null) continue;
+                _nested.Add((_graph.GetLocalFunctionControlFlowGraph(localFunction, _cancellation), localFunction, syntax, null));
+            }
+            foreach (var (graph, symbol, syntax, invoke) in _nested.ToList())
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                new BodyAnalysis(Model, graph, symbol, syntax, invoke, _observer, _cancellation).Run();
+            }
+        }
+
+        /// <summary>The body starts holding what its own contract requires of callers, and what it promises to release.</summary>
+        private FlowState EntryState()
+        {
+            var state = FlowState.Empty;
+            foreach (var contract in new[] { OwnContract, DelegateContract })
+            {
+                foreach (var clause in contract.Clauses)
+                {
+                    if (clause.Alternatives.Length == 1)
+                        state = Assume(state, clause.Alternatives[0], clause.Alternatives[0].Mode == Mode.Exclusive ? Mode.Exclusive : Mode.Shared);
+                    else if (clause.Alternatives.Length > 1)
+                        AssumedDisjunctions.Add(clause.Alternatives.Select(a => EntryInstance(a).Key).ToImmutableHashSet());
+                }
+                foreach (var released in contract.Releases) state = Assume(state, released, released.Mode);
+            }
+            return state;
+        }
+
+        private FlowState Assume(FlowState state, ContextTemplate template, Mode mode)
+        {
+            var instance = EntryInstance(template);
+            if (state.Find(instance.Key) != null) return state;
+            return state.WithHeld(new Held(instance, mode, 1, null, assumed: true, maybe: false, guard: null, Model.FlagsOf(instance.Type)));
+        }
+
+        /// <summary>A template of the body's own contract as the body names it (a lambda's parameters may be named differently from its delegate's).</summary>
+        public ContextInstance EntryInstance(ContextTemplate template)
+        {
+            if (template.Root == RootKind.Parameter && Owner is IMethodSymbol method && template.ParameterOrdinal < method.Parameters.Length)
+            {
+                var name = method.Parameters[template.ParameterOrdinal].Name;
+                return ContextBinder.Extend(template, "param:" + name, name);
+            }
+            return ContextBinder.DeclarationInstance(template, Owner);
+        }
+
+        public FlowState RunFinally(ControlFlowRegion region, FlowState state)
+        {
+            if (state.IsUnreachable) return state;
+            _finallyEntries[region] = _finallyEntries.TryGetValue(region, out var previous) ? FlowState.Join(previous, state) : state;
+            var run = new RegionRun(this, region.FirstBlockOrdinal, region.LastBlockOrdinal);
+            run.Solve(region.FirstBlockOrdinal, state);
+            return run.EndState();
+        }
+
+        /// <summary>One fixed-point computation over a contiguous range of blocks (the whole body, or one finally region).</summary>
+        private sealed class RegionRun
+        {
+            private readonly BodyAnalysis _body;
+            private readonly int _first, _last;
+            private readonly Dictionary<int, FlowState> _in = new Dictionary<int, FlowState>();
+            private readonly Dictionary<int, Dictionary<(int From, int Kind), FlowState>> _incoming = new Dictionary<int, Dictionary<(int, int), FlowState>>();
+            private readonly Dictionary<int, FlowState> _ends = new Dictionary<int, FlowState>();
+            private readonly Dictionary<int, int> _visits = new Dictionary<int, int>();
+            private readonly SortedSet<int> _work = new SortedSet<int>();
+
+            public RegionRun(BodyAnalysis body, int first, int last)
+            {
+                _body = body;
+                _first = first;
+                _last = last;
+            }
+
+            public void Solve(int start, FlowState entry)
+            {
+                _in[start] = entry;
+                _work.Add(start);
+                while (_work.Count > 0)
+                {
+                    _body._cancellation.ThrowIfCancellationRequested();
+                    int ordinal = _work.Min;
+                    _work.Remove(ordinal);
+                    Process(_body._graph.Blocks[ordinal], _in[ordinal], report: false);
+                }
+            }
+
+            public void Report()
+            {
+                for (int ordinal = _first; ordinal <= _last; ordinal++)
+                {
+                    if (!_in.TryGetValue(ordinal, out var state) || state.IsUnreachable) continue;
+                    var block = _body._graph.Blocks[ordinal];
+                    if (_incoming.TryGetValue(ordinal, out var edges) && edges.Count > 1)
+                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Values.Where(s => !s.IsUnreachable).ToList(), _body);
+                    Process(block, state, report: true);
+                }
+            }
+
+            public FlowState EndState() => _ends.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
+
+            private void Process(BasicBlock block, FlowState state, bool report)
+            {
+                if (state.IsUnreachable) return;
+                if (!report && block.EnclosingRegion is { Kind: ControlFlowRegionKind.Try } tryRegion && tryRegion.FirstBlockOrdinal == block.Ordinal &&
+                    tryRegion.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndCatch && !_body._triesWithThrow.Contains(tryRegion))
+                {
+                    // No explicit throw inside: the handlers are checked from the state at the start of the try.
+                    foreach (var handler in tryRegion.EnclosingRegion.NestedRegions.Skip(1))
+                        Propagate(block.Ordinal, handler.FirstBlockOrdinal, 2, state);
+                }
+
+                foreach (var operation in block.Operations) state = _body.Visit(operation, state, report);
+                if (block.BranchValue != null) state = _body.Visit(block.BranchValue, state, report);
+
+                if (block.ConditionalSuccessor != null && block.BranchValue != null)
+                {
+                    bool jumpIfTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+                    Follow(block, block.ConditionalSuccessor, _body.AssumeBranch(state, block.BranchValue, jumpIfTrue), 1, report);
+                    Follow(block, block.FallThroughSuccessor, _body.AssumeBranch(state, block.BranchValue, !jumpIfTrue), 0, report);
+                }
+                else
+                {
+                    Follow(block, block.FallThroughSuccessor, state.WithoutTransient(), 0, report);
+                }
+            }
+
+            private void Follow(BasicBlock block, ControlFlowBranch? branch, FlowState state, int kind, bool report)
+            {
+                if (branch == null || state.IsUnreachable) return;
+                switch (branch.Semantics)
+                {
+                    case ControlFlowBranchSemantics.Throw:
+                    case ControlFlowBranchSemantics.Rethrow:
+                        Throw(block, state, report);
+                        return;
+                    case ControlFlowBranchSemantics.StructuredExceptionHandling:
+                        if (!report) _ends[block.Ordinal] = state;
+                        return;
+                    case ControlFlowBranchSemantics.Error:
+                    case ControlFlowBranchSemantics.ProgramTermination:
+                        return;
+                }
+                foreach (var region in branch.FinallyRegions) state = _body.RunFinally(region, state);
+                var destination = branch.Destination;
+                if (destination == null || state.IsUnreachable) return;
+                if (destination.Kind == BasicBlockKind.Exit)
+                {
+                    if (report) _body._observer!.OnExit(_body.ExitLocation(block, branch), state, _body);
+                    return;
+                }
+                if (!report) Propagate(block.Ordinal, destination.Ordinal, kind, state);
+            }
+
+            private void Throw(BasicBlock block, FlowState state, bool report)
+            {
+                for (var region = block.EnclosingRegion; region != null; region = region.EnclosingRegion)
+                {
+                    if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion == null) continue;
+                    var parent = region.EnclosingRegion;
+                    if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
+                    {
+                        if (!report)
+                            foreach (var handler in parent.NestedRegions.Skip(1))
+                                Propagate(block.Ordinal, handler.FirstBlockOrdinal, 2, state);
+                        return;
+                    }
+                    if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
+                    {
+                        state = _body.RunFinally(parent.NestedRegions[1], state);
+                        if (state.IsUnreachable) return;
+                    }
+                }
+                if (report) _body._observer!.OnExit(_body.ThrowLocation(block), state, _body);
+            }
+
+            private void Propagate(int from, int to, int kind, FlowState state)
+            {
+                if (to < _first || to > _last) return;
+                if (!_incoming.TryGetValue(to, out var edges)) _incoming[to] = edges = new Dictionary<(int, int), FlowState>();
+                edges[(from, kind)] = state;
+                var joined = edges.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
+                if (_in.TryGetValue(to, out var old) && old.EquivalentTo(joined)) return;
+                _in[to] = joined;
+                _visits.TryGetValue(to, out int visits);
+                _visits[to] = visits + 1;
+                if (visits < VisitLimit) _work.Add(to);
+            }
+        }
+
+        public void AddNested(ControlFlowGraph graph, ISymbol symbol, SyntaxNode syntax, IMethodSymbol? invoke) => _nested.Add((graph, symbol, syntax, invoke));
+
+        public ControlFlowGraph Graph => _graph;
+
+        public static int Line(Location? location) => location == null ? 0 : location.GetLineSpan().StartLinePosition.Line + 1;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>A contract instantiated at one call: every template bound to the caller's expressions.</summary>
+    internal sealed class CallEvent
+    {
+        public CallEvent(CallSite site, MemberContract contract, Paths paths)
+        {
+            Site = site;
+            Contract = contract;
+            Acquires = Bind(contract.Acquires, site, paths);
+            Releases = Bind(contract.Releases, site, paths);
+            Downgrades = Bind(contract.Downgrades, site, paths);
+            Excludes = Bind(contract.Excludes, site, paths);
+            AssertsHeld = Bind(contract.AssertsHeld, site, paths);
+            AssertsNotHeld = Bind(contract.AssertsNotHeld, site, paths);
+            TryAcquires = contract.TryAcquires
+                .Select(t => (paths.Instantiate(t.Template, site), t))
+                .Where(p => p.Item1 != null)
+                .Select(p => (p.Item1!, p.t.Template.Mode, p.t.Success))
+                .ToImmutableArray();
+            Clauses = contract.Clauses
+                .Select(c => new BoundClause(c, c.Alternatives.Select(a => (paths.Instantiate(a, site), a.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray()))
+                .ToImmutableArray();
+        }
+
+        public CallSite Site { get; }
+        public MemberContract Contract { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> Acquires { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> Releases { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> Downgrades { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> Excludes { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> AssertsHeld { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> AssertsNotHeld { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode, object? Success)> TryAcquires { get; }
+        public ImmutableArray<BoundClause> Clauses { get; }
+
+        private static ImmutableArray<(ContextInstance, Mode)> Bind(ImmutableArray<ContextTemplate> templates, CallSite site, Paths paths) =>
+            templates.Select(t => (paths.Instantiate(t, site), t.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray();
+    }
+
+    internal sealed class BoundClause
+    {
+        public BoundClause(Clause clause, ImmutableArray<(ContextInstance Context, Mode Mode)> alternatives)
+        {
+            Clause = clause;
+            Alternatives = alternatives;
+        }
+
+        public Clause Clause { get; }
+        public ImmutableArray<(ContextInstance Context, Mode Mode)> Alternatives { get; }
+    }
+
+    /// <summary>How the held set satisfies a requirement.</summary>
+    internal static class Satisfaction
+    {
+        public const string OnlineKey = "<online>";
+
+        public static bool ModeFits(Held held, Mode required) =>
+            required != Mode.Exclusive || held.Mode == Mode.Exclusive || (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0;
+
+        /// <summary>The definitely held context that satisfies one alternative, if any.</summary>
+        public static Held? Satisfier(FlowState state, ContextInstance context, Mode mode)
+        {
+            if (state.Find(context.Key) is { Definite: true } held && ModeFits(held, mode)) return held;
+            if (context.Existential)
+            {
+                foreach (var candidate in state.DefiniteContexts)
+                    if (DerivesFrom(candidate.Context.Type, context.Type)) return candidate;
+            }
+            return null;
+        }
+
+        public static bool DerivesFrom(ITypeSymbol? type, ITypeSymbol? target)
+        {
+            for (var current = type; current != null; current = current.BaseType)
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, target?.OriginalDefinition)) return true;
+            return false;
+        }
+
+        /// <summary>The contexts that satisfy the clause (empty when none), or null when the clause is vacuous.</summary>
+        public static List<Held>? Satisfiers(BoundClause clause, FlowState state, IReadOnlyCollection<ImmutableHashSet<string>> assumedDisjunctions)
+        {
+            var result = new List<Held>();
+            foreach (var (context, mode) in clause.Alternatives)
+                if (Satisfier(state, context, mode) is { } held) result.Add(held);
+            if (clause.Clause.AcceptsOnlineCheck && state.Find(OnlineKey) is { Definite: true } online) result.Add(online);
+            if (result.Count == 0 && assumedDisjunctions.Count > 0)
+            {
+                var keys = clause.Alternatives.Select(a => a.Context.Key).ToImmutableHashSet();
+                if (assumedDisjunctions.Any(d => d.IsSubsetOf(keys))) return null;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>What the rules see of a body: the operations they care about, each with the state before it.</summary>
+    internal interface IFlowObserver
+    {
+        void OnCall(CallEvent call, FlowState before, BodyAnalysis body);
+        void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body);
+        void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
+        void OnReferenceUse(IOperation use, string name, GuardedReference reference, BodyAnalysis body);
+        void OnExit(Location location, FlowState state, BodyAnalysis body);
+        void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>Source locations for points the control-flow graph keeps no syntax for: exits, joins.</summary>
+    internal sealed partial class BodyAnalysis
+    {
+        private List<StatementSyntax>? _jumps;
+
+        /// <summary>The return statement of an exit edge, or the closing brace when the body just ends.</summary>
+        public Location ExitLocation(BasicBlock block, ControlFlowBranch branch)
+        {
+            if (block.BranchValue != null && ReferenceEquals(branch, block.FallThroughSuccessor) && block.ConditionalSuccessor == null)
+            {
+                var returned = block.BranchValue.Syntax;
+                var statement = returned.FirstAncestorOrSelf<ReturnStatementSyntax>();
+                if (statement != null) return statement.GetLocation();
+                return returned.GetLocation();
+            }
+            var anchor = AnchorEnd(block);
+            var jump = NextJump(anchor, s => s is ReturnStatementSyntax { Expression: null });
+            return jump?.GetLocation() ?? EndOfBody();
+        }
+
+        public Location ThrowLocation(BasicBlock block)
+        {
+            if (block.BranchValue != null)
+            {
+                var thrown = block.BranchValue.Syntax;
+                return (thrown.FirstAncestorOrSelf<ThrowStatementSyntax>() as SyntaxNode ?? thrown.FirstAncestorOrSelf<ThrowExpressionSyntax>() ?? thrown).GetLocation();
+            }
+            return NextJump(AnchorEnd(block), s => s is ThrowStatementSyntax { Expression: null })?.GetLocation() ?? EndOfBody();
+        }
+
+        /// <summary>Where paths join: the first operation of the block, or the end of the body.</summary>
+        public Location JoinLocation(BasicBlock block)
+        {
+            var first = block.Operations.FirstOrDefault()?.Syntax ?? block.BranchValue?.Syntax;
+            return first?.GetLocation() ?? EndOfBody();
+        }
+
+        private int AnchorEnd(BasicBlock block)
+        {
+            var last = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax;
+            if (last != null) return last.Span.End;
+            var fromPredecessors = block.Predecessors.Select(p => p.Source.BranchValue?.Syntax ?? p.Source.Operations.LastOrDefault()?.Syntax)
+                .Where(s => s != null).Select(s => s!.Span.End).DefaultIfEmpty(OwnerSyntax.SpanStart).Max();
+            return fromPredecessors;
+        }
+
+        /// <summary>The jump statement that runs next after <paramref name="anchor"/>: no other statement starts between them.</summary>
+        private StatementSyntax? NextJump(int anchor, System.Func<StatementSyntax, bool> kind)
+        {
+            _jumps ??= OwnStatements().ToList();
+            foreach (var candidate in _jumps.Where(kind).Where(s => s.SpanStart >= anchor).OrderBy(s => s.SpanStart))
+            {
+                bool interrupted = _jumps.Any(s => s.SpanStart >= anchor && s.SpanStart < candidate.SpanStart && !s.Span.Contains(candidate.Span) &&
+                                                   !(s.Parent is IfStatementSyntax conditional && conditional.Condition.Span.End <= anchor && conditional.Statement == s));
+                if (!interrupted) return candidate;
+            }
+            return null;
+        }
+
+        private IEnumerable<StatementSyntax> OwnStatements() =>
+            OwnerSyntax.DescendantNodes(n => n == OwnerSyntax || !(n is AnonymousFunctionExpressionSyntax || n is LocalFunctionStatementSyntax))
+                .OfType<StatementSyntax>();
+
+        private Location EndOfBody()
+        {
+            switch (OwnerSyntax)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    return lambda.Block?.CloseBraceToken.GetLocation() ?? lambda.ExpressionBody?.GetLocation() ?? lambda.GetLocation();
+                case LocalFunctionStatementSyntax local:
+                    return local.Body?.CloseBraceToken.GetLocation() ?? local.ExpressionBody?.Expression.GetLocation() ?? local.GetLocation();
+                case BaseMethodDeclarationSyntax method:
+                    return method.Body?.CloseBraceToken.GetLocation() ?? method.ExpressionBody?.Expression.GetLocation() ?? method.GetLocation();
+                case AccessorDeclarationSyntax accessor:
+                    return accessor.Body?.CloseBraceToken.GetLocation() ?? accessor.ExpressionBody?.Expression.GetLocation() ?? accessor.GetLocation();
+                case ArrowExpressionClauseSyntax arrow:
+                    return arrow.Expression.GetLocation();
+                default:
+                    var block = OwnerSyntax.ChildNodes().OfType<BlockSyntax>().LastOrDefault();
+                    return block?.CloseBraceToken.GetLocation() ?? OwnerSyntax.GetLocation();
+            }
+        }
+    }
+}

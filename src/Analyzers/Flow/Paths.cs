@@ -1,0 +1,220 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>
+    /// Canonical paths of caller-side expressions (<c>vma.vm_file.f_mapping.i_mmap_rwsem</c>), with locals
+    /// assigned once replaced by their initializer, and the substitution of call arguments into contract templates.
+    /// </summary>
+    internal sealed class Paths
+    {
+        private readonly Dictionary<ILocalSymbol, IOperation?> _singleAssignment = new Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<CaptureId, IOperation?> _captures = new Dictionary<CaptureId, IOperation?>();
+
+        public Paths(ControlFlowGraph graph)
+        {
+            foreach (var block in graph.Blocks)
+            {
+                foreach (var operation in block.Operations) Scan(operation);
+                if (block.BranchValue != null) Scan(block.BranchValue);
+            }
+        }
+
+        private void Scan(IOperation root)
+        {
+            foreach (var operation in root.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
+                        Record(local.Local, assignment.Value);
+                        break;
+                    case ICompoundAssignmentOperation { Target: ILocalReferenceOperation local }:
+                        Record(local.Local, null);
+                        Record(local.Local, null);
+                        break;
+                    case IIncrementOrDecrementOperation { Target: ILocalReferenceOperation local }:
+                        Record(local.Local, null);
+                        Record(local.Local, null);
+                        break;
+                    case IArgumentOperation { Value: ILocalReferenceOperation local } argument when argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref:
+                        Record(local.Local, null);
+                        Record(local.Local, null);
+                        break;
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        foreach (var local in deconstruction.Target.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
+                        {
+                            Record(local.Local, null);
+                            Record(local.Local, null);
+                        }
+                        break;
+                    case IFlowCaptureOperation capture:
+                        _captures[capture.Id] = _captures.ContainsKey(capture.Id) ? null : capture.Value;
+                        break;
+                }
+            }
+        }
+
+        private void Record(ILocalSymbol local, IOperation? value) =>
+            _singleAssignment[local] = _singleAssignment.ContainsKey(local) || local.IsRef ? null : value;
+
+        public IOperation? CapturedValue(CaptureId id) => _captures.TryGetValue(id, out var value) ? value : null;
+
+        public static IOperation Unwrap(IOperation operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        continue;
+                    case IParenthesizedOperation parenthesized:
+                        operation = parenthesized.Operand;
+                        continue;
+                    default:
+                        return operation;
+                }
+            }
+        }
+
+        /// <summary>The canonical key and display text of an expression; opaque expressions get their text as key.</summary>
+        public (string Key, string Display) PathOf(IOperation operation, int depth = 0)
+        {
+            operation = Unwrap(operation);
+            if (depth > 16) return Opaque(operation);
+            switch (operation)
+            {
+                case IParameterReferenceOperation parameter:
+                    return ("param:" + parameter.Parameter.Name, parameter.Parameter.Name);
+                case IInstanceReferenceOperation:
+                    return ("this", "this");
+                case ILocalReferenceOperation local:
+                    if (_singleAssignment.TryGetValue(local.Local, out var value) && value != null && IsPath(value))
+                        return PathOf(value, depth + 1);
+                    return (LocalKey(local.Local), local.Local.Name);
+                case IFieldReferenceOperation field:
+                    return Member(field.Field, field.Instance, depth);
+                case IPropertyReferenceOperation property when property.Arguments.Length == 0:
+                    return Member(property.Property, property.Instance, depth);
+                case IFlowCaptureReferenceOperation capture:
+                    if (CapturedValue(capture.Id) is { } captured) return PathOf(captured, depth + 1);
+                    return ("capture:" + capture.Id.GetHashCode(), capture.Syntax.ToString());
+                default:
+                    return Opaque(operation);
+            }
+        }
+
+        public static string LocalKey(ILocalSymbol local)
+        {
+            var position = local.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0;
+            return "local:" + local.Name + "@" + position;
+        }
+
+        private static (string, string) Opaque(IOperation operation)
+        {
+            var text = new string(operation.Syntax.ToString().Where(c => !char.IsWhiteSpace(c)).ToArray());
+            return ("expr:" + text, operation.Syntax.ToString());
+        }
+
+        private (string, string) Member(ISymbol member, IOperation? instance, int depth)
+        {
+            if (member.IsStatic || instance == null)
+                return (ContextBinder.StaticKey(member), member.ContainingType.Name + "." + member.Name);
+            var (key, display) = PathOf(instance, depth + 1);
+            bool implicitThis = Unwrap(instance) is IInstanceReferenceOperation { IsImplicit: true } || display == "this";
+            return (key + "." + member.Name, implicitThis ? member.Name : display + "." + member.Name);
+        }
+
+        private static bool IsPath(IOperation operation)
+        {
+            operation = Unwrap(operation);
+            return operation switch
+            {
+                IParameterReferenceOperation or IInstanceReferenceOperation or ILocalReferenceOperation => true,
+                IFieldReferenceOperation field => field.Instance == null || IsPath(field.Instance),
+                IPropertyReferenceOperation property => property.Arguments.Length == 0 && (property.Instance == null || IsPath(property.Instance)),
+                _ => false,
+            };
+        }
+
+        /// <summary>The local or flow capture that receives an operation's value, if any.</summary>
+        public static object? Receiver(IOperation operation)
+        {
+            var parent = operation.Parent;
+            while (parent is IConversionOperation) { operation = parent; parent = parent.Parent; }
+            return parent switch
+            {
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when assignment.Value == operation => local.Local,
+                IFlowCaptureOperation capture => capture.Id,
+                _ => null,
+            };
+        }
+
+        /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
+        public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
+        {
+            switch (template.Root)
+            {
+                case RootKind.Existential:
+                    return ContextBinder.ExistentialInstance(template);
+                case RootKind.Static:
+                    return ContextBinder.Extend(template, ContextBinder.StaticKey(template.StaticMember!), template.RootName);
+                case RootKind.Parameter:
+                    var argument = site.Argument(template.ParameterOrdinal);
+                    if (argument == null) return null;
+                    var (key, display) = PathOf(argument);
+                    return ContextBinder.Extend(template, key, display);
+                case RootKind.This:
+                    if (site.Receiver == null) return null;
+                    var (thisKey, thisDisplay) = PathOf(site.Receiver);
+                    return ContextBinder.Extend(template, thisKey, thisDisplay);
+                default:
+                    var receiver = Receiver(site.Operation);
+                    if (receiver is ILocalSymbol local) return ContextBinder.Extend(template, LocalKey(local), local.Name);
+                    var (resultKey, resultDisplay) = Opaque(site.Operation);
+                    return ContextBinder.Extend(template, resultKey + "@" + site.Operation.Syntax.SpanStart, resultDisplay);
+            }
+        }
+    }
+
+    /// <summary>A call being analyzed: the member, its receiver and its arguments by parameter ordinal.</summary>
+    internal sealed class CallSite
+    {
+        private readonly IOperation?[] _arguments;
+
+        public CallSite(IOperation operation, ISymbol member, IOperation? receiver, IEnumerable<IArgumentOperation> arguments, int parameterCount)
+        {
+            Operation = operation;
+            Member = member;
+            Receiver = receiver;
+            _arguments = new IOperation?[parameterCount];
+            foreach (var argument in arguments)
+                if (argument.Parameter != null && argument.Parameter.Ordinal < parameterCount && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                    _arguments[argument.Parameter.Ordinal] = argument.Value;
+        }
+
+        public IOperation Operation { get; }
+        public ISymbol Member { get; }
+        public IOperation? Receiver { get; }
+
+        public IOperation? Argument(int ordinal) => ordinal >= 0 && ordinal < _arguments.Length ? _arguments[ordinal] : null;
+
+        public string MemberName => DisplayName(Member);
+
+        public static string DisplayName(ISymbol member) => member switch
+        {
+            IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => ctor.ContainingType.Name,
+            IMethodSymbol { MethodKind: MethodKind.DelegateInvoke } invoke => invoke.ContainingType.Name,
+            IMethodSymbol { AssociatedSymbol: { } property } => property.Name,
+            IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } => "lambda",
+            _ => member.Name,
+        };
+    }
+}

@@ -1,0 +1,292 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+
+namespace MmLock.Analyzers.Flow
+{
+    /// <summary>The transfer function: operations in evaluation order, and what each does to the held set.</summary>
+    internal sealed partial class BodyAnalysis
+    {
+        public FlowState Visit(IOperation? operation, FlowState state, bool report)
+        {
+            if (operation == null || state.IsUnreachable) return state;
+            switch (operation)
+            {
+                case IFlowAnonymousFunctionOperation anonymous:
+                    if (!report)
+                    {
+                        var invoke = (anonymous.Parent as IDelegateCreationOperation)?.Type is INamedTypeSymbol { DelegateInvokeMethod: { } m } ? m : null;
+                        if (!_nested.Any(n => ReferenceEquals(n.Syntax, anonymous.Syntax)))
+                            _nested.Add((_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation), anonymous.Symbol, anonymous.Syntax, invoke));
+                    }
+                    return state;
+                case IAnonymousFunctionOperation:
+                case ILocalFunctionOperation:
+                    return state;
+                case IInvocationOperation invocation:
+                    state = Visit(invocation.Instance, state, report);
+                    foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
+                    state = DisposeGuard(invocation, state);
+                    var method = invocation.TargetMethod;
+                    return Call(new CallSite(invocation, method, invocation.Instance, invocation.Arguments, method.Parameters.Length), state, report);
+                case IObjectCreationOperation creation:
+                    foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
+                    if (creation.Constructor != null)
+                        state = Call(new CallSite(creation, creation.Constructor, null, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
+                    return Visit(creation.Initializer, state, report);
+                case IPropertyReferenceOperation property:
+                    state = Visit(property.Instance, state, report);
+                    foreach (var argument in property.Arguments) state = Visit(argument.Value, state, report);
+                    return Access(property, property.Property, property.Instance, state, report);
+                case IFieldReferenceOperation field:
+                    state = Visit(field.Instance, state, report);
+                    return Access(field, field.Field, field.Instance, state, report);
+                case ISimpleAssignmentOperation assignment:
+                    state = Visit(assignment.Value, state, report);
+                    state = Visit(assignment.Target, state, report);
+                    return Assign(assignment.Target, assignment.Value, state);
+                case IFlowCaptureOperation capture:
+                    state = Visit(capture.Value, state, report);
+                    return Flow(capture.Value, capture.Id, state);
+                case IAwaitOperation awaitOperation:
+                    state = Visit(awaitOperation.Operation, state, report);
+                    if (report) _observer!.OnSuspend(awaitOperation, "await", state, this);
+                    return state;
+                case IReturnOperation { Kind: OperationKind.YieldReturn } yieldReturn:
+                    state = Visit(yieldReturn.ReturnedValue, state, report);
+                    if (report) _observer!.OnSuspend(yieldReturn, "yield return", state, this);
+                    return state;
+                case ILocalReferenceOperation local:
+                    if (report && !IsWriteTarget(local) && state.References.TryGetValue(local.Local, out var reference))
+                        _observer!.OnReferenceUse(local, local.Local.Name, reference, this);
+                    return state;
+                default:
+                    foreach (var child in operation.ChildOperations) state = Visit(child, state, report);
+                    if (operation is ICompoundAssignmentOperation { Target: ILocalReferenceOperation target })
+                        state = state.WithFact(target.Local, null).WithReference(target.Local, null);
+                    return state;
+            }
+        }
+
+        private static bool IsWriteTarget(IOperation operation)
+        {
+            var parent = operation.Parent;
+            return parent switch
+            {
+                ISimpleAssignmentOperation assignment => assignment.Target == operation,
+                IArgumentOperation argument => argument.Parameter?.RefKind == RefKind.Out,
+                _ => false,
+            };
+        }
+
+        private static bool IsReadTarget(IOperation operation) =>
+            operation.Parent is not ISimpleAssignmentOperation assignment || assignment.Target != operation ||
+            operation.Parent.Parent is ISimpleAssignmentOperation;
+
+        private FlowState Access(IOperation access, ISymbol member, IOperation? instance, FlowState state, bool report)
+        {
+            bool write = IsWriteTarget(access) || access.Parent is ICompoundAssignmentOperation c && c.Target == access ||
+                         access.Parent is IIncrementOrDecrementOperation || access.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref };
+            if (report) _observer!.OnAccess(access, member, instance, write, state, this);
+            if (member is IPropertySymbol property)
+            {
+                var accessor = write ? property.SetMethod : property.GetMethod;
+                if (accessor != null && access is IPropertyReferenceOperation reference)
+                    state = Call(new CallSite(access, accessor, reference.Instance, reference.Arguments, accessor.Parameters.Length), state, report);
+            }
+            return state;
+        }
+
+        private FlowState Assign(IOperation target, IOperation value, FlowState state)
+        {
+            if (Paths.Unwrap(target) is ILocalReferenceOperation local) return Flow(value, local.Local, state);
+            return state;
+        }
+
+        /// <summary>Moves what is known of a value (a try-acquire result, a guarded reference) to the local or capture that receives it.</summary>
+        private FlowState Flow(IOperation value, object receiver, FlowState state)
+        {
+            var source = Paths.Unwrap(value);
+            object key = source switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IFlowCaptureReferenceOperation capture => capture.Id,
+                _ => source,
+            };
+            TryFact? fact = state.Facts.TryGetValue(key, out var known) ? known
+                : source is ILiteralOperation { ConstantValue: { HasValue: true, Value: bool constant } } ? new TryFact(ImmutableArray<Held>.Empty, null, constant) : null;
+            state.References.TryGetValue(key, out var reference);
+            return state.WithFact(receiver, fact).WithReference(receiver, reference);
+        }
+
+        private FlowState DisposeGuard(IInvocationOperation invocation, FlowState state)
+        {
+            if (invocation.TargetMethod.Name != "Dispose" || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
+            var instance = Paths.Unwrap(invocation.Instance);
+            object? guard = instance switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IFlowCaptureReferenceOperation capture => Paths.CapturedValue(capture.Id) is ILocalReferenceOperation captured ? captured.Local : capture.Id,
+                _ => null,
+            };
+            if (guard == null) return state;
+            foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
+                state = Release(state, held.Key, invocation.Syntax.GetLocation());
+            return state;
+        }
+
+        private FlowState Call(CallSite site, FlowState state, bool report)
+        {
+            var contract = Model.ContractOf(site.Member);
+            if (contract.IsEmpty) return state;
+            var call = new CallEvent(site, contract, Paths);
+            if (report) _observer!.OnCall(call, state, this);
+            var location = site.Operation.Syntax.GetLocation();
+
+            foreach (var (context, _) in call.Releases) state = Release(state, context.Key, location);
+            foreach (var (context, _) in call.AssertsNotHeld) state = state.WithoutHeld(context.Key, null);
+            foreach (var (context, _) in call.Downgrades)
+                if (state.Find(context.Key) is { } held) state = state.WithHeld(held.With(mode: Mode.Shared));
+
+            var resultType = (site.Member as IMethodSymbol) is { MethodKind: MethodKind.Constructor } ctor ? ctor.ContainingType : (site.Member as IMethodSymbol)?.ReturnType;
+            object? guard = Model.IsScopedGuard(resultType) ? Paths.Receiver(site.Operation) : null;
+            foreach (var (context, mode) in call.Acquires) state = Acquire(state, context, mode, location, guard);
+
+            foreach (var (context, mode) in call.AssertsHeld)
+                if (Satisfaction.Satisfier(state, context, mode) == null)
+                    state = state.WithHeld(new Held(context, mode, 1, null, assumed: true, maybe: false, guard: null, Model.FlagsOf(context.Type)));
+
+            if (!call.TryAcquires.IsEmpty)
+            {
+                var acquired = call.TryAcquires.Select(t => new Held(t.Context, t.Mode, 1, location, false, false, null, Model.FlagsOf(t.Context.Type))).ToImmutableArray();
+                state = state.WithFact(site.Operation, new TryFact(acquired, call.TryAcquires[0].Success));
+            }
+            if (contract.OnlineCheck)
+            {
+                var online = new Held(new ContextInstance(Satisfaction.OnlineKey, "online check", null, null, false), Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true);
+                state = state.WithFact(site.Operation, new TryFact(ImmutableArray.Create(online), "nonnull"));
+            }
+            if (contract.ReturnsGuarded) state = RecordGuardedReference(call, state);
+            return state;
+        }
+
+        private FlowState RecordGuardedReference(CallEvent call, FlowState state)
+        {
+            var covering = ImmutableHashSet.CreateBuilder<string>();
+            foreach (var clause in call.Clauses)
+            {
+                var satisfiers = Satisfaction.Satisfiers(clause, state, AssumedDisjunctions);
+                // Vacuous, or satisfied by the caller's own contract: the reference never expires here.
+                if (satisfiers == null || satisfiers.Any(h => h.Assumed)) return state;
+                foreach (var held in satisfiers) covering.Add(held.Key);
+            }
+            if (covering.Count == 0) return state;
+            return state.WithReference(call.Site.Operation, new GuardedReference(call.Site.MemberName, covering.ToImmutable(), null, null));
+        }
+
+        private FlowState Release(FlowState state, string key, Location location)
+        {
+            var held = state.Find(key);
+            if (held != null && held.Definite && (held.Flags & ContextFlags.Reentrant) != 0 && held.Count > 1)
+                return state.WithHeld(held.With(count: held.Count - 1));
+            return state.WithoutHeld(key, location);
+        }
+
+        private FlowState Acquire(FlowState state, ContextInstance context, Mode mode, Location location, object? guard)
+        {
+            var flags = Model.FlagsOf(context.Type);
+            var existing = state.Find(context.Key);
+            if (existing != null && existing.Definite)
+            {
+                if ((flags & ContextFlags.Reentrant) != 0) return state.WithHeld(existing.With(count: existing.Count + 1));
+                return state;
+            }
+            return state.WithHeld(new Held(context, mode, 1, location, assumed: false, maybe: false, guard, flags));
+        }
+
+        // ---- branches ------------------------------------------------------------------------------
+
+        /// <summary>The state on the path where <paramref name="condition"/> evaluated to <paramref name="value"/>.</summary>
+        public FlowState AssumeBranch(FlowState state, IOperation condition, bool value) =>
+            Constrain(state, condition, new Constraint(true, value)).WithoutTransient();
+
+        private readonly struct Constraint
+        {
+            public Constraint(bool equal, object? value)
+            {
+                Equal = equal;
+                Value = value;
+            }
+
+            /// <summary>True: the value equals <see cref="Value"/>; false: it differs.</summary>
+            public bool Equal { get; }
+            public object? Value { get; }
+            public Constraint Negate() => Value is bool b ? new Constraint(Equal, !b) : new Constraint(!Equal, Value);
+        }
+
+        private FlowState Constrain(FlowState state, IOperation operation, Constraint constraint)
+        {
+            operation = Paths.Unwrap(operation);
+            switch (operation)
+            {
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not when constraint.Value is bool:
+                    return Constrain(state, not.Operand, constraint.Negate());
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary when constraint.Value is bool holds:
+                {
+                    var (other, constant) = binary.RightOperand.ConstantValue.HasValue ? (binary.LeftOperand, binary.RightOperand.ConstantValue.Value)
+                        : binary.LeftOperand.ConstantValue.HasValue ? (binary.RightOperand, binary.LeftOperand.ConstantValue.Value) : (null, null);
+                    if (other == null) return state;
+                    bool equal = (binary.OperatorKind == BinaryOperatorKind.Equals) == holds;
+                    return Constrain(state, other, constant is bool b ? new Constraint(true, equal ? b : !b) : new Constraint(equal, constant));
+                }
+                case IIsNullOperation isNull when constraint.Value is bool holds:
+                    return Constrain(state, isNull.Operand, new Constraint(holds, null));
+                case IIsPatternOperation pattern when constraint.Value is bool holds:
+                {
+                    bool? isNullPattern = pattern.Pattern switch
+                    {
+                        IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } => true,
+                        INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } } => false,
+                        IRecursivePatternOperation or ITypePatternOperation or IDeclarationPatternOperation => false,
+                        _ => null,
+                    };
+                    if (isNullPattern == null) return state;
+                    return Constrain(state, pattern.Value, new Constraint(isNullPattern.Value == holds, null));
+                }
+            }
+
+            object key = operation switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IFlowCaptureReferenceOperation capture => capture.Id,
+                _ => operation,
+            };
+            if (!state.Facts.TryGetValue(key, out var fact) || fact.Constant != null || !Succeeds(fact.Success, constraint)) return state;
+            foreach (var held in fact.Acquired)
+                if (state.Find(held.Key) is not { Definite: true }) state = state.WithHeld(held);
+            return state;
+        }
+
+        private static bool Succeeds(object? success, Constraint constraint)
+        {
+            switch (success)
+            {
+                case "nonnull":
+                    return !constraint.Equal && constraint.Value == null;
+                case bool expected:
+                    return constraint.Value is bool actual && (actual == expected) == constraint.Equal;
+                case null:
+                    return false;
+                default:
+                    if (!IsInteger(success) || !IsInteger(constraint.Value)) return false;
+                    return constraint.Equal && System.Convert.ToInt64(success) == System.Convert.ToInt64(constraint.Value);
+            }
+        }
+
+        private static bool IsInteger(object? value) => value is int or long or short or sbyte or byte or uint or ulong or ushort;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+
+namespace MmLock.Analyzers.Rules
+{
+    /// <summary>MM9001–MM9004: each MmLock attribute checked once, at the attribute, from its own document.</summary>
+    internal static class AnnotationRules
+    {
+        public static void Check(ContractModel model, SyntaxNodeAnalysisContext context)
+        {
+            var attribute = (AttributeSyntax)context.Node;
+            if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor ||
+                !AttributeInfo.IsMmLockAttribute(constructor.ContainingType)) return;
+            var location = attribute.GetLocation();
+            var owner = OwnerOf(attribute, context.SemanticModel, context.CancellationToken);
+            var name = constructor.ContainingType.Name.Substring(0, constructor.ContainingType.Name.Length - "Attribute".Length);
+
+            void Error(AttributeInfo info, DiagnosticDescriptor rule, string subject, string why)
+            {
+                if (info.Location != null && info.Location.SourceSpan == location.SourceSpan && info.Location.SourceTree == location.SourceTree)
+                    context.ReportDiagnostic(Diagnostic.Create(rule, location, subject, why));
+            }
+
+            if (owner == null)
+            {
+                if (attribute.Parent is AttributeListSyntax { Target.Identifier.ValueText: "assembly" })
+                    CheckAssemblyAttribute(model, attribute, context);
+                return;
+            }
+
+            var info = model.AttributesOf(owner).FirstOrDefault(a => a.Location?.SourceSpan == location.SourceSpan && a.Location.SourceTree == location.SourceTree);
+            if (info == null) return;
+
+            switch (name)
+            {
+                case "NoLockAnalysis":
+                    if (string.IsNullOrWhiteSpace(info.StringArgument(0)))
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9004, location, CallSite_Name(owner)));
+                    return;
+                case "GuardedBy":
+                    CheckWhen(info, location, context);
+                    foreach (var text in info.ContextArguments(0)) model.BindOne(text, info, owner, Mode.Exclusive, false, Error);
+                    return;
+                case "AcquiredBefore":
+                case "AcquiredAfter":
+                    CheckWhen(info, location, context);
+                    foreach (var text in info.ContextArguments(0))
+                        if (LockOrder.Resolve(model, text, owner, out var error) == null)
+                            context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, text, error ?? "it does not resolve"));
+                    return;
+                case "Context":
+                case "ScopedGuard":
+                case "PageTableSpace":
+                case "TableFreeing":
+                    return;
+            }
+
+            var contract = model.Build(owner, Error);
+            CheckContradictions(model, owner, info, contract, location, context);
+        }
+
+        private static void CheckWhen(AttributeInfo info, Location location, SyntaxNodeAnalysisContext context)
+        {
+            if (info.When is { } when && Condition.Parse(when, out var error) == null)
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9002, location, when, error ?? "malformed"));
+        }
+
+        private static void CheckContradictions(ContractModel model, ISymbol owner, AttributeInfo info, MemberContract contract, Location location, SyntaxNodeAnalysisContext context)
+        {
+            if (info.Name is "Releases" or "ReleasesShared")
+            {
+                var acquired = new System.Collections.Generic.HashSet<string>(contract.Acquires.Select(t => ContextBinder.DeclarationInstance(t, owner).Key));
+                foreach (var released in contract.Releases)
+                {
+                    var instance = ContextBinder.DeclarationInstance(released, owner);
+                    if (acquired.Contains(instance.Key) && info.ContextArguments(0).Any(t => ParsedExpression.Parse(t).Path == released.Text))
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner), $"it both acquires and releases '{instance.Display}'"));
+                }
+            }
+            if (owner is not IMethodSymbol method) return;
+            foreach (var text in info.ContextArguments(info.Name.StartsWith("TryAcquires", System.StringComparison.Ordinal) ? 1 : 0))
+            {
+                var root = ParsedExpression.Parse(text).Path.Split('.')[0].TrimStart('@');
+                var parameter = method.Parameters.FirstOrDefault(p => p.Name == root);
+                if (parameter != null && parameter.RefKind == RefKind.None && parameter.Type.IsValueType && model.Binder.IsContextType(parameter.Type) &&
+                    ParsedExpression.Parse(text).Path.IndexOf('.') < 0)
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner),
+                        $"'{parameter.Name}' is a [Context] struct passed by value, so the member gets a copy"));
+            }
+        }
+
+        private static void CheckAssemblyAttribute(ContractModel model, AttributeSyntax attribute, SyntaxNodeAnalysisContext context)
+        {
+            var data = context.SemanticModel.Compilation.Assembly.GetAttributes()
+                .FirstOrDefault(a => a.ApplicationSyntaxReference?.Span == attribute.Span && a.ApplicationSyntaxReference.SyntaxTree == attribute.SyntaxTree);
+            var info = data == null ? null : AttributeInfo.From(data);
+            if (info == null) return;
+            var location = attribute.GetLocation();
+            CheckWhen(info, location, context);
+            foreach (var text in info.NamedStrings("Holds").Concat(info.NamedStrings("ExcludedBy")).Concat(info.NamedStrings("LeafLock")))
+            {
+                var parsed = ParsedExpression.Parse(text);
+                if (parsed.ConditionText != null && Condition.Parse(parsed.ConditionText, out var conditionError) == null)
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9002, location, parsed.ConditionText, conditionError ?? "malformed"));
+                else if (parsed.Existential && model.Binder.Bind(parsed, null, Mode.Either, true, out var error) == null)
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, parsed.Path, error ?? "it does not resolve"));
+            }
+            if (info.Name == "TableFreeing" && !model.Spaces.ContainsKey(info.StringArgument(0) ?? "") &&
+                !model.AssemblyAttributes().Any(a => a.Name == "PageTableSpace" && a.StringArgument(0) == info.StringArgument(0)))
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, info.StringArgument(0) ?? "", "no [PageTableSpace] of that name is declared"));
+        }
+
+        private static string CallSite_Name(ISymbol owner) => Flow.CallSite.DisplayName(owner);
+
+        private static ISymbol? OwnerOf(AttributeSyntax attribute, SemanticModel model, System.Threading.CancellationToken cancellation)
+        {
+            var declaration = attribute.Parent?.Parent;
+            return declaration switch
+            {
+                FieldDeclarationSyntax field => field.Declaration.Variables.Select(v => model.GetDeclaredSymbol(v, cancellation)).FirstOrDefault(),
+                EventFieldDeclarationSyntax => null,
+                AnonymousFunctionExpressionSyntax lambda => model.GetSymbolInfo(lambda, cancellation).Symbol,
+                MemberDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax => model.GetDeclaredSymbol(declaration, cancellation),
+                _ => null,
+            };
+        }
+    }
+}

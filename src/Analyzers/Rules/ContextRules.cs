@@ -1,0 +1,278 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+using MmLock.Analyzers.Flow;
+
+namespace MmLock.Analyzers.Rules
+{
+    /// <summary>
+    /// The rules of contract.md §3 read off the flow: each hook receives one operation and the state before it.
+    /// One instance per analyzed member; it deduplicates what several paths would report twice.
+    /// </summary>
+    internal sealed class ContextRules : IFlowObserver
+    {
+        private readonly Action<Diagnostic> _report;
+        private readonly HashSet<string> _reported = new HashSet<string>();
+        private readonly HashSet<string> _joined = new HashSet<string>();
+
+        public ContextRules(Action<Diagnostic> report) { _report = report; }
+
+        private void Report(DiagnosticDescriptor rule, Location location, IEnumerable<Location?> additional, params object[] arguments)
+        {
+            var key = rule.Id + "|" + location.SourceSpan + "|" + location.SourceTree?.FilePath + "|" + string.Join("|", arguments);
+            if (!_reported.Add(key)) return;
+            _report(Diagnostic.Create(rule, location, additional.Where(l => l != null && l.IsInSource).Cast<Location>(), arguments));
+        }
+
+        private static Location?[] Also(params Location?[] locations) => locations;
+
+        public static string Where(Held held) => held.AcquiredAt != null ? "acquired at line " + BodyAnalysis.Line(held.AcquiredAt) : "held on entry";
+
+        public static string Quote(IEnumerable<string> items) => string.Join(", ", items.Distinct().Select(i => "'" + i + "'"));
+
+        /// <summary>"'a'" or "one of 'a', 'b'": the guards that would satisfy a requirement.</summary>
+        public static string Alternatives(IEnumerable<string> displays)
+        {
+            var list = displays.Distinct().ToList();
+            return list.Count == 1 ? "'" + list[0] + "'" : "one of " + Quote(list);
+        }
+
+        // ---- calls ---------------------------------------------------------------------------------
+
+        public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
+        {
+            var location = call.Site.Operation.Syntax.GetLocation();
+            var name = call.Site.MemberName;
+
+            bool excluded = false;
+            foreach (var (context, _) in call.Excludes)
+            {
+                if (Satisfaction.Satisfier(before, context, Mode.Either) is not { } held) continue;
+                excluded = true;
+                Report(Descriptors.MM1006, location, Also(held.AcquiredAt), name, held.Context.Display, Where(held));
+            }
+
+            bool doubled = false;
+            if (!excluded)
+            {
+                foreach (var (context, _) in call.Acquires)
+                {
+                    if (before.Find(context.Key) is not { Definite: true } held) continue;
+                    if ((held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0) continue;
+                    doubled = true;
+                    Report(Descriptors.MM1003, location, Also(held.AcquiredAt), context.Display,
+                        held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
+                }
+            }
+
+            if (!excluded && !doubled) CheckClauses(call, before, body, location, name);
+            CheckSleep(call, before, body, location, name);
+            CheckOrder(call, before, body, location);
+            CheckReleases(call, before, location);
+        }
+
+        private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name)
+        {
+            var missingHolds = new List<(BoundClause Clause, string Text)>();
+            foreach (var clause in call.Clauses)
+            {
+                var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
+                if (satisfiers == null || satisfiers.Count > 0) continue;
+                var kind = clause.Clause.Kind;
+                var alternatives = clause.Alternatives;
+                if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny) continue;
+                var displays = alternatives.Select(a => a.Context.Display).ToList();
+                switch (kind)
+                {
+                    case ClauseKind.Requires:
+                    case ClauseKind.RequiresAny:
+                        ReportRequires(before, location, name, clause);
+                        break;
+                    case ClauseKind.Walker:
+                    case ClauseKind.Lookup:
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Alternatives(displays));
+                        break;
+                    case ClauseKind.Freer:
+                        missingHolds.Add((clause, displays.Count > 0 ? "'" + displays[0] + "'" + (alternatives[0].Mode == Mode.Exclusive ? " exclusively" : "") : "?"));
+                        break;
+                    case ClauseKind.LeafModifier:
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Alternatives(displays));
+                        break;
+                    case ClauseKind.LiveRoot:
+                    case ClauseKind.Memmap:
+                        Report(clause.Clause.Rule, location, Also(), name, Alternatives(displays));
+                        break;
+                }
+            }
+            foreach (var group in missingHolds.GroupBy(m => (m.Clause.Clause.Space, m.Clause.Clause.Freeing)))
+                Report(Descriptors.MM2003, location, Also(), name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)));
+        }
+
+        private void ReportRequires(FlowState before, Location location, string name, BoundClause clause)
+        {
+            var (first, mode) = clause.Alternatives[0];
+            string what;
+            if (clause.Alternatives.Length == 1)
+            {
+                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive ? " exclusively" : "");
+                if (before.Find(first.Key) is { Definite: true } wrongMode) what += ", but it is held shared";
+                else if (before.Find(first.Key) is { Maybe: true }) what += ", which is not held on every path";
+            }
+            else
+            {
+                what = "holding " + Alternatives(clause.Alternatives.Select(a => a.Context.Display));
+            }
+            var released = clause.Alternatives.Select(a => before.Released.TryGetValue(a.Context.Key, out var at) ? (a.Context.Display, at) : default)
+                .FirstOrDefault(r => r.at != null);
+            var suffix = released.at != null && before.Find(first.Key) == null ? $"; '{released.Display}' was released at line {BodyAnalysis.Line(released.at)}" : "";
+            Report(Descriptors.MM1001, location, Also(released.at), name, what, suffix);
+        }
+
+        private void CheckSleep(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name)
+        {
+            var sleepers = new List<string>();
+            if (call.Contract.MightSleep) sleepers.Add("Calling '" + name + "'");
+            foreach (var (context, _) in call.Acquires)
+                if ((body.Model.FlagsOf(context.Type) & ContextFlags.Atomic) == 0) sleepers.Add("Acquiring '" + context.Display + "'");
+            if (sleepers.Count == 0) return;
+            foreach (var held in before.DefiniteContexts.Where(h => (h.Flags & ContextFlags.Atomic) != 0))
+                Report(Descriptors.MM3001, location, Also(held.AcquiredAt), sleepers[0], held.Context.Display, Where(held));
+        }
+
+        private void CheckOrder(CallEvent call, FlowState before, BodyAnalysis body, Location location)
+        {
+            if (call.Acquires.IsEmpty || body.Model.LockOrder.IsEmpty) return;
+            foreach (var (context, _) in call.Acquires)
+                foreach (var held in before.DefiniteContexts)
+                    if (held.Key != context.Key && body.Model.LockOrder.Violates(context, held.Context))
+                        Report(Descriptors.MM1009, location, Also(held.AcquiredAt), context.Display, held.Context.Display);
+        }
+
+        private void CheckReleases(CallEvent call, FlowState before, Location location)
+        {
+            foreach (var (context, mode) in call.Releases)
+            {
+                var held = before.Find(context.Key);
+                if (held == null)
+                {
+                    Report(Descriptors.MM1002, location, Also(), context.Display, "which is not held");
+                }
+                else if (held.Definite && held.Mode != mode && (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
+                {
+                    var why = mode == Mode.Shared ? "as shared, but it is held exclusively" : "as exclusive, but it is held shared";
+                    Report(Descriptors.MM1002, location, Also(held.AcquiredAt), context.Display, why);
+                }
+            }
+        }
+
+        // ---- guarded members -------------------------------------------------------------------------
+
+        public void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body)
+        {
+            var guard = body.Model.GuardOf(member);
+            if (guard == null) return;
+            if (body.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } ctor &&
+                SymbolEqualityComparer.Default.Equals(ctor.ContainingType, member.ContainingType) &&
+                (member.IsStatic || instance is Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation)) return;
+
+            var site = new CallSite(access, member, instance, Enumerable.Empty<Microsoft.CodeAnalysis.Operations.IArgumentOperation>(), 0);
+            var contexts = guard.Contexts.Select(t => body.Paths.Instantiate(t, site)).Where(c => c != null).Select(c => c!).ToList();
+            if (contexts.Count == 0) return;
+            var verb = write ? "Writing" : "Reading";
+            var location = access.Syntax.GetLocation();
+            if (!write && guard.ReadAny)
+            {
+                if (contexts.Any(c => Satisfaction.Satisfier(state, c, Mode.Either) != null)) return;
+                Report(Descriptors.MM1007, location, Also(), verb, member.Name, "holding " + Alternatives(contexts.Select(c => c.Display)));
+                return;
+            }
+            foreach (var context in contexts)
+            {
+                if (Satisfaction.Satisfier(state, context, write ? Mode.Exclusive : Mode.Either) != null) continue;
+                Report(Descriptors.MM1007, location, Also(), verb, member.Name, "holding '" + context.Display + "'" + (write ? " exclusively" : ""));
+            }
+        }
+
+        // ---- await, exits, joins, guarded references --------------------------------------------------
+
+        public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body)
+        {
+            foreach (var held in state.DefiniteContexts)
+                Report(Descriptors.MM1010, operation.Syntax.GetLocation(), Also(held.AcquiredAt), held.Context.Display, what,
+                    held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
+        }
+
+        public void OnReferenceUse(IOperation use, string name, GuardedReference reference, BodyAnalysis body)
+        {
+            if (!reference.Expired || reference.ReleasedAt == null) return;
+            Report(Descriptors.MM2005, use.Syntax.GetLocation(), Also(reference.ReleasedAt), name, reference.Lookup, reference.LastReleased ?? "?", BodyAnalysis.Line(reference.ReleasedAt));
+        }
+
+        public void OnExit(Location location, FlowState state, BodyAnalysis body)
+        {
+            var allowed = new HashSet<string>();
+            foreach (var contract in new[] { body.OwnContract, body.DelegateContract })
+            {
+                foreach (var template in contract.Acquires) allowed.Add(body.EntryInstance(template).Key);
+                foreach (var tryAcquire in contract.TryAcquires) allowed.Add(body.EntryInstance(tryAcquire.Template).Key);
+                foreach (var clause in contract.Clauses)
+                    foreach (var template in clause.Alternatives) allowed.Add(body.EntryInstance(template).Key);
+            }
+            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && !allowed.Contains(h.Key)))
+                Report(Descriptors.MM1004, location, Also(held.AcquiredAt), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
+
+            var nameLocation = NameLocation(body);
+            foreach (var template in body.OwnContract.Acquires)
+            {
+                var instance = body.EntryInstance(template);
+                if (state.Find(instance.Key) is not { Definite: true })
+                    Report(Descriptors.MM1008, nameLocation, Also(), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
+            }
+            foreach (var template in body.OwnContract.Releases)
+            {
+                var instance = body.EntryInstance(template);
+                if (state.Find(instance.Key) != null)
+                    Report(Descriptors.MM1008, nameLocation, Also(), CallSite.DisplayName(body.Owner), "release", instance.Display);
+            }
+        }
+
+        private static Location NameLocation(BodyAnalysis body) => body.OwnerSyntax switch
+        {
+            MethodDeclarationSyntax method => method.Identifier.GetLocation(),
+            ConstructorDeclarationSyntax ctor => ctor.Identifier.GetLocation(),
+            LocalFunctionStatementSyntax local => local.Identifier.GetLocation(),
+            AccessorDeclarationSyntax accessor => accessor.Keyword.GetLocation(),
+            AnonymousFunctionExpressionSyntax lambda => lambda.ArrowToken().GetLocation(),
+            _ => body.Owner.Locations.FirstOrDefault() ?? body.OwnerSyntax.GetLocation(),
+        };
+
+        public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body)
+        {
+            if (incoming.Count < 2) return;
+            var keys = incoming.SelectMany(s => s.DefiniteContexts).Select(h => h.Key).Distinct().ToList();
+            foreach (var key in keys)
+            {
+                if (incoming.All(s => s.Find(key) is { Definite: true })) continue;
+                var held = incoming.Select(s => s.Find(key)).First(h => h is { Definite: true })!;
+                var anchor = held.AcquiredAt ?? incoming.Select(s => s.Released.TryGetValue(key, out var at) ? at : null).FirstOrDefault(l => l != null);
+                if (anchor == null || !_joined.Add(key + "@" + anchor.SourceSpan)) continue;
+                Report(Descriptors.MM1005, anchor, Also(join), held.Context.Display, BodyAnalysis.Line(join));
+            }
+        }
+    }
+
+    internal static class SyntaxExtensions
+    {
+        public static SyntaxToken ArrowToken(this AnonymousFunctionExpressionSyntax lambda) => lambda switch
+        {
+            SimpleLambdaExpressionSyntax simple => simple.ArrowToken,
+            ParenthesizedLambdaExpressionSyntax parenthesized => parenthesized.ArrowToken,
+            AnonymousMethodExpressionSyntax anonymous => anonymous.DelegateKeyword,
+            _ => lambda.GetFirstToken(),
+        };
+    }
+}
