@@ -206,7 +206,14 @@ namespace MmLock.Analyzers.Tests.Verification
             if (!ideChecks) return whole;
 
             // Per document, as the IDE does: syntax + semantic analysis of each tree, keeping what is located in it.
-            var perDocRun = NewRun();
+            // The partial runs get an extra, never analyzed, empty tree so that the compilation never completes in them and
+            // compilation-end actions never run (as in the IDE, whatever the number of trees). In-source diagnostics whose
+            // descriptor is tagged CompilationEnd are exempt (the IDE shows them only in full-solution analysis).
+            var partial = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("// never analyzed", (CSharpParseOptions)project.ParseOptions!, "/0/__NeverAnalyzed.cs"));
+            CompilationWithAnalyzers NewPartialRun() => partial.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+                project.AnalyzerOptions, (ex, _, d) => exceptions.Enqueue(d.GetMessage(CultureInfo.InvariantCulture) + "\n" + ex),
+                concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+            var perDocRun = NewPartialRun();
             var perDocument = new List<Diagnostic>();
             foreach (var tree in compilation.SyntaxTrees)
             {
@@ -215,22 +222,23 @@ namespace MmLock.Analyzers.Tests.Verification
                 var semantic = await perDocRun.GetAnalysisResultAsync(model, filterSpan: null, CancellationToken);
                 perDocument.AddRange(Check(syntax.GetAllDiagnostics().Concat(semantic.GetAllDiagnostics())).Where(d => d.Location.SourceTree == tree));
             }
-            CompareSets(whole.Where(d => d.Location.IsInSource), perDocument,
+            var inSource = whole.Where(d => d.Location.IsInSource && !d.Descriptor.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd)).ToList();
+            CompareSets(inSource, perDocument,
                 $"Per-document analysis (IDE) of the {state} differs from the whole-compilation run");
 
             // Per span of each diagnostic's containing member, with a fresh analysis each (as for an edit in that member).
-            var spans = whole.Where(d => d.Location.IsInSource)
+            var spans = inSource
                 .Select(d => (Tree: d.Location.SourceTree!, Member: ContainingMember(d.Location)))
                 .Where(x => x.Member is not null).Select(x => (x.Tree, Span: x.Member!.Span)).Distinct().ToList();
             foreach (var (tree, span) in spans)
             {
-                var run = NewRun();
+                var run = NewPartialRun();
                 var model = run.Compilation.GetSemanticModel(tree);
                 var syntax = await run.GetAnalysisResultAsync(tree, span, CancellationToken);
                 var semantic = await run.GetAnalysisResultAsync(model, span, CancellationToken);
                 bool Inside(Diagnostic d) => d.Location.SourceTree == tree && span.Contains(d.Location.SourceSpan);
                 var lines = tree.GetText(CancellationToken).Lines.GetLinePositionSpan(span);
-                CompareSets(whole.Where(Inside), Check(syntax.GetAllDiagnostics().Concat(semantic.GetAllDiagnostics())).Where(Inside),
+                CompareSets(inSource.Where(Inside), Check(syntax.GetAllDiagnostics().Concat(semantic.GetAllDiagnostics())).Where(Inside),
                     $"Span analysis of {tree.FilePath}({lines.Start.Line + 1},{lines.Start.Character + 1},{lines.End.Line + 1},{lines.End.Character + 1}) in the {state} differs from the whole-compilation run");
             }
             return whole;
