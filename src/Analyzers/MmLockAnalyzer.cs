@@ -46,16 +46,11 @@ namespace MmLock.Analyzers
         {
             foreach (var block in context.OperationBlocks)
             {
-                ControlFlowGraph? graph = block switch
-                {
-                    IMethodBodyOperation body => ControlFlowGraph.Create(body, context.CancellationToken),
-                    IConstructorBodyOperation body => ControlFlowGraph.Create(body, context.CancellationToken),
-                    IBlockOperation { Parent: null } body => ControlFlowGraph.Create(body, context.CancellationToken),
-                    _ => null,
-                };
-                if (graph == null) continue;
+                if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
+                var graph = context.GetControlFlowGraph(block);
                 var rules = new ContextRules(context.ReportDiagnostic);
-                Guarded(() => new BodyAnalysis(model, graph, context.OwningSymbol, block.Syntax, null, rules, context.CancellationToken).Run());
+                var owner = block.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
+                Guarded(() => new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run());
             }
         }
 

@@ -1,0 +1,25 @@
+using System.Threading.Tasks;
+using Xunit;
+using static MmLock.Analyzers.Tests.Verification.Verify;
+using static MmLock.Analyzers.Tests.Rules.Kernel;
+
+namespace MmLock.Analyzers.Tests.Rules
+{
+    public class SmokeTests
+    {
+        [Fact]
+        public Task RequiresMissing() => Verify(@"
+using MmLock; using K;
+class C {
+    [Requires(""l"")] static void need(spinlock_t l) { }
+    static void M(spinlock_t a) {
+        {|MM1001:need(a)|};
+        L.spin_lock(a);
+        need(a);
+        L.spin_unlock(a);
+        {|#0:need(a)|};
+    }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'a' exclusively"),
+    Diag("MM1001").WithLocation(0).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 9"));
+    }
+}
