@@ -66,12 +66,12 @@ namespace MmLock.Analyzers
 
         // {0} walker, {1} space, {2} freeing, {3} alternatives
         public static readonly DiagnosticDescriptor MM2001 = Rule("MM2001", "Unguarded page-table walk",
-            "Calling '{0}' walks '{1}' page tables without excluding the '{2}' freeing: hold one of {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' walks '{1}' page tables without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
             "A [PageTableWalker] that does not own its range runs while a way of freeing tables of its space is not excluded.");
 
         // {0} lookup, {1} space, {2} freeing, {3} alternatives
         public static readonly DiagnosticDescriptor MM2002 = Rule("MM2002", "Entry lookup outside its lock",
-            "Calling '{0}' looks up '{1}' entries without excluding the '{2}' freeing: hold one of {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' looks up '{1}' entries without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
             "An entry lookup (a walker that returns a guarded reference, like huge_pte_offset) runs while the table it returns may be freed.");
 
         // {0} freer, {1} space, {2} freeing, {3} missing contexts
@@ -81,7 +81,7 @@ namespace MmLock.Analyzers
 
         // {0} modifier, {1} space, {2} alternatives
         public static readonly DiagnosticDescriptor MM2004 = Rule("MM2004", "Leaf modified without the leaf lock",
-            "Calling '{0}' modifies '{1}' leaf entries without a leaf lock: hold one of {2}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' modifies '{1}' leaf entries without a leaf lock: hold {2}", PageTableCategory, DiagnosticSeverity.Error,
             "A non-owning [LeafModifier] runs without any of its space's LeafLock alternatives.");
 
         // {0} the reference, {1} the lookup, {2} the context, {3} line of the release
@@ -91,12 +91,12 @@ namespace MmLock.Analyzers
 
         // {0} member, {1} alternatives
         public static readonly DiagnosticDescriptor MM2006 = Rule("MM2006", "Live root replaced outside stop_machine",
-            "Calling '{0}' replaces a live page-table root without holding one of {1}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' replaces a live page-table root without holding {1}", PageTableCategory, DiagnosticSeverity.Error,
             "A [ReplacesLiveRoot] member runs while other CPUs may still use the old root.");
 
         // {0} member, {1} alternatives
         public static readonly DiagnosticDescriptor MM2007 = Rule("MM2007", "Memmap of possibly-offline memory read",
-            "Calling '{0}' reads the memmap of memory that may be offline: hold one of {1} or pass an [OnlineCheck] first", PageTableCategory, DiagnosticSeverity.Warning,
+            "Calling '{0}' reads the memmap of memory that may be offline: hold {1} or pass an [OnlineCheck] first", PageTableCategory, DiagnosticSeverity.Warning,
             "A [ReadsMemmap] member runs without its contexts and without a passed [OnlineCheck] on the path.");
 
         // {0} what sleeps, {1} atomic context, {2} where it was acquired
