@@ -46,6 +46,14 @@ namespace MmLock.CodeFixes
             var current = root.FindNode(statement.Span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault(s => s.Span == statement.Span);
             if (current == null) return document;
             bool comments = current.GetLeadingTrivia().Any(t => !t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.WhitespaceTrivia) && !t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.EndOfLineTrivia));
+            if (comments)
+            {
+                var leading = current.GetLeadingTrivia();
+                var kept = leading.Take(leading.Count - leading.Reverse().TakeWhile(t => t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.WhitespaceTrivia)).Count());
+                var trimmed = current.WithLeadingTrivia(kept);
+                root = root.ReplaceNode(current, trimmed);
+                current = root.FindNode(trimmed.Span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ExpressionStatementSyntax>().First(s => s.Span == trimmed.Span && s.IsEquivalentTo(trimmed));
+            }
             var options = (comments ? SyntaxRemoveOptions.KeepLeadingTrivia : SyntaxRemoveOptions.KeepNoTrivia) | SyntaxRemoveOptions.KeepUnbalancedDirectives;
             var updated = root.RemoveNode(current, options);
             return updated == null ? document : document.WithSyntaxRoot(updated);
