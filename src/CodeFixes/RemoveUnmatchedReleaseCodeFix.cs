@@ -50,9 +50,9 @@ namespace MmLock.CodeFixes
             {
                 var leading = current.GetLeadingTrivia();
                 var kept = leading.Take(leading.Count - leading.Reverse().TakeWhile(t => t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.WhitespaceTrivia)).Count());
-                var trimmed = current.WithLeadingTrivia(kept);
-                root = root.ReplaceNode(current, trimmed);
-                current = root.FindNode(trimmed.Span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ExpressionStatementSyntax>().First(s => s.Span == trimmed.Span && s.IsEquivalentTo(trimmed));
+                var mark = new SyntaxAnnotation();
+                root = root.ReplaceNode(current, current.WithLeadingTrivia(kept).WithAdditionalAnnotations(mark));
+                current = root.GetAnnotatedNodes(mark).OfType<ExpressionStatementSyntax>().First();
             }
             var options = (comments ? SyntaxRemoveOptions.KeepLeadingTrivia : SyntaxRemoveOptions.KeepNoTrivia) | SyntaxRemoveOptions.KeepUnbalancedDirectives;
             var updated = root.RemoveNode(current, options);
