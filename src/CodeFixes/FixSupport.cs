@@ -231,12 +231,17 @@ namespace MmLock.CodeFixes
         public static StatementSyntax Statement(string text) =>
             SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
 
-        public static TryStatementSyntax TryFinally(IEnumerable<StatementSyntax> body, string release) =>
-            SyntaxFactory.TryStatement(
+        /// <summary><c>try { body } finally { release; }</c>, ending the line as the last body statement did.</summary>
+        public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release)
+        {
+            var statement = SyntaxFactory.TryStatement(
                     SyntaxFactory.Block(body),
                     default,
                     SyntaxFactory.FinallyClause(SyntaxFactory.Block(Statement(release + ";"))))
                 .WithAdditionalAnnotations(Formatter.Annotation);
+            var trailing = body.Count > 0 ? body[body.Count - 1].GetTrailingTrivia() : default;
+            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? statement.WithTrailingTrivia(trailing) : statement;
+        }
 
         /// <summary>The statement list that holds <paramref name="statement"/> directly (block or switch section).</summary>
         public static SyntaxList<StatementSyntax>? ListOf(StatementSyntax statement) => statement.Parent switch
