@@ -146,6 +146,23 @@ namespace MmLock.CodeFixes
                             yield return method;
         }
 
+        /// <summary>
+        /// Accessible static methods returning a [ScopedGuard] struct and accessible constructors of such structs. (A class guard's
+        /// <c>using</c> disposes it behind a null check, which the analysis sees as a path that keeps the context: MM1005.)
+        /// </summary>
+        public IEnumerable<IMethodSymbol> GuardFactories(int position)
+        {
+            foreach (var assembly in Contracts.AnnotatedAssemblies())
+                foreach (var type in Types(assembly.GlobalNamespace))
+                    foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                    {
+                        bool factory = method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsGenericMethod
+                                       && method.ReturnType.IsValueType && Contracts.IsScopedGuard(method.ReturnType);
+                        bool constructor = method.MethodKind == MethodKind.Constructor && type.IsValueType && !type.IsGenericType && Contracts.IsScopedGuard(type);
+                        if ((factory || constructor) && Model.IsAccessible(position, method)) yield return method;
+                    }
+        }
+
         private static IEnumerable<INamedTypeSymbol> Types(INamespaceOrTypeSymbol scope)
         {
             foreach (var member in scope.GetMembers())
@@ -196,7 +213,9 @@ namespace MmLock.CodeFixes
             {
                 return null;
             }
-            return type + "." + method.Name + "(" + argumentText + ")";
+            return method.MethodKind == MethodKind.Constructor
+                ? "new " + type + "(" + argumentText + ")"
+                : type + "." + method.Name + "(" + argumentText + ")";
         }
 
         /// <summary>A release call that undoes an acquire of <paramref name="context"/> in <paramref name="mode"/>, or null.</summary>

@@ -25,6 +25,7 @@ namespace MmLock.CodeFixes
     public sealed class WrapInGuardCodeFix : CodeFixProvider
     {
         public const string KeySuffix = ".WrapTryFinally";
+        public const string UsingKeySuffix = ".WrapUsing";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1001", "MM2001", "MM2002", "MM2003", "MM2004", "MM2006");
 
@@ -50,12 +51,23 @@ namespace MmLock.CodeFixes
 
                 var range = RangeOf(statement);
                 var guard = FindGuard(fix, clause, paths, site, statement.SpanStart, FixDocument.DeclaredNames(range));
-                if (guard == null) continue;
-                var (acquire, release) = guard.Value;
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Wrap in '{acquire}' and 'try {{ }} finally {{ {release}; }}'",
-                        ct => WrapAsync(context.Document, statement, range.Count, acquire, release, ct), diagnostic.Id + KeySuffix),
-                    diagnostic);
+                if (guard is var (acquire, release))
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create($"Wrap in '{acquire}' and 'try {{ }} finally {{ {release}; }}'",
+                            ct => WrapAsync(context.Document, statement, range.Count, acquire, release, ct), diagnostic.Id + KeySuffix),
+                        diagnostic);
+                }
+                var names = FixDocument.DeclaredNames(range);
+                var scoped = FindGuard(fix, clause, paths, site, statement.SpanStart, names, scoped: true);
+                var local = GuardName(fix, statement.SpanStart, names);
+                if (scoped is var (factory, _) && local != null)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create($"Wrap in 'using (var {local} = {factory})'",
+                            ct => WrapUsingAsync(context.Document, statement, range.Count, local, factory, ct), diagnostic.Id + UsingKeySuffix),
+                        diagnostic);
+                }
             }
         }
 
@@ -76,7 +88,7 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>The acquire and release calls for the first alternative of the clause that some guard pair fits.</summary>
-        internal static (string Acquire, string Release)? FindGuard(FixDocument fix, Clause clause, Paths paths, CallSite site, int position, ISet<string> unavailable)
+        internal static (string Acquire, string Release)? FindGuard(FixDocument fix, Clause clause, Paths paths, CallSite site, int position, ISet<string> unavailable, bool scoped = false)
         {
             foreach (var alternative in clause.Alternatives)
             {
@@ -86,7 +98,10 @@ namespace MmLock.CodeFixes
                 var expression = fix.ExpressionAt(alternative, site, position);
                 var staticKey = instance.Key.StartsWith("static:", System.StringComparison.Ordinal) ? instance.Key : null;
                 if (expression == null && staticKey == null) continue;
-                if (GuardFor(fix, expression, staticKey, alternative.Mode, instance.Type, position, unavailable) is { } guard) return guard;
+                var guard = scoped
+                    ? ScopedGuardFor(fix, expression, staticKey, alternative.Mode, instance.Type, position, unavailable)
+                    : GuardFor(fix, expression, staticKey, alternative.Mode, instance.Type, position, unavailable);
+                if (guard != null) return guard;
             }
             return null;
         }
@@ -114,6 +129,63 @@ namespace MmLock.CodeFixes
                 if (release != null) return (acquire, release);
             }
             return null;
+        }
+
+        /// <summary>A [ScopedGuard] factory or constructor whose single acquire is the context (the release is its disposal).</summary>
+        internal static (string Acquire, string Release)? ScopedGuardFor(FixDocument fix, string? expression, string? staticKey, Mode mode, ITypeSymbol? type,
+            int position, ISet<string> unavailable)
+        {
+            bool anyMode = (fix.Contracts.FlagsOf(type) & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0;
+            var preferred = mode == Mode.Exclusive ? Mode.Exclusive : Mode.Shared;
+            var factories = fix.GuardFactories(position)
+                .Select(m => (Method: m, Contract: fix.ContractOf(m)))
+                .Where(c => c.Contract.Acquires.Length == 1 && c.Contract.Releases.IsEmpty && c.Contract.TryAcquires.IsEmpty && c.Contract.Downgrades.IsEmpty
+                            && c.Contract.Clauses.IsEmpty && (mode != Mode.Exclusive || anyMode || c.Contract.Acquires[0].Mode == Mode.Exclusive))
+                .OrderBy(c => c.Contract.Acquires[0].Mode == preferred ? 0 : 1)
+                .ThenByDescending(c => c.Contract.Acquires[0].Path.Length)
+                .ThenBy(c => c.Method.ToDisplayString(), System.StringComparer.Ordinal);
+            foreach (var (method, contract) in factories)
+                if (fix.CallFor(method, contract.Acquires[0], expression, staticKey, position, unavailable) is { } call) return (call, "");
+            return null;
+        }
+
+        /// <summary>"guard", or "guard2".. when that name is taken; null when none is free.</summary>
+        private static string? GuardName(FixDocument fix, int position, ISet<string> declared)
+        {
+            for (int i = 1; i <= 9; i++)
+            {
+                var name = i == 1 ? "guard" : "guard" + i;
+                if (!declared.Contains(name) && fix.Model.LookupSymbols(position, name: name).IsEmpty) return name;
+            }
+            return null;
+        }
+
+        private static async Task<Document> WrapUsingAsync(Document document, StatementSyntax statement, int count, string local, string factory, CancellationToken cancellation)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
+            var parent = statement.Parent;
+            if (root == null || parent == null || !root.Contains(statement)) return document;
+            var declaration = SyntaxFactory.VariableDeclaration(SyntaxFactory.IdentifierName("var"), SyntaxFactory.SingletonSeparatedList(
+                SyntaxFactory.VariableDeclarator(local).WithInitializer(SyntaxFactory.EqualsValueClause(SyntaxFactory.ParseExpression(factory)))));
+            SyntaxNode updated;
+            if (FixDocument.ListOf(statement) is { } list)
+            {
+                int start = list.IndexOf(statement);
+                var body = list.Skip(start).Take(count).ToList();
+                var leading = body[0].GetLeadingTrivia();
+                var trailing = body[body.Count - 1].GetTrailingTrivia();
+                body[0] = body[0].WithoutLeadingTrivia();
+                var usingStatement = SyntaxFactory.UsingStatement(declaration, null, SyntaxFactory.Block(body))
+                    .WithLeadingTrivia(leading).WithTrailingTrivia(trailing).WithAdditionalAnnotations(Formatter.Annotation);
+                updated = FixDocument.WithStatements(parent, list.Take(start).Append(usingStatement).Concat(list.Skip(start + count)));
+            }
+            else
+            {
+                var usingStatement = SyntaxFactory.UsingStatement(declaration, null, SyntaxFactory.Block(statement.WithoutLeadingTrivia()))
+                    .WithLeadingTrivia(statement.GetLeadingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
+                updated = parent.ReplaceNode(statement, usingStatement);
+            }
+            return document.WithSyntaxRoot(root.ReplaceNode(parent, updated));
         }
 
         private static async Task<Document> WrapAsync(Document document, StatementSyntax statement, int count, string acquire, string release, CancellationToken cancellation)
