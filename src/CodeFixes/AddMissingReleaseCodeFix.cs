@@ -27,7 +27,9 @@ namespace MmLock.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+
+        private async Task RegisterAsync(CodeFixContext context)
         {
             var diagnostic = context.Diagnostics.FirstOrDefault(d => d.Id == "MM1004");
             if (diagnostic == null || diagnostic.AdditionalLocations.Count == 0 || !diagnostic.AdditionalLocations[0].IsInSource) return;

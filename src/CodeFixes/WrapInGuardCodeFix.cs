@@ -31,7 +31,9 @@ namespace MmLock.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+
+        private async Task RegisterAsync(CodeFixContext context)
         {
             FixDocument? fix = null;
             foreach (var diagnostic in context.Diagnostics)
