@@ -149,13 +149,21 @@ namespace MmLock.CodeFixes
         // ---- guards: acquire/release members found by their contracts ----------------------------------
 
         /// <summary>Static, accessible, ordinary methods of the compilation and of the annotated assemblies it references.</summary>
-        public IEnumerable<IMethodSymbol> StaticMethods(int position)
+        public IEnumerable<IMethodSymbol> StaticMethods(int position) => ContextChangers().Where(m => Model.IsAccessible(position, m));
+
+        private List<IMethodSymbol>? _changers;
+
+        /// <summary>Static ordinary methods whose contract acquires or releases something (computed once per document).</summary>
+        private List<IMethodSymbol> ContextChangers()
         {
+            if (_changers != null) return _changers;
+            var result = new List<IMethodSymbol>();
             foreach (var assembly in Contracts.AnnotatedAssemblies())
                 foreach (var type in Types(assembly.GlobalNamespace))
                     foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-                        if (method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsGenericMethod && Model.IsAccessible(position, method))
-                            yield return method;
+                        if (method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsGenericMethod && Contracts.ContractOf(method).ChangesContexts)
+                            result.Add(method);
+            return _changers = result;
         }
 
         /// <summary>
