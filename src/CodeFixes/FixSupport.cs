@@ -1,0 +1,344 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
+using MmLock.Analyzers.Flow;
+
+namespace MmLock.CodeFixes
+{
+    /// <summary>What every fix needs about one document: its tree, its semantic model and the compilation's contracts.</summary>
+    internal sealed class FixDocument
+    {
+        private FixDocument(Document document, SyntaxNode root, SemanticModel model, ContractModel contracts)
+        {
+            Document = document;
+            Root = root;
+            Model = model;
+            Contracts = contracts;
+        }
+
+        public Document Document { get; }
+        public SyntaxNode Root { get; }
+        public SemanticModel Model { get; }
+        public ContractModel Contracts { get; }
+
+        public static async Task<FixDocument?> LoadAsync(Document document, CancellationToken cancellation)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
+            if (root == null || model == null) return null;
+            var contracts = ContractModel.Create(model.Compilation, document.Project.AnalyzerOptions, cancellation);
+            return contracts == null ? null : new FixDocument(document, root, model, contracts);
+        }
+
+        /// <summary>The invocation whose syntax is exactly <paramref name="span"/> (where the rules report calls).</summary>
+        public IInvocationOperation? InvocationAt(TextSpan span, CancellationToken cancellation)
+        {
+            if (!Root.FullSpan.Contains(span)) return null;
+            var node = Root.FindNode(span, getInnermostNodeForTie: true);
+            var syntax = node.AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault(i => i.Span == span);
+            return syntax == null ? null : Model.GetOperation(syntax, cancellation) as IInvocationOperation;
+        }
+
+        /// <summary>Canonical paths for the body of the member that contains <paramref name="node"/>.</summary>
+        public Paths? PathsFor(SyntaxNode node, CancellationToken cancellation)
+        {
+            var member = node.AncestorsAndSelf().FirstOrDefault(n =>
+                n is BaseMethodDeclarationSyntax || n is AccessorDeclarationSyntax || n is ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
+            if (member == null) return null;
+            try
+            {
+                var graph = ControlFlowGraph.Create(member, Model, cancellation);
+                return graph == null ? null : new Paths(graph);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Runs a registration; anything unexpected means no fix is offered, never a crash in the host.</summary>
+        public static async Task Guarded(Func<Task> register)
+        {
+            try
+            {
+                await register().ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+            }
+        }
+
+        public static CallSite SiteOf(IInvocationOperation invocation) =>
+            new CallSite(invocation, invocation.TargetMethod, invocation.Instance, invocation.Arguments, invocation.TargetMethod.Parameters.Length);
+
+        public MemberContract ContractOf(ISymbol symbol) => Contracts.ContractOf(symbol);
+
+        /// <summary>
+        /// The C# text that names <paramref name="template"/>'s context at <paramref name="site"/>, written with the call's
+        /// own argument or receiver expressions (valid wherever the call is); null when that is not a plain path.
+        /// </summary>
+        public string? ExpressionAt(ContextTemplate template, CallSite site, int position)
+        {
+            var suffix = string.Join(".", template.Path.Select(m => m.Name));
+            string? root;
+            switch (template.Root)
+            {
+                case RootKind.Parameter:
+                    var argument = site.Argument(template.ParameterOrdinal);
+                    root = argument == null ? null : PathText(argument.Syntax);
+                    break;
+                case RootKind.This:
+                    if (site.Receiver == null) return null;
+                    root = site.Receiver.IsImplicit ? "" : PathText(site.Receiver.Syntax);
+                    break;
+                case RootKind.Static:
+                    if (template.StaticMember?.ContainingType is not { } type) return null;
+                    root = type.ToMinimalDisplayString(Model, position) + "." + template.StaticMember.Name;
+                    break;
+                default:
+                    return null;
+            }
+            if (root == null) return null;
+            if (root.Length == 0) return suffix.Length == 0 ? "this" : suffix;
+            return suffix.Length == 0 ? root : root + "." + suffix;
+        }
+
+        /// <summary>The text of an expression made only of identifiers, <c>this</c> and member accesses; else null.</summary>
+        public static string? PathText(SyntaxNode syntax)
+        {
+            switch (syntax)
+            {
+                case IdentifierNameSyntax:
+                case ThisExpressionSyntax:
+                    return syntax.ToString();
+                case ParenthesizedExpressionSyntax parenthesized:
+                    return PathText(parenthesized.Expression);
+                case MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access when access.Name is IdentifierNameSyntax:
+                    var left = PathText(access.Expression);
+                    return left == null ? null : left + "." + access.Name.Identifier.Text;
+                case ArgumentSyntax argument:
+                    return PathText(argument.Expression);
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>How an MmLock attribute is written at <paramref name="position"/>: short when <c>using MmLock;</c> makes it visible.</summary>
+        public string AttributeName(string name, int position)
+        {
+            var full = Model.LookupNamespacesAndTypes(position, name: name + "Attribute");
+            var clash = Model.LookupNamespacesAndTypes(position, name: name);
+            if (full.Length == 1 && full[0].ContainingNamespace is { Name: "MmLock", ContainingNamespace.IsGlobalNamespace: true } && clash.IsEmpty)
+                return name;
+            var mmlock = Model.LookupNamespacesAndTypes(position, name: "MmLock");
+            bool plain = mmlock.Length == 1 && mmlock[0] is INamespaceSymbol { ContainingNamespace.IsGlobalNamespace: true };
+            return (plain ? "MmLock." : "global::MmLock.") + name;
+        }
+
+        // ---- guards: acquire/release members found by their contracts ----------------------------------
+
+        /// <summary>Static, accessible, ordinary methods of the compilation and of the annotated assemblies it references.</summary>
+        public IEnumerable<IMethodSymbol> StaticMethods(int position) => ContextChangers().Where(m => Model.IsAccessible(position, m));
+
+        private List<IMethodSymbol>? _changers;
+
+        /// <summary>Static ordinary methods whose contract acquires or releases something (computed once per document).</summary>
+        private List<IMethodSymbol> ContextChangers()
+        {
+            if (_changers != null) return _changers;
+            var result = new List<IMethodSymbol>();
+            foreach (var assembly in Contracts.AnnotatedAssemblies())
+                foreach (var type in Types(assembly.GlobalNamespace))
+                    foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                        if (method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsGenericMethod && Contracts.ContractOf(method).ChangesContexts)
+                            result.Add(method);
+            return _changers = result;
+        }
+
+        /// <summary>
+        /// Accessible static methods returning a [ScopedGuard] struct and accessible constructors of such structs. (A class guard's
+        /// <c>using</c> disposes it behind a null check, which the analysis sees as a path that keeps the context: MM1005.)
+        /// </summary>
+        public IEnumerable<IMethodSymbol> GuardFactories(int position)
+        {
+            foreach (var assembly in Contracts.AnnotatedAssemblies())
+                foreach (var type in Types(assembly.GlobalNamespace))
+                    foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                    {
+                        bool factory = method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsGenericMethod
+                                       && method.ReturnType.IsValueType && Contracts.IsScopedGuard(method.ReturnType);
+                        bool constructor = method.MethodKind == MethodKind.Constructor && type.IsValueType && !type.IsGenericType && Contracts.IsScopedGuard(type);
+                        if ((factory || constructor) && Model.IsAccessible(position, method)) yield return method;
+                    }
+        }
+
+        private static IEnumerable<INamedTypeSymbol> Types(INamespaceOrTypeSymbol scope)
+        {
+            foreach (var member in scope.GetMembers())
+            {
+                if (member is INamespaceSymbol ns)
+                    foreach (var type in Types(ns)) yield return type;
+                else if (member is INamedTypeSymbol type)
+                {
+                    yield return type;
+                    foreach (var nested in Types(type)) yield return nested;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The call text <c>T.m(args)</c> that makes <paramref name="method"/>'s single contract template name the context
+        /// whose expression is <paramref name="context"/> (null for a static context, then <paramref name="staticKey"/> is compared).
+        /// </summary>
+        public string? CallFor(IMethodSymbol method, ContextTemplate template, string? context, string? staticKey, int position, ISet<string> unavailable)
+        {
+            var type = method.ContainingType.ToMinimalDisplayString(Model, position);
+            string argumentText;
+            if (template.Root == RootKind.Static)
+            {
+                if (staticKey == null || ContextBinder.Extend(template, ContextBinder.StaticKey(template.StaticMember!), "").Key != staticKey) return null;
+                if (method.Parameters.Any(p => !p.IsOptional)) return null;
+                argumentText = "";
+            }
+            else if (template.Root == RootKind.Parameter && context != null)
+            {
+                var suffix = string.Join(".", template.Path.Select(m => m.Name));
+                string receiver;
+                if (suffix.Length == 0) receiver = context;
+                else if (context == suffix) receiver = "this";
+                else if (context.EndsWith("." + suffix, StringComparison.Ordinal)) receiver = context.Substring(0, context.Length - suffix.Length - 1);
+                else return null;
+                if (method.Parameters.Where(p => p.Ordinal != template.ParameterOrdinal).Any(p => !p.IsOptional)) return null;
+                if (template.ParameterOrdinal != 0 || method.Parameters[0].RefKind != RefKind.None) return null;
+                var expression = SyntaxFactory.ParseExpression(receiver);
+                var first = expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().FirstOrDefault();
+                if (first != null && unavailable.Contains(first.Identifier.Text)) return null;
+                var bound = Model.GetSpeculativeTypeInfo(position, expression, SpeculativeBindingOption.BindAsExpression).Type;
+                if (bound == null || bound.TypeKind == TypeKind.Error) return null;
+                if (!Model.Compilation.ClassifyConversion(bound, method.Parameters[0].Type).IsImplicit) return null;
+                argumentText = receiver;
+            }
+            else
+            {
+                return null;
+            }
+            return method.MethodKind == MethodKind.Constructor
+                ? "new " + type + "(" + argumentText + ")"
+                : type + "." + method.Name + "(" + argumentText + ")";
+        }
+
+        /// <summary>A release call that undoes an acquire of <paramref name="context"/> in <paramref name="mode"/>, or null.</summary>
+        public string? ReleaseFor(string? context, string? staticKey, Mode mode, int position, ISet<string> unavailable, IMethodSymbol? preferSibling)
+        {
+            var candidates = StaticMethods(position)
+                .Select(m => (Method: m, Contract: ContractOf(m)))
+                .Where(c => c.Contract.Releases.Length == 1 && c.Contract.Acquires.IsEmpty && c.Contract.TryAcquires.IsEmpty && c.Contract.Clauses.IsEmpty
+                            && c.Contract.Releases[0].Mode == mode)
+                .OrderBy(c => SymbolEqualityComparer.Default.Equals(c.Method.ContainingType, preferSibling?.ContainingType) ? 0 : 1)
+                .ThenByDescending(c => c.Contract.Releases[0].Path.Length)
+                .ThenBy(c => c.Method.ToDisplayString(), StringComparer.Ordinal);
+            foreach (var (method, contract) in candidates)
+                if (CallFor(method, contract.Releases[0], context, staticKey, position, unavailable) is { } call) return call;
+            return null;
+        }
+
+        // ---- statements -----------------------------------------------------------------------------
+
+        /// <summary>The statement that contains <paramref name="node"/> in the same body (not across a lambda or local function).</summary>
+        public static StatementSyntax? StatementOf(SyntaxNode node)
+        {
+            foreach (var ancestor in node.Ancestors())
+            {
+                if (ancestor is AnonymousFunctionExpressionSyntax || ancestor is LocalFunctionStatementSyntax) return null;
+                if (ancestor is StatementSyntax statement) return statement;
+                if (ancestor is MemberDeclarationSyntax) return null;
+            }
+            return null;
+        }
+
+        public static StatementSyntax Statement(string text) =>
+            SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
+
+        /// <summary><c>try { body } finally { release; }</c>, ending the line as the last body statement did.</summary>
+        public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release)
+        {
+            var statement = SyntaxFactory.TryStatement(
+                    SyntaxFactory.Block(body),
+                    default,
+                    SyntaxFactory.FinallyClause(SyntaxFactory.Block(Statement(release + ";"))))
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            var trailing = body.Count > 0 ? body[body.Count - 1].GetTrailingTrivia() : default;
+            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? statement.WithTrailingTrivia(trailing) : statement;
+        }
+
+        /// <summary>The statement list that holds <paramref name="statement"/> directly (block or switch section).</summary>
+        public static SyntaxList<StatementSyntax>? ListOf(StatementSyntax statement) => statement.Parent switch
+        {
+            BlockSyntax block => block.Statements,
+            SwitchSectionSyntax section => section.Statements,
+            _ => null,
+        };
+
+        public static SyntaxNode WithStatements(SyntaxNode parent, IEnumerable<StatementSyntax> statements) => parent switch
+        {
+            BlockSyntax block => block.WithStatements(SyntaxFactory.List(statements)),
+            SwitchSectionSyntax section => section.WithStatements(SyntaxFactory.List(statements)),
+            _ => parent,
+        };
+
+        /// <summary>Names of the locals and local functions declared directly by <paramref name="statements"/>.</summary>
+        public static HashSet<string> DeclaredNames(IEnumerable<StatementSyntax> statements)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var statement in statements)
+            {
+                foreach (var node in statement.DescendantNodesAndSelf())
+                {
+                    if (node is VariableDeclaratorSyntax declarator) names.Add(declarator.Identifier.ValueText);
+                    else if (node is SingleVariableDesignationSyntax designation) names.Add(designation.Identifier.ValueText);
+                    else if (node is LocalFunctionStatementSyntax function) names.Add(function.Identifier.ValueText);
+                    else if (node is ForEachStatementSyntax forEach) names.Add(forEach.Identifier.ValueText);
+                }
+            }
+            return names;
+        }
+
+        /// <summary>Rule IDs whose clause kinds the wrap and move fixes handle.</summary>
+        public static ClauseKind[] KindsOf(string id) => id switch
+        {
+            "MM1001" => new[] { ClauseKind.Requires, ClauseKind.RequiresAny },
+            "MM2001" => new[] { ClauseKind.Walker },
+            "MM2002" => new[] { ClauseKind.Lookup },
+            "MM2003" => new[] { ClauseKind.Freer },
+            "MM2004" => new[] { ClauseKind.LeafModifier },
+            "MM2006" => new[] { ClauseKind.LiveRoot },
+            _ => Array.Empty<ClauseKind>(),
+        };
+
+        /// <summary>The callee's clause the diagnostic reports: of the rule's kind, naming a context the message quotes.</summary>
+        public static Clause? ReportedClause(MemberContract contract, Paths paths, CallSite site, Diagnostic diagnostic)
+        {
+            var kinds = KindsOf(diagnostic.Id);
+            var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Clause? fallback = null;
+            foreach (var clause in contract.Clauses.Where(c => kinds.Contains(c.Kind)))
+            {
+                fallback ??= clause;
+                foreach (var template in clause.Alternatives)
+                    if (paths.Instantiate(template, site) is { } instance && message.Contains("'" + instance.Display + "'")) return clause;
+            }
+            return diagnostic.Id == "MM1001" ? null : fallback;
+        }
+    }
+}
