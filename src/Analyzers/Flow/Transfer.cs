@@ -123,16 +123,17 @@ namespace MmLock.Analyzers.Flow
             return state.WithFact(receiver, fact).WithReference(receiver, reference);
         }
 
+        private object? GuardOf(IOperation operation) => Paths.Unwrap(operation) switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFlowCaptureReferenceOperation capture => Paths.CapturedValue(capture.Id) is ILocalReferenceOperation captured ? captured.Local : capture.Id,
+            _ => null,
+        };
+
         private FlowState DisposeGuard(IInvocationOperation invocation, FlowState state)
         {
             if (invocation.TargetMethod.Name != "Dispose" || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
-            var instance = Paths.Unwrap(invocation.Instance);
-            object? guard = instance switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IFlowCaptureReferenceOperation capture => Paths.CapturedValue(capture.Id) is ILocalReferenceOperation captured ? captured.Local : capture.Id,
-                _ => null,
-            };
+            var guard = GuardOf(invocation.Instance);
             if (guard == null) return state;
             foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
                 state = Release(state, held.Key, invocation.Syntax.GetLocation());
@@ -244,6 +245,10 @@ namespace MmLock.Analyzers.Flow
                     return Constrain(state, other, constant is bool b ? new Constraint(true, equal ? b : !b) : new Constraint(equal, constant));
                 }
                 case IIsNullOperation isNull when constraint.Value is bool holds:
+                    // A guard local is null only if no guard was produced: nothing is held through it on that path.
+                    if (holds && GuardOf(isNull.Operand) is { } guard)
+                        foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
+                            state = state.WithoutHeld(held.Key, null);
                     return Constrain(state, isNull.Operand, new Constraint(holds, null));
                 case IIsPatternOperation pattern when constraint.Value is bool holds:
                 {

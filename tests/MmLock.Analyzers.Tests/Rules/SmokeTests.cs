@@ -21,5 +21,26 @@ class C {
     }
 }", Diag("MM1001").WithMessage("Calling 'need' requires holding 'a' exclusively"),
     Diag("MM1001").WithLocation(0).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 9"));
+    
+
+        [Fact]
+        public Task ClassScopedGuardInUsingIsReleasedOnEveryPath() => Verify(@"
+using System; using MmLock; using K;
+[ScopedGuard] sealed class spin_guard : IDisposable
+{
+    [Acquires(""l""), NoLockAnalysis(""primitive"")] public spin_guard(spinlock_t l) { }
+    [NoLockAnalysis(""primitive"")] public void Dispose() { }
+}
+class C {
+    [Requires(""l"")] static void need(spinlock_t l) { }
+    static void M(spinlock_t a, bool early) {
+        using (var g = new spin_guard(a))
+        {
+            need(a);
+            if (early) return;
+        }
+        {|MM1001:need(a)|};
+    }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'a' exclusively"));
     }
 }
