@@ -21,19 +21,19 @@ using MmLock; using K;
         public Task MM9001_Unresolvable() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9001:Requires(""nosuch"")|}] static void f(spinlock_t l) { } }",
-            Diag("MM9001").WithMessage("Invalid context expression 'nosuch': ?"));
+            Diag("MM9001").WithMessage("Invalid context expression 'nosuch': 'nosuch' is not a parameter, a member of 'C' or a type"));
 
         [Fact]
         public Task MM9001_MemberOfNonContextType() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9001:Requires(""mm"")|}] static void f(mm_struct mm) { } }",
-            Diag("MM9001").WithMessage("Invalid context expression 'mm': ?"));
+            Diag("MM9001").WithMessage("Invalid context expression 'mm': 'mm' has type 'K.mm_struct', which is not a [Context] type"));
 
         [Fact]
         public Task MM9001_ExistentialInAcquires() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9001:Acquires(""any K.spinlock_t"")|}, NoLockAnalysis(""test"")] static void f() { } }",
-            Diag("MM9001").WithMessage("Invalid context expression 'K.spinlock_t': ?"));
+            Diag("MM9001").WithMessage("Invalid context expression 'K.spinlock_t': 'any T' is allowed only in requirements"));
 
         [Fact]
         public Task MM9001_ExistentialInRequires_IsFine() => Verify(@"
@@ -63,13 +63,13 @@ class C { }",
         public Task MM9002_MalformedWhen() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9002:Requires(""l"", When = ""CONFIG_A &&"")|}] static void f(spinlock_t l) { } }",
-            Diag("MM9002").WithMessage("Malformed condition 'CONFIG_A &&': ?"));
+            Diag("MM9002").WithMessage("Malformed condition 'CONFIG_A &&': expected a symbol at the end"));
 
         [Fact]
         public Task MM9002_MalformedAlternativeCondition() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9002:RequiresAny(""l when CONFIG_A ||| CONFIG_B"", ""K.G.RCU"")|}] static void f(spinlock_t l) { } }",
-            Diag("MM9002").WithMessage("Malformed condition 'CONFIG_A ||| CONFIG_B': ?"));
+            Diag("MM9002").WithMessage("Malformed condition 'CONFIG_A ||| CONFIG_B': expected a symbol at '| CONFIG_B'"));
 
         [Fact]
         public Task MM9002_MalformedAlternativeCondition_InExcludedBy() => Verify(@"
@@ -77,7 +77,7 @@ using MmLock; using K;
 [assembly: PageTableSpace(""kernel"")]
 [assembly: {|MM9002:TableFreeing(""kernel"", ""hot-remove"", ExcludedBy = new[] { ""K.G.mem_hotplug_lock when (CONFIG_A"" })|}]
 class C { }",
-            Diag("MM9002").WithMessage("Malformed condition '(CONFIG_A': ?"));
+            Diag("MM9002").WithMessage("Malformed condition '(CONFIG_A': missing ')'"));
 
         // ---- MM9003 / MM9004 ---------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ namespace Legacy
         {
             var test = ContractsTest(Legacy, "# legacy code\nM:Legacy.Walkers.dump_tables(System.UInt64) [PageTableWalker(\"kernel\")]\n");
             test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
-                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'K.G.mem_hotplug_lock'"));
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
             return test.RunAsync();
         }
 
@@ -154,7 +154,7 @@ namespace Legacy
         {
             var test = ContractsTest(Legacy, "M:Legacy.Walkers.dump_tables(*) [PageTableWalker(\"kernel\")]\n");
             test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
-                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'K.G.mem_hotplug_lock'"));
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
             return test.RunAsync();
         }
 
@@ -164,7 +164,7 @@ namespace Legacy
             var test = ContractsTest(Legacy.Replace("{|#0:", "").Replace("(0)|}", "(0)"),
                 "M:Legacy.Walkers.dump_tables(System.UInt64) PageTableWalker(\"kernel\")\n");
             test.ExpectedDiagnostics.Add(Diag("MM9001").WithSpan("/0/mmlock.contracts.txt", 1, 1, 1, 70)
-                .WithMessage("?"));
+                .WithMessage("Invalid context expression 'M:Legacy.Walkers.dump_tables(System.UInt64) PageTableWalker(\"kernel\")': expected a documentation-comment ID followed by [attributes]"));
             return test.RunAsync();
         }
 

@@ -25,8 +25,8 @@ static class W
 }
 ";
 
-        private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'K.G.mem_hotplug_lock'";
-        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold one of 'K.G.init_mm.mmap_lock'";
+        private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'";
+        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold one of 'G.init_mm.mmap_lock'";
         private static readonly string[] HugeVmap = { "CONFIG_HAVE_ARCH_HUGE_VMAP" };
 
         // ---- MM2001 ----------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ class C
     [PageTableWalker(""kernel"")]
     static void walk_kernel_page_table_range(ulong start, ulong end) { W.ptdump_walk_pgd(G.init_mm); }
     static void caller() { {|MM2001:walk_kernel_page_table_range(0, 1)|}; }
-}", Diag("MM2001").WithMessage("Calling 'walk_kernel_page_table_range' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'K.G.mem_hotplug_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'walk_kernel_page_table_range' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
 
         [Fact]
         public Task MM2001_WalkerBodyMayWalk_HugeVmap() => Verify(KernelSpace + @"
@@ -168,7 +168,7 @@ using MmLock; using K;
 [assembly: TableFreeing(""vmemmap"", ""hvo"", ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" }, When = ""CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP"")]
 static class W { [PageTableWalker(""vmemmap"")] public static void vmemmap_walk() { } }
 class C { static void M() { {|MM2001:W.vmemmap_walk()|}; } }", new[] { "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP" },
-            Diag("MM2001").WithMessage("Calling 'vmemmap_walk' walks 'vmemmap' page tables without excluding the 'hvo' freeing: hold one of 'K.G.mem_hotplug_lock'"));
+            Diag("MM2001").WithMessage("Calling 'vmemmap_walk' walks 'vmemmap' page tables without excluding the 'hvo' freeing: hold one of 'G.mem_hotplug_lock'"));
 
         // ---- MM2002 / MM2005 (hugetlb, kernel-rules D) --------------------------------------------------
 
@@ -190,7 +190,7 @@ namespace K
 }
 ";
         private static readonly string[] PmdSharing = { "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING" };
-        private const string LookupMsg = "Calling 'huge_pte_offset' looks up 'hugetlb' entries without excluding the 'pmd-unshare' freeing: hold one of 'any K.hugetlb_vma_lock_t', 'any K.i_mmap_rwsem_t'";
+        private const string LookupMsg = "Calling 'huge_pte_offset' looks up 'hugetlb' entries without excluding the 'pmd-unshare' freeing: hold one of 'any hugetlb_vma_lock_t', 'any i_mmap_rwsem_t'";
 
         private const string LookupWithMmapLockOnly = HugetlbSpace + @"
 class C
@@ -320,8 +320,8 @@ class C
         L.mem_hotplug_done();
     }
 }",
-            Diag("MM2003").WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'K.G.mem_hotplug_lock' exclusively"),
-            Diag("MM2003").WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'K.G.mem_hotplug_lock' exclusively"));
+            Diag("MM2003").WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.mem_hotplug_lock' exclusively"),
+            Diag("MM2003").WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.mem_hotplug_lock' exclusively"));
 
         private const string HugeVmapFreer = KernelSpace + @"
 class C
@@ -339,7 +339,7 @@ class C
 
         [Fact]
         public Task MM2003_SharedHolds_HugeVmap() => Verify(HugeVmapFreer, HugeVmap,
-            Diag("MM2003").WithLocation(0).WithMessage("Calling 'pmd_free_pte_page' frees 'kernel' tables ('huge-vmap') without holding 'K.G.init_mm.mmap_lock'"));
+            Diag("MM2003").WithLocation(0).WithMessage("Calling 'pmd_free_pte_page' frees 'kernel' tables ('huge-vmap') without holding 'G.init_mm.mmap_lock'"));
 
         [Fact]
         public Task MM2003_InactiveFreeing_NoRequirement() => Verify(HugeVmapFreer);
@@ -356,7 +356,7 @@ class C
         L.spin_unlock(G.init_mm.page_table_lock);
         W.set_pte_owned();
     }
-}", Diag("MM2004").WithMessage("Calling 'set_pte_kernel' modifies 'kernel' leaf entries without a leaf lock: hold one of 'K.G.init_mm.page_table_lock'"));
+}", Diag("MM2004").WithMessage("Calling 'set_pte_kernel' modifies 'kernel' leaf entries without a leaf lock: hold one of 'G.init_mm.page_table_lock'"));
 
         // ---- MM2006 / MM2007 ----------------------------------------------------------------------------
 
@@ -389,7 +389,7 @@ class C
         S.cpu_replace_ttbr1(pgd);
         S.stop_machine_exit();
     }
-}", Diag("MM2006").WithMessage("Calling 'cpu_replace_ttbr1' replaces a live page-table root without holding one of 'K.S.STOP_MACHINE'"));
+}", Diag("MM2006").WithMessage("Calling 'cpu_replace_ttbr1' replaces a live page-table root without holding one of 'S.STOP_MACHINE'"));
 
         [Fact]
         public Task MM2007_ReadsMemmap() => Verify(@"
@@ -413,8 +413,8 @@ class C
         return S.page_zone_idx(pfn);
     }
 }",
-            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'K.G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning),
-            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'K.G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning),
+            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
 
         // ---- MM3001 ---------------------------------------------------------------------------------
 
@@ -444,8 +444,8 @@ class C
         L.mutex_unlock(m);
     }
 }",
-            Diag("MM3001").WithLocation(1).WithMessage("Calling 'synchronize_rcu' might sleep while 'K.G.RCU' is held (acquired at line 7)").WithAdditionalLocation(0),
-            Diag("MM3001").WithLocation(3).WithMessage("Acquiring 's' might sleep while 'K.G.IRQS_OFF' is held (acquired at line 11)").WithAdditionalLocation(2),
+            Diag("MM3001").WithLocation(1).WithMessage("Calling 'synchronize_rcu' might sleep while 'G.RCU' is held (acquired at line 7)").WithAdditionalLocation(0),
+            Diag("MM3001").WithLocation(3).WithMessage("Acquiring 's' might sleep while 'G.IRQS_OFF' is held (acquired at line 11)").WithAdditionalLocation(2),
             Diag("MM3001").WithLocation(5).WithMessage("Acquiring 'm' might sleep while 'l' is held (acquired at line 17)").WithAdditionalLocation(4));
     }
 }
