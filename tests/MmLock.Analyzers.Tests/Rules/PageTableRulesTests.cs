@@ -38,9 +38,9 @@ class C { static void ptdump_show() { {|MM2001:W.ptdump_walk_pgd(G.init_mm)|}; }
 
         [Fact]
         public Task MM2001_WalkerWithoutAnyGuard_HugeVmap_ReportsBothFreeings() => Verify(KernelSpace + @"
-class C { static void ptdump_show() { {|MM2001:W.ptdump_walk_pgd(G.init_mm)|}; } }", HugeVmap,
-            Diag("MM2001").WithMessage(HotRemoveMsg),
-            Diag("MM2001").WithMessage(HugeVmapMsg));
+class C { static void ptdump_show() { {|#0:W.ptdump_walk_pgd(G.init_mm)|}; } }", HugeVmap,
+            Diag("MM2001").WithLocation(0).WithMessage(HotRemoveMsg),
+            Diag("MM2001").WithLocation(0).WithMessage(HugeVmapMsg));
 
         private const string OnlineMemsOnly = KernelSpace + @"
 class C
@@ -257,8 +257,8 @@ class C
         return v;
     }
 }", PmdSharing,
-            Diag("MM2005").WithLocation(0).WithMessage("'pte' from 'huge_pte_offset' is used after 'vma.vma_lock' was released at line 28").WithAdditionalLocation(1),
-            Diag("MM2005").WithLocation(2).WithMessage("'pte' from 'huge_pte_offset' is used after 'vma.vma_lock' was released at line 28").WithAdditionalLocation(1));
+            Diag("MM2005").WithLocation(0).WithMessage("'pte' from 'huge_pte_offset' is used after 'vma.vma_lock' was released at line 25").WithAdditionalLocation(1),
+            Diag("MM2005").WithLocation(2).WithMessage("'pte' from 'huge_pte_offset' is used after 'vma.vma_lock' was released at line 25").WithAdditionalLocation(1));
 
         [Fact]
         public Task MM2005_StillCoveredByAnotherSatisfier() => Verify(HugetlbSpace + @"
