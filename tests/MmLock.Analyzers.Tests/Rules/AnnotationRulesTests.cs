@@ -168,6 +168,59 @@ namespace Legacy
             return test.RunAsync();
         }
 
+        [Fact]
+        public Task ContractsFile_AssemblyLinesDeclareSpaceAndFreeing()
+        {
+            var test = ContractsTest(@"
+using MmLock; using K;
+namespace Legacy
+{
+    public static class Walkers { public static void dump_tables(ulong start) { } }
+    class C { static void M() { {|#0:Walkers.dump_tables(0)|}; } }
+}", "assembly: [PageTableSpace(\"kernel\")]\n" +
+    "assembly: [TableFreeing(\"kernel\", \"hot-remove\", ExcludedBy = new[] { \"K.G.mem_hotplug_lock\" })]\n" +
+    "M:Legacy.Walkers.dump_tables(System.UInt64) [PageTableWalker(\"kernel\")]\n");
+            test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task ContractsFile_UnknownMember_MM9001()
+        {
+            var test = ContractsTest(Legacy.Replace("{|#0:", "").Replace("(0)|}", "(0)"),
+                "M:Legacy.Walkers.no_such(System.UInt64) [PageTableWalker(\"kernel\")]\n");
+            test.ExpectedDiagnostics.Add(Diag("MM9001").WithSpan("/0/mmlock.contracts.txt", 1, 1, 1, 68)
+                .WithMessage("Invalid context expression 'M:Legacy.Walkers.no_such(System.UInt64)': no such member in the compilation or its references"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task ContractsFile_MalformedWhen_MM9002()
+        {
+            var test = ContractsTest(Legacy.Replace("{|#0:", "").Replace("(0)|}", "(0)"),
+                "M:Legacy.Walkers.dump_tables(System.UInt64) [PageTableWalker(\"kernel\", When = \"CONFIG_A &&\")]\n");
+            test.ExpectedDiagnostics.Add(Diag("MM9002").WithSpan("/0/mmlock.contracts.txt", 1, 1, 1, 94)
+                .WithMessage("Malformed condition 'CONFIG_A &&': expected a symbol at the end"));
+            // A malformed When is kept (the attribute is treated as active): the unguarded call still reports.
+            test.ExpectedDiagnostics.Add(Diag("MM2001").WithSpan("/0/Test0.cs", 12, 13, 12, 35));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task MM9001_ExistentialOfNonContextType() => Verify(@"
+using MmLock; using K;
+class C { [{|MM9001:Requires(""any K.mm_struct"")|}] static void f() { } }",
+            Diag("MM9001"));
+
+        [Fact]
+        public Task MM9001_UnresolvableExistentialInExcludedBy() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"")]
+[assembly: {|MM9001:TableFreeing(""kernel"", ""hot-remove"", ExcludedBy = new[] { ""any K.no_such_t"" })|}]
+class C { }",
+            Diag("MM9001"));
+
         // ---- silence ---------------------------------------------------------------------------------
 
         [Fact]

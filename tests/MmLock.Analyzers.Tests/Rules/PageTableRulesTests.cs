@@ -303,6 +303,116 @@ class C
     }
 }");
 
+        [Fact]
+        public Task MM2005_LocalAssignedOnceNamesTheSameLock() => Verify(HugetlbSpace + @"
+class C
+{
+    static ulong fault(hvma vma, ulong addr)
+    {
+        var mapping = vma.mapping;
+        L.down_read(mapping.i_mmap_rwsem);
+        var pte = H.huge_pte_offset(vma.vm_mm, addr);
+        var v = H.huge_ptep_get(pte);
+        {|#1:L.up_read(vma.mapping.i_mmap_rwsem)|};
+        return v + H.huge_ptep_get({|#0:pte|});
+    }
+}", PmdSharing,
+            Diag("MM2005").WithLocation(0).WithMessage("'pte' from 'huge_pte_offset' is used after 'vma.mapping.i_mmap_rwsem' was released at line 26").WithAdditionalLocation(1));
+
+        [Fact]
+        public Task MM2002_CallerIsItselfAWalker_RequirementAssumed_ReferenceNeverExpires() => Verify(HugetlbSpace + @"
+class C
+{
+    [PageTableWalker(""hugetlb"")]
+    static ulong walk_hugetlb_range(hvma vma, ulong addr)
+    {
+        L.down_read(vma.vma_lock);
+        var pte = H.huge_pte_offset(vma.vm_mm, addr);
+        L.up_read(vma.vma_lock);
+        return H.huge_ptep_get(pte);
+    }
+    static void caller(hvma vma) { {|MM2001:walk_hugetlb_range(vma, 0)|}; }
+}", PmdSharing,
+            Diag("MM2001").WithMessage("Calling 'walk_hugetlb_range' walks 'hugetlb' page tables without excluding the 'pmd-unshare' freeing: hold one of 'any hugetlb_vma_lock_t', 'any i_mmap_rwsem_t'"));
+
+        [Fact]
+        public Task MM2002_LambdaStartsWithNoContext() => Verify(HugetlbSpace + @"
+class C
+{
+    static ulong fault(hvma vma, ulong addr)
+    {
+        L.down_read(vma.vma_lock);
+        System.Func<pte_t> f = () => {|MM2002:H.huge_pte_offset(vma.vm_mm, addr)|};
+        var v = H.huge_ptep_get(H.huge_pte_offset(vma.vm_mm, addr));
+        L.up_read(vma.vma_lock);
+        return v;
+    }
+}", PmdSharing,
+            Diag("MM2002").WithMessage(LookupMsg));
+
+        // ---- configuration-dependent alternatives (kernel-rules D, RFC v2 walker lock) ---------------------
+
+        private const string UserSpace = @"
+using MmLock; using K;
+[assembly: PageTableSpace(""user"")]
+[assembly: TableFreeing(""user"", ""mmu-gather"", ExcludedBy = new[] { ""K.G.RCU when CONFIG_MMU_GATHER_RCU_TABLE_FREE"", ""K.G.IRQS_OFF"" })]
+[assembly: TableFreeing(""user"", ""legacy"", ExcludedBy = new[] { ""K.G.RCU when CONFIG_NEVER_SET"" })]
+static class W { [PageTableWalker(""user"")] public static void gup_fast_walk() { } }
+class C
+{
+    static void gup_fast()
+    {
+        L.rcu_read_lock();
+        {|#0:W.gup_fast_walk()|};
+        L.rcu_read_unlock();
+        L.local_irq_disable();
+        W.gup_fast_walk();
+        L.local_irq_enable();
+    }
+}";
+
+        [Fact]
+        public Task MM2001_WhenAlternative_RcuCountsOnlyWithRcuTableFree() => Verify(UserSpace,
+            Diag("MM2001").WithLocation(0).WithMessage("Calling 'gup_fast_walk' walks 'user' page tables without excluding the 'mmu-gather' freeing: hold one of 'G.IRQS_OFF'"));
+
+        [Fact]
+        public Task MM2001_WhenAlternative_RcuCountsWithRcuTableFree() => Verify(UserSpace, new[] { "CONFIG_MMU_GATHER_RCU_TABLE_FREE" });
+
+        [Fact]
+        public Task MM2001_ReentrantContext_ModePrefixIgnored() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""user"")]
+[assembly: TableFreeing(""user"", ""rcu"", ExcludedBy = new[] { ""exclusive K.G.RCU"" })]
+static class W { [PageTableWalker(""user"")] public static void walk() { } }
+class C { static void M() { L.rcu_read_lock(); W.walk(); L.rcu_read_unlock(); } }");
+
+        [Fact]
+        public Task MM2001_NoLockAnalysisBody_ContractStillBindsCallers() => Verify(KernelSpace + @"
+class C
+{
+    [PageTableWalker(""kernel""), NoLockAnalysis(""test: body unchecked"")]
+    static void dump() { W.free_empty_tables(); W.set_pte_kernel(); }
+    static void caller() { {|MM2001:dump()|}; }
+}", Diag("MM2001").WithMessage("Calling 'dump' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+
+        [Fact]
+        public Task MM2001_LocalFunctionStartsWithNoContext() => Verify(KernelSpace + @"
+class C
+{
+    static void ptdump_show()
+    {
+        L.get_online_mems();
+        W.ptdump_walk_pgd(G.init_mm);
+        walk();
+        L.put_online_mems();
+        void walk() { {|MM2001:W.ptdump_walk_pgd(G.init_mm)|}; }
+    }
+}", Diag("MM2001").WithMessage(HotRemoveMsg));
+
+        [Fact]
+        public Task MM2003_SharedHolds_SatisfiedByExclusive() => Verify(KernelSpace + @"
+class C { static void M() { L.mmap_write_lock(G.init_mm); W.pmd_free_pte_page(); L.mmap_write_unlock(G.init_mm); } }", HugeVmap);
+
         // ---- MM2003 / MM2004 ----------------------------------------------------------------------------
 
         [Fact]
