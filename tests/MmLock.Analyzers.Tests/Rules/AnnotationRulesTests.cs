@@ -211,7 +211,7 @@ namespace Legacy
         public Task MM9001_ExistentialOfNonContextType() => Verify(@"
 using MmLock; using K;
 class C { [{|MM9001:Requires(""any K.mm_struct"")|}] static void f() { } }",
-            Diag("MM9001"));
+            Diag("MM9001").WithMessage("Invalid context expression 'K.mm_struct': 'K.mm_struct' is not a [Context] type"));
 
         [Fact]
         public Task MM9001_UnresolvableExistentialInExcludedBy() => Verify(@"
@@ -219,7 +219,19 @@ using MmLock; using K;
 [assembly: PageTableSpace(""kernel"")]
 [assembly: {|MM9001:TableFreeing(""kernel"", ""hot-remove"", ExcludedBy = new[] { ""any K.no_such_t"" })|}]
 class C { }",
-            Diag("MM9001"));
+            Diag("MM9001").WithMessage("Invalid context expression 'K.no_such_t': 'K.no_such_t' does not resolve to a type"));
+
+        [Fact]
+        public Task ContractsFile_ConflictWithSource_MM9003()
+        {
+            var test = ContractsTest(@"
+using MmLock; using K;
+namespace Legacy { public static class P { [Acquires(""l""), NoLockAnalysis(""primitive"")] public static void lock_it(spinlock_t l) { } } }",
+                "M:Legacy.P.lock_it(K.spinlock_t) [Releases(\"l\")]\n");
+            test.ExpectedDiagnostics.Add(Diag("MM9003").WithSpan("/0/mmlock.contracts.txt", 1, 1, 1, 49)
+                .WithMessage("Contradictory annotations on 'lock_it': it both acquires and releases 'l'"));
+            return test.RunAsync();
+        }
 
         // ---- silence ---------------------------------------------------------------------------------
 

@@ -413,6 +413,36 @@ class C
         public Task MM2003_SharedHolds_SatisfiedByExclusive() => Verify(KernelSpace + @"
 class C { static void M() { L.mmap_write_lock(G.init_mm); W.pmd_free_pte_page(); L.mmap_write_unlock(G.init_mm); } }", HugeVmap);
 
+        [Fact]
+        public Task MM3001_OneDiagnosticPerAtomicContext() => Verify(@"
+using MmLock; using K;
+class C
+{
+    static void M(spinlock_t l)
+    {
+        {|#0:L.spin_lock(l)|};
+        {|#1:L.rcu_read_lock()|};
+        {|#2:L.synchronize_rcu()|};
+        L.rcu_read_unlock();
+        L.spin_unlock(l);
+    }
+}",
+            Diag("MM3001").WithLocation(2).WithMessage("Calling 'synchronize_rcu' might sleep while 'l' is held (acquired at line 7)").WithAdditionalLocation(0),
+            Diag("MM3001").WithLocation(2).WithMessage("Calling 'synchronize_rcu' might sleep while 'G.RCU' is held (acquired at line 8)").WithAdditionalLocation(1));
+
+        [Fact]
+        public Task MM2007_OnlineCheckStoredInLocal() => Verify(@"
+using MmLock; using K;" + Extra + @"
+class C
+{
+    static int valid_zones(ulong pfn)
+    {
+        var page = S.pfn_to_online_page(pfn);
+        if (page is not null) return S.page_zone_idx(pfn);
+        return {|MM2007:S.page_zone_idx(pfn)|};
+    }
+}", Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first"));
+
         // ---- MM2003 / MM2004 ----------------------------------------------------------------------------
 
         [Fact]
