@@ -443,6 +443,70 @@ class C
     }
 }", Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first"));
 
+        private const string ConditionalRole = KernelSpace + @"
+static class D { [PageTableWalker(""kernel"", When = ""CONFIG_PTDUMP_DEBUGFS"")] public static void ptdump_debugfs_show() { } }
+class C { static void M() { {|#0:D.ptdump_debugfs_show()|}; } }";
+
+        [Fact]
+        public Task MM2001_RoleWhenFalse_DoesNotExist() => Verify(ConditionalRole);
+
+        [Fact]
+        public Task MM2001_RoleWhenTrue_Applies() => Verify(ConditionalRole, new[] { "CONFIG_PTDUMP_DEBUGFS" },
+            Diag("MM2001").WithLocation(0).WithMessage("Calling 'ptdump_debugfs_show' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+
+        [Fact]
+        public Task MM2001_AssertsHeldCountsForTheWalk() => Verify(KernelSpace + @"
+class C
+{
+    [AssertsHeld(""mm.mmap_lock""), NoLockAnalysis(""lockdep"")] static void mmap_assert_write_locked(mm_struct mm) { }
+    static void walk_kernel_page_table_range()
+    {
+        mmap_assert_write_locked(G.init_mm);
+        {|MM2001:W.ptdump_walk_pgd(G.init_mm)|};
+    }
+}", HugeVmap, Diag("MM2001").WithMessage(HotRemoveMsg));
+
+        [Fact]
+        public Task MM2001_ExcludedByNamesWalkerParameter_Bug7() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""user"")]
+[assembly: TableFreeing(""user"", ""munmap"", Holds = new[] { ""mm.mmap_lock"" }, ExcludedBy = new[] { ""exclusive mm.mmap_lock"" })]
+static class W { [PageTableWalker(""user"")] public static void walk_page_range_novma(mm_struct mm, ulong start) { } }
+class C
+{
+    static void M(mm_struct mm)
+    {
+        L.mmap_read_lock(mm);
+        {|MM2001:W.walk_page_range_novma(mm, 0)|};
+        L.mmap_read_unlock(mm);
+        L.mmap_write_lock(mm);
+        W.walk_page_range_novma(mm, 0);
+        L.mmap_write_unlock(mm);
+    }
+}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold one of 'mm.mmap_lock'"));
+
+        [Fact]
+        public Task MM2003_SeveralHolds_NamesOnlyTheMissing() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"")]
+[assembly: TableFreeing(""kernel"", ""hot-remove"", Holds = new[] { ""K.G.mem_hotplug_lock"", ""shared K.G.init_mm.mmap_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
+static class W { [TableFreer(""kernel"", ""hot-remove"")] public static void free_empty_tables() { } }
+class C
+{
+    static void M()
+    {
+        {|#0:W.free_empty_tables()|};
+        L.mem_hotplug_begin();
+        {|#1:W.free_empty_tables()|};
+        L.mmap_read_lock(G.init_mm);
+        W.free_empty_tables();
+        L.mmap_read_unlock(G.init_mm);
+        L.mem_hotplug_done();
+    }
+}",
+            Diag("MM2003").WithLocation(0).WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.mem_hotplug_lock' exclusively and 'G.init_mm.mmap_lock'"),
+            Diag("MM2003").WithLocation(1).WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.init_mm.mmap_lock'"));
+
         // ---- MM2003 / MM2004 ----------------------------------------------------------------------------
 
         [Fact]
