@@ -34,10 +34,11 @@ namespace MmLock.Analyzers
                 if (model == null) return;
                 start.RegisterOperationBlockAction(block => AnalyzeBlock(model, block));
                 start.RegisterSyntaxNodeAction(node => Guarded(() => AnnotationRules.Check(model, node)), Microsoft.CodeAnalysis.CSharp.SyntaxKind.Attribute);
-                if (model.ContractsFile is { Errors.IsEmpty: false } file)
+                if (model.ContractsFile is { } file)
                     start.RegisterCompilationEndAction(end =>
                     {
                         foreach (var error in file.Errors) end.ReportDiagnostic(error);
+                        Guarded(() => AnnotationRules.CheckContractsFile(model, end.ReportDiagnostic));
                     });
             });
         }

@@ -233,14 +233,19 @@ namespace MmLock.Analyzers.Contexts
 
         public static string StaticKey(ISymbol member) => "static:" + member.ContainingType.ToDisplayString() + "." + member.Name;
 
-        /// <summary>Appends the template's member path to a substituted root.</summary>
-        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay)
+        /// <summary>
+        /// Appends the template's member path to a substituted root. When the template names the root itself, the
+        /// root's static type at the call (<paramref name="rootType"/>, if more derived) is the instance's type, so that
+        /// <c>down_read(vma.vm_file.f_mapping.i_mmap_rwsem)</c> holds an <c>i_mmap_rwsem_t</c>, not just an <c>rw_semaphore</c>.
+        /// </summary>
+        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay, ITypeSymbol? rootType = null)
         {
             var key = rootKey + template.PathSuffixKey();
             var display = rootDisplay;
             foreach (var member in template.Path)
                 display = display == "this" ? member.Name : display + "." + member.Name;
-            return new ContextInstance(key, display, template.Type, template.DeclaringMember, existential: false);
+            var type = template.Path.IsEmpty && rootType != null && Flow.Satisfaction.DerivesFrom(rootType, template.Type) ? rootType : template.Type;
+            return new ContextInstance(key, display, type, template.DeclaringMember, existential: false);
         }
 
         public static ITypeSymbol? MemberType(ISymbol member) => member switch

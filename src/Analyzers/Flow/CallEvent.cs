@@ -91,12 +91,16 @@ namespace MmLock.Analyzers.Flow
             foreach (var (context, mode) in clause.Alternatives)
                 if (Satisfier(state, context, mode) is { } held) result.Add(held);
             if (clause.Clause.AcceptsOnlineCheck && state.Find(OnlineKey) is { Definite: true } online) result.Add(online);
-            if (result.Count == 0 && assumedDisjunctions.Count > 0)
-            {
-                var keys = clause.Alternatives.Select(a => a.Context.Key).ToImmutableHashSet();
-                if (assumedDisjunctions.Any(d => d.IsSubsetOf(keys))) return null;
-            }
+            if (result.Count == 0 && AssumedCovers(clause, assumedDisjunctions)) return null;
             return result;
+        }
+
+        /// <summary>The caller's own contract requires one of a subset of the clause's alternatives: it is satisfied on entry.</summary>
+        public static bool AssumedCovers(BoundClause clause, IReadOnlyCollection<ImmutableHashSet<string>> assumedDisjunctions)
+        {
+            if (assumedDisjunctions.Count == 0) return false;
+            var keys = clause.Alternatives.Select(a => a.Context.Key).ToImmutableHashSet();
+            return assumedDisjunctions.Any(d => d.IsSubsetOf(keys));
         }
     }
 }

@@ -157,6 +157,13 @@ namespace MmLock.Analyzers.Flow
             };
         }
 
+        /// <summary>The static type of an argument before the implicit conversion to the parameter's type.</summary>
+        private static ITypeSymbol? OperandType(IOperation operation)
+        {
+            while (operation is IConversionOperation { IsImplicit: true } conversion) operation = conversion.Operand;
+            return operation.Type;
+        }
+
         /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
         public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
         {
@@ -170,11 +177,11 @@ namespace MmLock.Analyzers.Flow
                     var argument = site.Argument(template.ParameterOrdinal);
                     if (argument == null) return null;
                     var (key, display) = PathOf(argument);
-                    return ContextBinder.Extend(template, key, display);
+                    return ContextBinder.Extend(template, key, display, OperandType(argument));
                 case RootKind.This:
                     if (site.Receiver == null) return null;
                     var (thisKey, thisDisplay) = PathOf(site.Receiver);
-                    return ContextBinder.Extend(template, thisKey, thisDisplay);
+                    return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver));
                 default:
                     var receiver = Receiver(site.Operation);
                     if (receiver is ILocalSymbol local) return ContextBinder.Extend(template, LocalKey(local), local.Name);

@@ -182,7 +182,7 @@ namespace MmLock.Analyzers.Flow
             {
                 var satisfiers = Satisfaction.Satisfiers(clause, state, AssumedDisjunctions);
                 // Vacuous, or satisfied by the caller's own contract: the reference never expires here.
-                if (satisfiers == null || satisfiers.Any(h => h.Assumed)) return state;
+                if (satisfiers == null || satisfiers.Any(h => h.Assumed) || Satisfaction.AssumedCovers(clause, AssumedDisjunctions)) return state;
                 foreach (var held in satisfiers) covering.Add(held.Key);
             }
             if (covering.Count == 0) return state;

@@ -114,6 +114,33 @@ namespace MmLock.Analyzers.Rules
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, info.StringArgument(0) ?? "", "no [PageTableSpace] of that name is declared"));
         }
 
+        /// <summary>
+        /// Compilation end: a <c>mmlock.contracts.txt</c> entry that releases what the member's contract (source and
+        /// file together) acquires is MM9003 at the file's line (contract.md §4: conflicts are MM9003). A release written
+        /// in source is reported at its attribute by <see cref="Check"/>.
+        /// </summary>
+        public static void CheckContractsFile(ContractModel model, System.Action<Diagnostic> report)
+        {
+            if (model.ContractsFile == null) return;
+            foreach (var pair in model.ContractsFile.Members)
+            {
+                var owner = pair.Key;
+                var contract = model.ContractOf(owner);
+                var acquired = new System.Collections.Generic.HashSet<string>(contract.Acquires.Select(t => ContextBinder.DeclarationInstance(t, owner).Key));
+                foreach (var info in pair.Value)
+                {
+                    if (info.Name is not ("Releases" or "ReleasesShared") || info.Location == null) continue;
+                    foreach (var text in info.ContextArguments(0))
+                    {
+                        if (model.BindOne(text, null, owner, Mode.Exclusive, false, null) is not { } template) continue;
+                        var instance = ContextBinder.DeclarationInstance(template, owner);
+                        if (acquired.Contains(instance.Key))
+                            report(Diagnostic.Create(Descriptors.MM9003, info.Location, CallSite_Name(owner), $"it both acquires and releases '{instance.Display}'"));
+                    }
+                }
+            }
+        }
+
         private static string CallSite_Name(ISymbol owner) => Flow.CallSite.DisplayName(owner);
 
         private static ISymbol? OwnerOf(AttributeSyntax attribute, SemanticModel model, System.Threading.CancellationToken cancellation)
