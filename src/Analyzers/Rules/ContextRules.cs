@@ -94,17 +94,17 @@ namespace MmLock.Analyzers.Rules
                         break;
                     case ClauseKind.Walker:
                     case ClauseKind.Lookup:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Quote(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Alternatives(displays));
                         break;
                     case ClauseKind.Freer:
                         missingHolds.Add((clause, displays.Count > 0 ? "'" + displays[0] + "'" + (alternatives[0].Mode == Mode.Exclusive ? " exclusively" : "") : "?"));
                         break;
                     case ClauseKind.LeafModifier:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Quote(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Alternatives(displays));
                         break;
                     case ClauseKind.LiveRoot:
                     case ClauseKind.Memmap:
-                        Report(clause.Clause.Rule, location, Also(), name, Quote(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, Alternatives(displays));
                         break;
                 }
             }

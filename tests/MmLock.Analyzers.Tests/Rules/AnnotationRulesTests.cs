@@ -145,7 +145,7 @@ namespace Legacy
         {
             var test = ContractsTest(Legacy, "# legacy code\nM:Legacy.Walkers.dump_tables(System.UInt64) [PageTableWalker(\"kernel\")]\n");
             test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
-                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
             return test.RunAsync();
         }
 
@@ -154,7 +154,7 @@ namespace Legacy
         {
             var test = ContractsTest(Legacy, "M:Legacy.Walkers.dump_tables(*) [PageTableWalker(\"kernel\")]\n");
             test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
-                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
             return test.RunAsync();
         }
 
@@ -181,7 +181,7 @@ namespace Legacy
     "assembly: [TableFreeing(\"kernel\", \"hot-remove\", ExcludedBy = new[] { \"K.G.mem_hotplug_lock\" })]\n" +
     "M:Legacy.Walkers.dump_tables(System.UInt64) [PageTableWalker(\"kernel\")]\n");
             test.ExpectedDiagnostics.Add(Diag("MM2001").WithLocation(0)
-                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+                .WithMessage("Calling 'dump_tables' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
             return test.RunAsync();
         }
 

@@ -25,8 +25,8 @@ static class W
 }
 ";
 
-        private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'";
-        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold one of 'G.init_mm.mmap_lock'";
+        private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'";
+        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold 'G.init_mm.mmap_lock'";
         private static readonly string[] HugeVmap = { "CONFIG_HAVE_ARCH_HUGE_VMAP" };
 
         // ---- MM2001 ----------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ class C
     [PageTableWalker(""kernel"")]
     static void walk_kernel_page_table_range(ulong start, ulong end) { W.ptdump_walk_pgd(G.init_mm); }
     static void caller() { {|MM2001:walk_kernel_page_table_range(0, 1)|}; }
-}", Diag("MM2001").WithMessage("Calling 'walk_kernel_page_table_range' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'walk_kernel_page_table_range' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
 
         [Fact]
         public Task MM2001_WalkerBodyMayWalk_HugeVmap() => Verify(KernelSpace + @"
@@ -168,7 +168,7 @@ using MmLock; using K;
 [assembly: TableFreeing(""vmemmap"", ""hvo"", ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" }, When = ""CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP"")]
 static class W { [PageTableWalker(""vmemmap"")] public static void vmemmap_walk() { } }
 class C { static void M() { {|MM2001:W.vmemmap_walk()|}; } }", new[] { "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP" },
-            Diag("MM2001").WithMessage("Calling 'vmemmap_walk' walks 'vmemmap' page tables without excluding the 'hvo' freeing: hold one of 'G.mem_hotplug_lock'"));
+            Diag("MM2001").WithMessage("Calling 'vmemmap_walk' walks 'vmemmap' page tables without excluding the 'hvo' freeing: hold 'G.mem_hotplug_lock'"));
 
         // ---- MM2002 / MM2005 (hugetlb, kernel-rules D) --------------------------------------------------
 
@@ -373,7 +373,7 @@ class C
 
         [Fact]
         public Task MM2001_WhenAlternative_RcuCountsOnlyWithRcuTableFree() => Verify(UserSpace,
-            Diag("MM2001").WithLocation(0).WithMessage("Calling 'gup_fast_walk' walks 'user' page tables without excluding the 'mmu-gather' freeing: hold one of 'G.IRQS_OFF'"));
+            Diag("MM2001").WithLocation(0).WithMessage("Calling 'gup_fast_walk' walks 'user' page tables without excluding the 'mmu-gather' freeing: hold 'G.IRQS_OFF'"));
 
         [Fact]
         public Task MM2001_WhenAlternative_RcuCountsWithRcuTableFree() => Verify(UserSpace, new[] { "CONFIG_MMU_GATHER_RCU_TABLE_FREE" });
@@ -393,7 +393,7 @@ class C
     [PageTableWalker(""kernel""), NoLockAnalysis(""test: body unchecked"")]
     static void dump() { W.free_empty_tables(); W.set_pte_kernel(); }
     static void caller() { {|MM2001:dump()|}; }
-}", Diag("MM2001").WithMessage("Calling 'dump' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'dump' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
 
         [Fact]
         public Task MM2001_LocalFunctionStartsWithNoContext() => Verify(KernelSpace + @"
@@ -441,7 +441,7 @@ class C
         if (page is not null) return S.page_zone_idx(pfn);
         return {|MM2007:S.page_zone_idx(pfn)|};
     }
-}", Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first"));
+}", Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold 'G.mem_hotplug_lock' or pass an [OnlineCheck] first"));
 
         private const string ConditionalRole = KernelSpace + @"
 static class D { [PageTableWalker(""kernel"", When = ""CONFIG_PTDUMP_DEBUGFS"")] public static void ptdump_debugfs_show() { } }
@@ -452,7 +452,7 @@ class C { static void M() { {|#0:D.ptdump_debugfs_show()|}; } }";
 
         [Fact]
         public Task MM2001_RoleWhenTrue_Applies() => Verify(ConditionalRole, new[] { "CONFIG_PTDUMP_DEBUGFS" },
-            Diag("MM2001").WithLocation(0).WithMessage("Calling 'ptdump_debugfs_show' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold one of 'G.mem_hotplug_lock'"));
+            Diag("MM2001").WithLocation(0).WithMessage("Calling 'ptdump_debugfs_show' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
 
         [Fact]
         public Task MM2001_AssertsHeldCountsForTheWalk() => Verify(KernelSpace + @"
@@ -483,7 +483,7 @@ class C
         W.walk_page_range_novma(mm, 0);
         L.mmap_write_unlock(mm);
     }
-}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold one of 'mm.mmap_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold 'mm.mmap_lock'"));
 
         [Fact]
         public Task MM2003_SeveralHolds_NamesOnlyTheMissing() => Verify(@"
@@ -507,7 +507,7 @@ class C
             Diag("MM2003").WithLocation(0).WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.mem_hotplug_lock' exclusively and 'G.init_mm.mmap_lock'"),
             Diag("MM2003").WithLocation(1).WithMessage("Calling 'free_empty_tables' frees 'kernel' tables ('hot-remove') without holding 'G.init_mm.mmap_lock'"));
 
-        [Fact(Skip = "engine: a using statement over a [ScopedGuard] reports a spurious MM1005 (the CFG's null-checked Dispose path leaves the guard's context held on one branch); MM1xxx flow, owned by the ctx branch")]
+        [Fact]
         public Task MM2001_ScopedGuard_CoversTheUsingOnly() => Verify(KernelSpace + @"
 [ScopedGuard] public sealed class online_mems_guard : System.IDisposable { public void Dispose() { } }
 class C
@@ -573,7 +573,7 @@ class C
         L.spin_unlock(G.init_mm.page_table_lock);
         W.set_pte_owned();
     }
-}", Diag("MM2004").WithMessage("Calling 'set_pte_kernel' modifies 'kernel' leaf entries without a leaf lock: hold one of 'G.init_mm.page_table_lock'"));
+}", Diag("MM2004").WithMessage("Calling 'set_pte_kernel' modifies 'kernel' leaf entries without a leaf lock: hold 'G.init_mm.page_table_lock'"));
 
         // ---- MM2006 / MM2007 ----------------------------------------------------------------------------
 
@@ -606,7 +606,7 @@ class C
         S.cpu_replace_ttbr1(pgd);
         S.stop_machine_exit();
     }
-}", Diag("MM2006").WithMessage("Calling 'cpu_replace_ttbr1' replaces a live page-table root without holding one of 'S.STOP_MACHINE'"));
+}", Diag("MM2006").WithMessage("Calling 'cpu_replace_ttbr1' replaces a live page-table root without holding 'S.STOP_MACHINE'"));
 
         [Fact]
         public Task MM2007_ReadsMemmap() => Verify(@"
@@ -630,8 +630,8 @@ class C
         return S.page_zone_idx(pfn);
     }
 }",
-            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning),
-            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold one of 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning),
+            Diag("MM2007").WithMessage("Calling 'page_zone_idx' reads the memmap of memory that may be offline: hold 'G.mem_hotplug_lock' or pass an [OnlineCheck] first").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
 
         // ---- MM3001 ---------------------------------------------------------------------------------
 
