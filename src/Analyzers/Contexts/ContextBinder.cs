@@ -234,13 +234,14 @@ namespace MmLock.Analyzers.Contexts
         public static string StaticKey(ISymbol member) => "static:" + member.ContainingType.ToDisplayString() + "." + member.Name;
 
         /// <summary>Appends the template's member path to a substituted root.</summary>
-        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay)
+        /// <param name="rootMember">The field or property the substituted root expression ends in: the declaring member when the template has no path of its own.</param>
+        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay, ISymbol? rootMember = null)
         {
             var key = rootKey + template.PathSuffixKey();
             var display = rootDisplay;
             foreach (var member in template.Path)
                 display = display == "this" ? member.Name : display + "." + member.Name;
-            return new ContextInstance(key, display, template.Type, template.DeclaringMember, existential: false);
+            return new ContextInstance(key, display, template.Type, template.DeclaringMember ?? rootMember, existential: false);
         }
 
         public static ITypeSymbol? MemberType(ISymbol member) => member switch
