@@ -118,7 +118,7 @@ namespace MmLock.Analyzers.Rules
             string what;
             if (clause.Alternatives.Length == 1)
             {
-                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive ? " exclusively" : "");
+                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive && !first.Existential ? " exclusively" : "");
                 if (before.Find(first.Key) is { Definite: true } wrongMode) what += ", but it is held shared";
                 else if (before.Find(first.Key) is { Maybe: true }) what += ", which is not held on every path";
             }
