@@ -265,9 +265,23 @@ namespace MmLock.Analyzers.Flow
                 IFlowCaptureReferenceOperation capture => capture.Id,
                 _ => operation,
             };
+            if (constraint.Equal && constraint.Value == null) state = DropNullGuard(state, key);
             if (!state.Facts.TryGetValue(key, out var fact) || fact.Constant != null || !Succeeds(fact.Success, constraint)) return state;
             foreach (var held in fact.Acquired)
                 if (state.Find(held.Key) is not { Definite: true }) state = state.WithHeld(held);
+            return state;
+        }
+
+        /// <summary>
+        /// On the path where a scoped guard's local is null (the null check of a class guard's <c>using</c>), the guard
+        /// acquired nothing: its contexts are not held there, so the skipped <c>Dispose</c> does not leave them held.
+        /// </summary>
+        private FlowState DropNullGuard(FlowState state, object key)
+        {
+            object guard = key is CaptureId capture && Paths.CapturedValue(capture) is { } captured && Paths.Unwrap(captured) is ILocalReferenceOperation local
+                ? local.Local : key;
+            foreach (var held in state.Held.Values.Where(h => h.Guard != null && Equals(h.Guard, guard)).ToList())
+                state = state.WithoutHeld(held.Key, null);
             return state;
         }
 
