@@ -210,9 +210,10 @@ namespace MmLock.Analyzers.Flow
 
         // ---- branches ------------------------------------------------------------------------------
 
-        /// <summary>The state on the path where <paramref name="condition"/> evaluated to <paramref name="value"/>.</summary>
+        /// <summary>The state on the path where <paramref name="condition"/> evaluated to <paramref name="value"/>; none when a constant condition never takes it (<c>while (true)</c>).</summary>
         public FlowState AssumeBranch(FlowState state, IOperation condition, bool value) =>
-            Constrain(state, condition, new Constraint(true, value)).WithoutTransient();
+            condition.ConstantValue is { HasValue: true, Value: bool constant } && constant != value ? FlowState.Unreachable
+                : Constrain(state, condition, new Constraint(true, value)).WithoutTransient();
 
         private readonly struct Constraint
         {
