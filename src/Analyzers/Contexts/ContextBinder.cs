@@ -236,16 +236,17 @@ namespace MmLock.Analyzers.Contexts
         /// <summary>
         /// Appends the template's member path to a substituted root. When the template names the root itself, the
         /// root's static type at the call (<paramref name="rootType"/>, if more derived) is the instance's type, so that
-        /// <c>down_read(vma.vm_file.f_mapping.i_mmap_rwsem)</c> holds an <c>i_mmap_rwsem_t</c>, not just an <c>rw_semaphore</c>.
+        /// <c>down_read(vma.vm_file.f_mapping.i_mmap_rwsem)</c> holds an <c>i_mmap_rwsem_t</c>, not just an <c>rw_semaphore</c>;
+        /// and <paramref name="rootMember"/>, the field or property the root expression ends in, is its declaring member (lock order).
         /// </summary>
-        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay, ITypeSymbol? rootType = null)
+        public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay, ITypeSymbol? rootType = null, ISymbol? rootMember = null)
         {
             var key = rootKey + template.PathSuffixKey();
             var display = rootDisplay;
             foreach (var member in template.Path)
                 display = display == "this" ? member.Name : display + "." + member.Name;
             var type = template.Path.IsEmpty && rootType != null && Flow.Satisfaction.DerivesFrom(rootType, template.Type) ? rootType : template.Type;
-            return new ContextInstance(key, display, type, template.DeclaringMember, existential: false);
+            return new ContextInstance(key, display, type, template.DeclaringMember ?? rootMember, existential: false);
         }
 
         public static ITypeSymbol? MemberType(ISymbol member) => member switch

@@ -111,6 +111,26 @@ namespace MmLock.Analyzers.Flow
             }
         }
 
+        /// <summary>The field or property a path expression ends in (what lock order and the rules know the context by), if any.</summary>
+        public ISymbol? MemberOf(IOperation operation, int depth = 0)
+        {
+            operation = Unwrap(operation);
+            if (depth > 16) return null;
+            switch (operation)
+            {
+                case ILocalReferenceOperation local:
+                    return _singleAssignment.TryGetValue(local.Local, out var value) && value != null && IsPath(value) ? MemberOf(value, depth + 1) : null;
+                case IFieldReferenceOperation field:
+                    return field.Field;
+                case IPropertyReferenceOperation property when property.Arguments.Length == 0:
+                    return property.Property;
+                case IFlowCaptureReferenceOperation capture:
+                    return CapturedValue(capture.Id) is { } captured ? MemberOf(captured, depth + 1) : null;
+                default:
+                    return null;
+            }
+        }
+
         public static string LocalKey(ILocalSymbol local)
         {
             var position = local.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0;
@@ -177,11 +197,11 @@ namespace MmLock.Analyzers.Flow
                     var argument = site.Argument(template.ParameterOrdinal);
                     if (argument == null) return null;
                     var (key, display) = PathOf(argument);
-                    return ContextBinder.Extend(template, key, display, OperandType(argument));
+                    return ContextBinder.Extend(template, key, display, OperandType(argument), MemberOf(argument));
                 case RootKind.This:
                     if (site.Receiver == null) return null;
                     var (thisKey, thisDisplay) = PathOf(site.Receiver);
-                    return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver));
+                    return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver), MemberOf(site.Receiver));
                 default:
                     var receiver = Receiver(site.Operation);
                     if (receiver is ILocalSymbol local) return ContextBinder.Extend(template, LocalKey(local), local.Name);

@@ -211,9 +211,10 @@ namespace MmLock.Analyzers.Flow
 
         // ---- branches ------------------------------------------------------------------------------
 
-        /// <summary>The state on the path where <paramref name="condition"/> evaluated to <paramref name="value"/>.</summary>
+        /// <summary>The state on the path where <paramref name="condition"/> evaluated to <paramref name="value"/>; none when a constant condition never takes it (<c>while (true)</c>).</summary>
         public FlowState AssumeBranch(FlowState state, IOperation condition, bool value) =>
-            Constrain(state, condition, new Constraint(true, value)).WithoutTransient();
+            condition.ConstantValue is { HasValue: true, Value: bool constant } && constant != value ? FlowState.Unreachable
+                : Constrain(state, condition, new Constraint(true, value)).WithoutTransient();
 
         private readonly struct Constraint
         {
@@ -245,10 +246,6 @@ namespace MmLock.Analyzers.Flow
                     return Constrain(state, other, constant is bool b ? new Constraint(true, equal ? b : !b) : new Constraint(equal, constant));
                 }
                 case IIsNullOperation isNull when constraint.Value is bool holds:
-                    // A guard local is null only if no guard was produced: nothing is held through it on that path.
-                    if (holds && GuardOf(isNull.Operand) is { } guard)
-                        foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
-                            state = state.WithoutHeld(held.Key, null);
                     return Constrain(state, isNull.Operand, new Constraint(holds, null));
                 case IIsPatternOperation pattern when constraint.Value is bool holds:
                 {
@@ -270,9 +267,22 @@ namespace MmLock.Analyzers.Flow
                 IFlowCaptureReferenceOperation capture => capture.Id,
                 _ => operation,
             };
+            if (constraint.Equal && constraint.Value == null) state = DropNullGuard(state, key);
             if (!state.Facts.TryGetValue(key, out var fact) || fact.Constant != null || !Succeeds(fact.Success, constraint)) return state;
             foreach (var held in fact.Acquired)
                 if (state.Find(held.Key) is not { Definite: true }) state = state.WithHeld(held);
+            return state;
+        }
+
+        /// <summary>
+        /// On the path where a scoped guard's local is null (the null check of a class guard's <c>using</c>), the guard
+        /// acquired nothing: its contexts are not held there, so the skipped <c>Dispose</c> does not leave them held.
+        /// </summary>
+        private FlowState DropNullGuard(FlowState state, object key)
+        {
+            object guard = key is IOperation operation ? GuardOf(operation) ?? key : key is CaptureId capture && Paths.CapturedValue(capture) is ILocalReferenceOperation local ? local.Local : key;
+            foreach (var held in state.Held.Values.Where(h => h.Guard != null && Equals(h.Guard, guard)).ToList())
+                state = state.WithoutHeld(held.Key, null);
             return state;
         }
 

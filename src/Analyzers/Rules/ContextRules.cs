@@ -118,7 +118,7 @@ namespace MmLock.Analyzers.Rules
             string what;
             if (clause.Alternatives.Length == 1)
             {
-                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive ? " exclusively" : "");
+                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive && !first.Existential ? " exclusively" : "");
                 if (before.Find(first.Key) is { Definite: true } wrongMode) what += ", but it is held shared";
                 else if (before.Find(first.Key) is { Maybe: true }) what += ", which is not held on every path";
             }
@@ -178,6 +178,7 @@ namespace MmLock.Analyzers.Rules
             if (body.Owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } ctor &&
                 SymbolEqualityComparer.Default.Equals(ctor.ContainingType, member.ContainingType) &&
                 (member.IsStatic || instance is Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation)) return;
+            if (InitializesNewInstance(instance, body)) return;
 
             var site = new CallSite(access, member, instance, Enumerable.Empty<Microsoft.CodeAnalysis.Operations.IArgumentOperation>(), 0);
             var contexts = guard.Contexts.Select(t => body.Paths.Instantiate(t, site)).Where(c => c != null).Select(c => c!).ToList();
@@ -195,6 +196,17 @@ namespace MmLock.Analyzers.Rules
                 if (Satisfaction.Satisfier(state, context, write ? Mode.Exclusive : Mode.Either) != null) continue;
                 Report(Descriptors.MM1007, location, Also(), verb, member.Name, "holding '" + context.Display + "'" + (write ? " exclusively" : ""));
             }
+        }
+
+        /// <summary>An object initializer (<c>new C { count = 1 }</c>) initializes the instance it creates: exempt like its constructor.</summary>
+        private static bool InitializesNewInstance(IOperation? instance, BodyAnalysis body)
+        {
+            if (instance == null) return false;
+            instance = Paths.Unwrap(instance);
+            if (instance is Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation { ReferenceKind: Microsoft.CodeAnalysis.Operations.InstanceReferenceKind.ImplicitReceiver })
+                return true;
+            return instance is Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation capture &&
+                   body.Paths.CapturedValue(capture.Id) is { } captured && Paths.Unwrap(captured) is Microsoft.CodeAnalysis.Operations.IObjectCreationOperation;
         }
 
         // ---- await, exits, joins, guarded references --------------------------------------------------
