@@ -52,6 +52,9 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Whether this CPU is in any sched-RCU reader (rcu_read_lock_any_held).</summary>
         public static bool rcu_read_lock_any_held() => Smp.this_cpu().in_rcu_reader;
 
+        /// <summary>Callers currently waiting in <see cref="synchronize_rcu"/> (tests use it to order events).</summary>
+        internal static int synchronize_rcu_waiters => Volatile.Read(ref gp_waiters);
+
         internal static void note_quiescent_state()
         {
             if (Volatile.Read(ref gp_waiters) == 0)

@@ -19,7 +19,6 @@ namespace ReferenceKernelMm.Runtime
         // Serialises IRQ-flag changes with IPI delivery, so an IPI is either taken at once or queued, never lost.
         internal readonly object irq_sync = new();
         internal bool online;
-        internal Thread? owner;
         internal volatile bool irqs_disabled;
         internal readonly Queue<CallSingleData> pending = new();
 
@@ -126,7 +125,6 @@ namespace ReferenceKernelMm.Runtime
                 lock (cpu.irq_sync)
                 {
                     cpu.online = true;
-                    cpu.owner = Thread.CurrentThread;
                     cpu.irqs_disabled = false;
                 }
                 current = cpu;
@@ -138,17 +136,24 @@ namespace ReferenceKernelMm.Runtime
         {
             if (current != cpu)
                 throw ViolationLog.Report(ViolationKind.Bug, $"CPU {cpu.id} taken down from another thread");
-            ViolationLog.BUG_ON(cpu.irqs_disabled || cpu.rcu_nesting != 0 || cpu.preempt_count != 0 || cpu.held_locks.Count != 0,
-                $"CPU {cpu.id} going offline in atomic context or holding locks ({Lockdep.describe_held(cpu)})");
+            bool dirty = cpu.irqs_disabled || cpu.rcu_nesting != 0 || cpu.preempt_count != 0 || cpu.held_locks.Count != 0;
+            string state = Lockdep.describe_held(cpu);
+            // A CPU that dies in atomic context is still taken offline cleanly, so senders and grace periods never wait for it.
+            cpu.rcu_nesting = 0;
+            cpu.preempt_count = 0;
+            cpu.held_locks.Clear();
+            if (cpu.irqs_disabled)
+                irq_enable(cpu);
+            cpu.rcu_note_reader_state();
             lock (cpus_lock)
             {
                 lock (cpu.irq_sync)
                 {
                     cpu.online = false;
-                    cpu.owner = null;
                 }
                 current = null;
             }
+            ViolationLog.BUG_ON(dirty, $"CPU {cpu.id} went offline in atomic context or holding locks ({state})");
         }
 
         /// <summary>Starts a thread that runs <paramref name="body"/> as a CPU of its own.</summary>
