@@ -105,6 +105,13 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>The frame of <paramref name="pfn"/>.</summary>
         public static Frame frame(ulong pfn) => frames.GetOrAdd(pfn, p => new Frame(p));
 
+        /// <summary>A reference to the frame's current allocation (what a pfn read from an entry names now).</summary>
+        public static FrameRef current_ref(ulong pfn)
+        {
+            Frame f = frame(pfn);
+            return new FrameRef(f, Volatile.Read(ref f.version));
+        }
+
         /// <summary>Marks a frame allocated (zeroed) and returns a reference to this allocation.</summary>
         internal static FrameRef allocate(Frame f, string op)
         {

@@ -41,5 +41,8 @@ namespace ReferenceKernelMm
 
         /// <summary>The kernel's own mm: <c>swapper_pg_dir</c>, its mmap_lock and page_table_lock.</summary>
         public static readonly mm_struct init_mm = mm_struct.create_init_mm();
+
+        // Boot: the first use of the kernel's globals maps boot memory, so every walker sees a booted kernel.
+        static K() => arch.arm64.mm.mmu.paging_init();
     }
 }

@@ -124,8 +124,7 @@ namespace ReferenceKernelMm.include.linux
         {
             ulong e = entry.read();
             ViolationLog.BUG_ON(!pxd_table(e, entry.level), $"{entry.level} entry 0x{e:x} is not a table");
-            Frame f = PhysMem.frame(entry_pfn(e));
-            var r = new FrameRef(f, System.Threading.Volatile.Read(ref f.version));
+            FrameRef r = PhysMem.current_ref(entry_pfn(e));
             // Following a stale entry into a freed table is the use-after-free KASAN would report.
             r.check("walk into", 0);
             return new pgtable_t(r, entry.level + 1);
