@@ -17,19 +17,22 @@ namespace ReferenceKernelMm.mm
         /// The allocation may sleep, so it happens first; the entry is then set under init_mm.page_table_lock,
         /// and the new table is freed again if another CPU populated the entry meanwhile.
         /// </summary>
-        public static void __pxd_alloc_kernel(pXd_t entry, string op)
+        public static void __pxd_alloc_kernel(pXd_t entry, string op) => __pxd_alloc(K.init_mm, entry, op);
+
+        /// <summary>Populates an empty non-leaf entry of <paramref name="mm"/> (__pud_alloc, __pmd_alloc), under its page_table_lock.</summary>
+        public static void __pxd_alloc(mm_struct mm, pXd_t entry, string op)
         {
             if (!pxd_none(entry.read()))
                 return;
             pgtable_t table = table_alloc(entry.level + 1, op);
             bool used = false;
-            spin_lock(K.init_mm.page_table_lock);
+            spin_lock(mm.page_table_lock);
             if (pxd_none(entry.read()))
             {
                 entry.write(table_entry(table));
                 used = true;
             }
-            spin_unlock(K.init_mm.page_table_lock);
+            spin_unlock(mm.page_table_lock);
             if (!used)
                 table_free(table, op + " (lost the populate race)");
         }

@@ -56,14 +56,20 @@ namespace ReferenceKernelMm.mm
         public static FrameRef pagetable_alloc(string op)
         {
             FrameRef f = get_zeroed_page(op);
-            mmzone.pfn_to_page(f.pfn).page_table = true;
+            page p = mmzone.pfn_to_page(f.pfn);
+            p.page_table = true;
+            p.pt_share_count = 0;
+            p.ptl = new spinlock_t("ptlock");
             return f;
         }
 
         /// <summary>Frees a page-table page (pagetable_free).</summary>
         public static void pagetable_free(FrameRef table, string op)
         {
-            mmzone.pfn_to_page(table.pfn).page_table = false;
+            page p = mmzone.pfn_to_page(table.pfn);
+            ViolationLog.BUG_ON(p.pt_share_count != 0, $"freeing page table pfn 0x{table.pfn:x} still shared by {p.pt_share_count} mms");
+            p.page_table = false;
+            p.ptl = null;
             free_page(table, op);
         }
     }

@@ -24,6 +24,9 @@ namespace ReferenceKernelMm.include.linux
         internal zone_type zone;
         internal bool page_table;
         internal bool reserved;
+        // For a page-table page: its split page-table lock (pmd_lockptr), and how many more mms share it (hugetlb PMD sharing).
+        internal spinlock_t? ptl;
+        internal int pt_share_count;
 
         internal void check_initialised(string what)
         {
