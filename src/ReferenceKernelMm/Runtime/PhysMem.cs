@@ -7,11 +7,28 @@ using System.Threading;
 namespace ReferenceKernelMm.Runtime
 {
     /// <summary>Who did something to a page: operation, CPU, thread and call stack (KASAN's alloc/free tracks).</summary>
-    public sealed record PageTrack(string Op, int Cpu, string Thread, string Stack)
+    public sealed class PageTrack
     {
+        private PageTrack(string op, int cpu, string thread, StackTrace stack) { Op = op; Cpu = cpu; Thread = thread; trace = stack; }
+
+        // Kept unrendered: rendering a stack is far dearer than capturing it, and most tracks are never reported.
+        private readonly StackTrace trace;
+
+        /// <summary>The operation (free_empty_tables, pmd_free_pte_page, ...).</summary>
+        public string Op { get; }
+
+        /// <summary>The CPU it ran on, -1 for a thread that is not a CPU.</summary>
+        public int Cpu { get; }
+
+        /// <summary>The thread's name.</summary>
+        public string Thread { get; }
+
+        /// <summary>The call stack.</summary>
+        public string Stack => trace.ToString();
+
         internal static PageTrack capture(string op) =>
             new(op, Smp.raw_smp_processor_id(), System.Threading.Thread.CurrentThread.Name ?? $"thread {Environment.CurrentManagedThreadId}",
-                new StackTrace(2, false).ToString());
+                new StackTrace(2, false));
 
         /// <inheritdoc />
         public override string ToString() => $"{Op} on CPU {Cpu} ({Thread})\n{Stack}";

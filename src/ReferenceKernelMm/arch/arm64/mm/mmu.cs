@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using MmLock;
 using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.mm;
@@ -169,23 +170,31 @@ namespace ReferenceKernelMm.arch.arm64.mm
         }
 
         /// <summary>
-        /// Clears every leaf in [addr, end) (flushing each) and optionally frees the mapped pages.
+        /// Clears every leaf in [addr, end), flushes the range once, then frees the mapped pages if asked
+        /// (clear, flush, free: a page is never reused while a stale TLB entry may still reach it).
         /// The range is being removed: it is offline and nobody else maps it.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         public static void unmap_hotplug_range(ulong addr, ulong end, bool free_mapped)
         {
-            for (ulong next; addr < end; addr = next)
+            var cleared = new List<ulong>();
+            for (ulong a = addr, next; a < end; a = next)
             {
-                pXd_t pgd = pgd_offset_k(addr);
-                next = addr_end(addr, end, pt_level.pgd);
+                pXd_t pgd = pgd_offset_k(a);
+                next = addr_end(a, end, pt_level.pgd);
                 if (pxd_table(pgd.read(), pt_level.pgd))
-                    unmap_hotplug_level(pgd, addr, next, free_mapped);
+                    unmap_hotplug_level(pgd, a, next, cleared);
             }
+            if (cleared.Count == 0)
+                return;
+            flush_tlb_kernel_range(addr, end);
+            if (free_mapped)
+                foreach (ulong pfn in cleared)
+                    page_alloc.free_page(PhysMem.current_ref(pfn), "vmemmap_free");
         }
 
-        private static void unmap_hotplug_level(pXd_t upper, ulong addr, ulong end, bool free_mapped)
+        private static void unmap_hotplug_level(pXd_t upper, ulong addr, ulong end, List<ulong> cleared)
         {
             for (ulong next; addr < end; addr = next)
             {
@@ -197,12 +206,10 @@ namespace ReferenceKernelMm.arch.arm64.mm
                 if (pxd_leaf(v, e.level))
                 {
                     e.write(0);
-                    flush_tlb_kernel_range(addr, next);
-                    if (free_mapped)
-                        page_alloc.free_page(PhysMem.current_ref(entry_pfn(v)), "vmemmap_free");
+                    cleared.Add(entry_pfn(v));
                     continue;
                 }
-                unmap_hotplug_level(e, addr, next, free_mapped);
+                unmap_hotplug_level(e, addr, next, cleared);
             }
         }
 
