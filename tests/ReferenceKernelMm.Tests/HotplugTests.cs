@@ -147,16 +147,67 @@ namespace ReferenceKernelMm.Tests
         {
             using var cpu = Smp.cpu_up();
             // An unaligned-phys mapping forces PTEs; after iounmap the PTE table stays behind.
-            vm_struct small = vmalloc.ioremap(0x1000, PMD_SIZE);
-            pgtable_t pteTable = next_table(pxd_offset(pxd_offset(pgd_offset_k(small.addr), small.addr), small.addr));
+            ulong small = vmalloc.ioremap(0x1000, PMD_SIZE);
+            pXd_t pmd = pxd_offset(pxd_offset(pgd_offset_k(small), small), small);
+            pgtable_t pteTable = next_table(pmd);
             vmalloc.iounmap(small);
             Assert.True(pteTable.page.valid);
-            vm_struct huge = vmalloc.ioremap(PMD_SIZE * 4, PMD_SIZE);
-            Assert.Equal(small.addr, huge.addr);
-            pXd_t pmd = pxd_offset(pxd_offset(pgd_offset_k(huge.addr), huge.addr), huge.addr);
+            ulong huge = vmalloc.ioremap(PMD_SIZE * 4, PMD_SIZE);
+            Assert.Equal(small, huge);
             Assert.Equal(ArchProfile.Current.HaveArchHugeVmap, pxd_leaf(pmd.read(), pt_level.pmd));
             Assert.Equal(!ArchProfile.Current.HaveArchHugeVmap, pteTable.page.valid);
             vmalloc.iounmap(huge);
+        }
+
+        [Fact]
+        public void A_1GiB_ioremap_frees_the_PMD_and_PTE_tables_left_under_it()
+        {
+            using var cpu = Smp.cpu_up();
+            vm_struct area = vmalloc.get_vm_area(PMD_SIZE, PUD_SIZE);
+            vmalloc.vmap_page_range(area.addr, area.addr + PMD_SIZE, 0x1000, PAGE_KERNEL);
+            pXd_t pud = pxd_offset(pgd_offset_k(area.addr), area.addr);
+            pgtable_t pmdTable = next_table(pud);
+            vmalloc.vunmap(area.addr);
+            ulong huge = vmalloc.ioremap(PUD_SIZE * 2, PUD_SIZE);
+            Assert.Equal(area.addr, huge); // the freed area merged with the free space after it
+            Assert.Equal(ArchProfile.Current.HaveArchHugeVmap, pxd_leaf(pud.read(), pt_level.pud));
+            Assert.Equal(!ArchProfile.Current.HaveArchHugeVmap, pmdTable.page.valid);
+            vmalloc.iounmap(huge);
+        }
+
+        [Fact]
+        public void Huge_vmap_collapse_backs_off_while_ptdump_holds_init_mm_for_write()
+        {
+            using var cpu = Smp.cpu_up();
+            ulong small = vmalloc.ioremap(0x1000, PMD_SIZE);
+            pgtable_t pteTable = next_table(pxd_offset(pxd_offset(pgd_offset_k(small), small), small));
+            vmalloc.iounmap(small);
+            using var dumping = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            var dumper = TestCpu.Run("ptdump", () =>
+            {
+                mmap_lock.mmap_write_lock(K.init_mm);
+                dumping.Set();
+                release.Wait(TestCpu.Long);
+                mmap_lock.mmap_write_unlock(K.init_mm);
+            });
+            dumping.Wait("ptdump holds init_mm");
+            ulong huge = vmalloc.ioremap(PMD_SIZE * 4, PMD_SIZE); // trylock fails: mapped with pages instead
+            Assert.True(pteTable.page.valid);
+            release.Set();
+            dumper.Wait("ptdump");
+            vmalloc.iounmap(huge);
+        }
+
+        [Fact]
+        public void Ptdump_check_wx_finds_a_writable_executable_mapping()
+        {
+            using var cpu = Smp.cpu_up();
+            vm_struct area = vmalloc.get_vm_area(PAGE_SIZE, PAGE_SIZE);
+            vmalloc.vmap_page_range(area.addr, area.addr + PAGE_SIZE, 0x1000, _PAGE_PRESENT | _PAGE_RW);
+            Assert.False(ptdump.ptdump_check_wx());
+            vmalloc.vunmap(area.addr);
+            Assert.True(ptdump.ptdump_check_wx());
         }
     }
 }

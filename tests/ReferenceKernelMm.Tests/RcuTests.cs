@@ -79,6 +79,8 @@ namespace ReferenceKernelMm.Tests
             var irqsOff = TestCpu.Run("irqs off", () =>
             {
                 Smp.local_irq_disable();
+                Assert.True(Rcu.rcu_read_lock_any_held());
+                Assert.False(Rcu.rcu_read_lock_held());
                 entered.Set();
                 release.Wait(TestCpu.Long);
                 Smp.local_irq_enable();

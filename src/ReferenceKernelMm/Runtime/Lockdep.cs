@@ -121,13 +121,6 @@ namespace ReferenceKernelMm.Runtime
                 throw ViolationLog.Report(ViolationKind.SleepInAtomic, $"sleeping function called from invalid context on CPU {cpu.id}: {why}");
         }
 
-        /// <summary>Forgets the observed lock order (tests that provoke inversions on purpose).</summary>
-        public static void reset_lock_order()
-        {
-            lock (graph_lock)
-                after.Clear();
-        }
-
         internal static string describe_held(Cpu cpu) =>
             string.Join(", ", cpu.held_locks.Select(h => $"{h.map.class_name}({h.mode})"));
 

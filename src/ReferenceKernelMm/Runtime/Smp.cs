@@ -156,18 +156,6 @@ namespace ReferenceKernelMm.Runtime
             ViolationLog.BUG_ON(dirty, $"CPU {cpu.id} went offline in atomic context or holding locks ({state})");
         }
 
-        /// <summary>Starts a thread that runs <paramref name="body"/> as a CPU of its own.</summary>
-        public static Thread start_cpu_thread(string name, Action body)
-        {
-            var t = new Thread(() =>
-            {
-                using var cpu = cpu_up();
-                body();
-            }) { Name = name, IsBackground = true };
-            t.Start();
-            return t;
-        }
-
         /// <summary>The calling CPU; throws when the thread is not a CPU.</summary>
         public static Cpu this_cpu() =>
             current ?? throw ViolationLog.Report(ViolationKind.Bug, "kernel code on a thread that is not a CPU (call Smp.cpu_up first)");
@@ -185,12 +173,6 @@ namespace ReferenceKernelMm.Runtime
         {
             lock (cpus_lock)
                 return cpus.FindAll(c => c.online);
-        }
-
-        /// <summary>All CPUs ever brought up (their per-CPU slots stay allocated).</summary>
-        internal static int nr_cpu_ids
-        {
-            get { lock (cpus_lock) return cpus.Count; }
         }
 
         /// <summary>Whether IRQs are disabled on this CPU (always inside an IPI function).</summary>
@@ -305,9 +287,6 @@ namespace ReferenceKernelMm.Runtime
             try { func(info); }
             finally { local_irq_restore(flags); }
         }
-
-        /// <summary>A spin-loop pause. IPIs need no polling here: a CPU with IRQs enabled takes them at once.</summary>
-        public static void cpu_relax() => Thread.SpinWait(8);
 
         /// <summary>preempt_disable: the CPU becomes an RCU-sched reader and may not sleep.</summary>
         internal static void preempt_disable()

@@ -15,7 +15,8 @@ namespace ReferenceKernelMm.arch
         /// <summary>Kernel-range flushes performed so far.</summary>
         public static long nr_flushes => Interlocked.Read(ref flushes);
 
-        /// <summary>Flushes the kernel TLB entries of [start, end) on every CPU.</summary>
+        /// <summary>Flushes the kernel TLB entries of [start, end) on every CPU. With IPIs it must not be called with IRQs off.</summary>
+        [MmLock.Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved", When = "CONFIG_X86 || CONFIG_RISCV")]
         public static void flush_tlb_kernel_range(ulong start, ulong end)
         {
             ViolationLog.BUG_ON(end <= start, $"empty flush range 0x{start:x}-0x{end:x}");
@@ -23,6 +24,7 @@ namespace ReferenceKernelMm.arch
         }
 
         /// <summary>Flushes a user mm's TLB entries everywhere (the tlb_flush of an mmu_gather).</summary>
+        [MmLock.Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved", When = "CONFIG_X86 || CONFIG_RISCV")]
         public static void flush_tlb_mm(include.linux.mm_struct mm)
         {
             ViolationLog.BUG_ON(mm == K.init_mm, "flush_tlb_mm on init_mm");

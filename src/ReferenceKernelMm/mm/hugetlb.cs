@@ -23,6 +23,7 @@ namespace ReferenceKernelMm.mm
         /// <summary>Creates a hugetlb VMA of <paramref name="mm"/> mapping <paramref name="f"/> at file offset <paramref name="pgoff"/>; shared mappings get a vma lock.</summary>
         public static vm_area_struct hugetlb_mmap(mm_struct mm, ulong start, ulong end, bool shared, @file f, ulong pgoff)
         {
+            ViolationLog.BUG_ON(end > mm_layout.TASK_SIZE || start % HPAGE_SIZE != 0 || end % HPAGE_SIZE != 0, $"hugetlb_mmap: bad range 0x{start:x}-0x{end:x}");
             vm_flags_t flags = vm_flags_t.VM_HUGETLB | (shared ? vm_flags_t.VM_MAYSHARE : vm_flags_t.none);
             var vma = new vm_area_struct(mm, start, end, flags, f, pgoff);
             if (shared)
@@ -130,6 +131,7 @@ namespace ReferenceKernelMm.mm
         /// Finds a PMD table another mm already uses for the same file range and points this mm's PUD at it,
         /// counting the share. Holds i_mmap_rwsem for read while looking, which keeps the other mm from unsharing.
         /// </summary>
+        [MightSleep]
         public static pXd_t huge_pmd_share(mm_struct mm, vm_area_struct vma, ulong addr, pXd_t pud)
         {
             address_space mapping = vma.vm_file!.f_mapping;
@@ -194,6 +196,7 @@ namespace ReferenceKernelMm.mm
         /// PMD table and installs the leaf under the table's split lock, which every sharer uses.
         /// </summary>
         [RequiresShared("mm.mmap_lock")]
+        [MightSleep]
         public static void hugetlb_fault(mm_struct mm, vm_area_struct vma, ulong addr)
         {
             mmap_lock.mmap_assert_locked(mm);

@@ -17,9 +17,11 @@ namespace ReferenceKernelMm.mm
         /// The allocation may sleep, so it happens first; the entry is then set under init_mm.page_table_lock,
         /// and the new table is freed again if another CPU populated the entry meanwhile.
         /// </summary>
+        [MightSleep]
         public static void __pxd_alloc_kernel(pXd_t entry, string op) => __pxd_alloc(K.init_mm, entry, op);
 
         /// <summary>Populates an empty non-leaf entry of <paramref name="mm"/> (__pud_alloc, __pmd_alloc), under its page_table_lock.</summary>
+        [MightSleep]
         public static void __pxd_alloc(mm_struct mm, pXd_t entry, string op)
         {
             if (!pxd_none(entry.read()))
@@ -43,6 +45,7 @@ namespace ReferenceKernelMm.mm
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
         public static int apply_to_page_range(mm_struct mm, ulong addr, ulong size, pte_fn_t fn, object? data)
         {
             ViolationLog.BUG_ON(mm != K.init_mm, "apply_to_page_range: only kernel tables are modelled");

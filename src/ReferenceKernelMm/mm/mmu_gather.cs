@@ -33,7 +33,7 @@ namespace ReferenceKernelMm.mm
         public static void tlb_remove_table(mmu_gather tlb, pgtable_t table) => tlb.tables.Add(table);
 
         /// <summary>Waits until no CPU is inside an IRQs-off lockless walk that started before the call: an IPI to all.</summary>
-        [MightSleep]
+        [Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
         public static void tlb_remove_table_sync_one()
         {
 #if CONFIG_MMU_GATHER_RCU_TABLE_FREE

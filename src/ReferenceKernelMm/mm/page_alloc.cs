@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using MmLock;
 using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.Runtime;
 
@@ -31,9 +32,10 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>Allocates a zeroed page (GFP_KERNEL: may sleep).</summary>
+        [MightSleep]
         public static FrameRef get_zeroed_page(string op)
         {
-            Lockdep.might_sleep();
+            lockdep.might_sleep();
             ulong pfn;
             lock (zone_lock)
             {
@@ -52,7 +54,8 @@ namespace ReferenceKernelMm.mm
                 free_list.Push(page.pfn);
         }
 
-        /// <summary>Allocates a page-table page and marks its struct page (pagetable_alloc).</summary>
+        /// <summary>Allocates a page-table page and marks its struct page (pagetable_alloc); may sleep.</summary>
+        [MightSleep]
         public static FrameRef pagetable_alloc(string op)
         {
             FrameRef f = get_zeroed_page(op);
@@ -67,6 +70,7 @@ namespace ReferenceKernelMm.mm
         public static void pagetable_free(FrameRef table, string op)
         {
             page p = mmzone.pfn_to_page(table.pfn);
+            ViolationLog.BUG_ON(!p.page_table, $"pagetable_free of pfn 0x{table.pfn:x}, which is not a page table");
             ViolationLog.BUG_ON(p.pt_share_count != 0, $"freeing page table pfn 0x{table.pfn:x} still shared by {p.pt_share_count} mms");
             p.page_table = false;
             p.ptl = null;

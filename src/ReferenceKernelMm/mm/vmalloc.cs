@@ -52,14 +52,35 @@ namespace ReferenceKernelMm.mm
             throw ViolationLog.Report(ViolationKind.Bug, $"vmalloc area exhausted for 0x{size:x} bytes");
         }
 
+        /// <summary>The area starting at <paramref name="addr"/>, or null.</summary>
+        public static vm_struct? find_vm_area(ulong addr)
+        {
+            spin_lock(vmap_area_lock);
+            vm_struct? area = busy_areas.TryGetValue(addr, out ulong size) ? new vm_struct(addr, size) : null;
+            spin_unlock(vmap_area_lock);
+            return area;
+        }
+
+        // Returns the range to the free list, merged with free neighbours so that larger, aligned requests can reuse it.
         private static void free_vm_area(vm_struct area)
         {
             spin_lock(vmap_area_lock);
-            bool was_busy = busy_areas.Remove(area.addr);
-            if (was_busy)
-                free_areas[area.addr] = area.size; // not merged with neighbours: first fit reuses it for the same size
+            busy_areas.Remove(area.addr);
+            ulong start = area.addr, size = area.size;
+            if (free_areas.Remove(start + size, out ulong after))
+                size += after;
+            foreach ((ulong s, ulong len) in free_areas)
+            {
+                if (s + len == start)
+                {
+                    free_areas.Remove(s);
+                    start = s;
+                    size += len;
+                    break;
+                }
+            }
+            free_areas[start] = size;
             spin_unlock(vmap_area_lock);
-            ViolationLog.BUG_ON(!was_busy, $"freeing unknown vmalloc area 0x{area.addr:x}");
         }
 
         /// <summary>
@@ -69,6 +90,7 @@ namespace ReferenceKernelMm.mm
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
         public static void vmap_page_range(ulong addr, ulong end, ulong phys, ulong prot)
         {
             while (addr < end)
@@ -76,6 +98,13 @@ namespace ReferenceKernelMm.mm
                 pXd_t pgd = pgd_offset_k(addr);
                 memory.__pxd_alloc_kernel(pgd, "vmap_page_range");
                 pXd_t pud = pxd_offset(pgd, addr);
+                if (vmap_try_huge_pud(pud, addr, end, phys))
+                {
+                    pud.write(pfn_entry(phys >> PAGE_SHIFT, prot));
+                    addr += PUD_SIZE;
+                    phys += PUD_SIZE;
+                    continue;
+                }
                 memory.__pxd_alloc_kernel(pud, "vmap_page_range");
                 pXd_t pmd = pxd_offset(pud, addr);
                 if (vmap_try_huge_pmd(pmd, addr, end, phys))
@@ -95,6 +124,19 @@ namespace ReferenceKernelMm.mm
             }
         }
 
+        private static bool vmap_try_huge_pud(pXd_t pud, ulong addr, ulong end, ulong phys)
+        {
+#if CONFIG_HAVE_ARCH_HUGE_VMAP
+            if (addr % PUD_SIZE != 0 || phys % PUD_SIZE != 0 || end - addr < PUD_SIZE)
+                return false;
+            if (pxd_table(pud.read(), pt_level.pud))
+                return arch.arm64.mm.mmu.pud_free_pmd_page(pud, addr);
+            return pxd_none(pud.read());
+#else
+            return false;
+#endif
+        }
+
         private static bool vmap_try_huge_pmd(pXd_t pmd, ulong addr, ulong end, ulong phys)
         {
 #if CONFIG_HAVE_ARCH_HUGE_VMAP
@@ -109,20 +151,21 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>
-        /// Unmaps a vmap/ioremap area: clears its leaves (tables stay, as in the kernel), flushes, releases the area.
-        /// The caller owns the area it unmaps.
+        /// Unmaps the vmap/ioremap area at <paramref name="addr"/>: clears its leaves (tables stay, as in the kernel),
+        /// flushes, releases the area. The caller owns the area it unmaps.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
-        public static void vunmap(vm_struct area)
+        public static void vunmap(ulong addr)
         {
+            vm_struct area = find_vm_area(addr) ?? throw ViolationLog.Report(ViolationKind.Bug, $"vunmap: no area at 0x{addr:x}");
             ulong end = area.addr + area.size;
-            for (ulong addr = area.addr, next; addr < end; addr = next)
+            for (ulong a = area.addr, next; a < end; a = next)
             {
-                pXd_t e = pgd_offset_k(addr);
+                pXd_t e = pgd_offset_k(a);
                 while (pxd_table(e.read(), e.level))
-                    e = pxd_offset(e, addr);
-                next = addr_end(addr, end, e.level);
+                    e = pxd_offset(e, a);
+                next = addr_end(a, end, e.level);
                 if (pxd_leaf(e.read(), e.level))
                     e.write(0);
             }
@@ -130,20 +173,23 @@ namespace ReferenceKernelMm.mm
             free_vm_area(area);
         }
 
-        /// <summary>Maps device memory [phys, phys+size) in the vmalloc area (ioremap).</summary>
-        public static vm_struct ioremap(ulong phys, ulong size)
+        /// <summary>Maps device memory [phys, phys+size) in the vmalloc area (ioremap); returns its address. Aligned like phys, so huge mappings are possible.</summary>
+        [MightSleep]
+        public static ulong ioremap(ulong phys, ulong size)
         {
-            vm_struct area = get_vm_area(size, phys % PMD_SIZE == 0 ? PMD_SIZE : PAGE_SIZE);
+            ulong align = phys % PUD_SIZE == 0 ? PUD_SIZE : phys % PMD_SIZE == 0 ? PMD_SIZE : PAGE_SIZE;
+            vm_struct area = get_vm_area(size, align);
             ioremap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL);
-            return area;
+            return area.addr;
         }
 
         /// <summary>ioremap_page_range: vmap_page_range of the caller's fresh area.</summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
         public static void ioremap_page_range(ulong addr, ulong end, ulong phys, ulong prot) => vmap_page_range(addr, end, phys, prot);
 
         /// <summary>iounmap.</summary>
-        public static void iounmap(vm_struct area) => vunmap(area);
+        public static void iounmap(ulong addr) => vunmap(addr);
     }
 }

@@ -15,7 +15,8 @@ namespace ReferenceKernelMm.include.linux
             pgd = pgtable.table_alloc(pt_level.pgd, $"pgd_alloc({name})");
         }
 
-        /// <summary>A new user mm (mm_alloc).</summary>
+        /// <summary>A new user mm (mm_alloc); allocating its pgd may sleep.</summary>
+        [MightSleep]
         public static mm_struct mm_alloc(string name) => new(name, "mm");
 
         // init_mm's locks are statically initialised in the kernel, so they form lock classes of their own.

@@ -23,7 +23,6 @@ namespace ReferenceKernelMm.include.linux
         internal readonly ulong pfn;
         internal zone_type zone;
         internal bool page_table;
-        internal bool reserved;
         // For a page-table page: its split page-table lock (pmd_lockptr), and how many more mms share it (hugetlb PMD sharing).
         internal spinlock_t? ptl;
         internal int pt_share_count;
@@ -131,7 +130,6 @@ namespace ReferenceKernelMm.include.linux
             {
                 p.zone = zone;
                 p.page_table = false;
-                p.reserved = p.pfn - s.start_pfn < s.altmap_pages;
             }
             s.memmap_poisoned = false;
         }

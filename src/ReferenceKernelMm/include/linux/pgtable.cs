@@ -86,8 +86,6 @@ namespace ReferenceKernelMm.include.linux
 
         /// <summary>Normal kernel data: RW, NX.</summary>
         public const ulong PAGE_KERNEL = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
-        /// <summary>Kernel text: RX.</summary>
-        public const ulong PAGE_KERNEL_EXEC = _PAGE_PRESENT;
 
         /// <summary>Size one entry maps at a level.</summary>
         public static ulong level_size(pt_level l) => l switch
@@ -143,7 +141,8 @@ namespace ReferenceKernelMm.include.linux
             return t.entry(index(addr, t.level));
         }
 
-        /// <summary>Allocates a table page for level <paramref name="l"/>.</summary>
+        /// <summary>Allocates a table page for level <paramref name="l"/> (GFP_KERNEL: may sleep).</summary>
+        [MmLock.MightSleep]
         public static pgtable_t table_alloc(pt_level l, string op) => new(page_alloc.pagetable_alloc(op), l);
 
         /// <summary>Frees a table page.</summary>

@@ -42,6 +42,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
         public static void __create_pgd_mapping(mm_struct pgdir, ulong phys, ulong virt, ulong size, ulong prot, bool block_mappings)
         {
             ViolationLog.BUG_ON(pgdir != K.init_mm, "__create_pgd_mapping on a user mm");
@@ -110,6 +111,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
         public static void vmemmap_populate(ulong start, ulong end, ulong? altmap_base_pfn)
         {
             ulong next_altmap_pfn = altmap_base_pfn ?? 0;
@@ -229,6 +231,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
             }
         }
 
+        [TableFreer("kernel", "hot-remove")]
         private static void free_empty_level(pXd_t entry, ulong addr, ulong end, ulong floor, ulong ceiling)
         {
             pgtable_t table = next_table(entry);
