@@ -68,6 +68,8 @@ namespace ReferenceKernelMm.Runtime
         public static void synchronize_rcu()
         {
             Lockdep.might_sleep();
+            // Orders the caller's earlier stores (an unpublished pointer) before the reads of reader state (smp_mb).
+            Interlocked.MemoryBarrier();
             var snapshot = new List<(Cpu cpu, long seq)>();
             foreach (Cpu c in Smp.online_cpus())
             {
