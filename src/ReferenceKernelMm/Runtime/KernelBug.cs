@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+
+namespace ReferenceKernelMm.Runtime
+{
+    /// <summary>What kind of rule a <see cref="KernelBugException"/> reports.</summary>
+    public enum ViolationKind
+    {
+        /// <summary>lockdep_assert_held / _held_read failed.</summary>
+        NotHeld,
+        /// <summary>lockdep_assert_not_held failed, or an Excludes rule was broken.</summary>
+        HeldWhenExcluded,
+        /// <summary>Sleeping in atomic context (might_sleep).</summary>
+        SleepInAtomic,
+        /// <summary>Two lock classes taken in both orders.</summary>
+        LockOrderInversion,
+        /// <summary>Releasing what is not held, or in the wrong mode.</summary>
+        BadUnlock,
+        /// <summary>Recursive acquire of a non-recursive lock.</summary>
+        Recursion,
+        /// <summary>Access to a freed page (KASAN).</summary>
+        UseAfterFree,
+        /// <summary>A kernel BUG_ON / WARN_ON style consistency check.</summary>
+        Bug,
+    }
+
+    /// <summary>One recorded violation: what, where (CPU, thread, stack) and the full message.</summary>
+    public sealed record Violation(ViolationKind Kind, string Message, int Cpu, string Thread, string Stack, DateTime When);
+
+    /// <summary>
+    /// Thrown by every run-time check of the port. The violation is also appended to <see cref="ViolationLog"/>
+    /// before the throw, so a stress driver sees it even when the failing thread swallows the exception.
+    /// </summary>
+    public sealed class KernelBugException : Exception
+    {
+        /// <summary>Creates the exception for a recorded violation.</summary>
+        public KernelBugException(Violation violation) : base($"{violation.Kind}: {violation.Message}") { Violation = violation; }
+
+        /// <summary>The recorded violation.</summary>
+        public Violation Violation { get; }
+    }
+
+    /// <summary>The global log of violations, read by the stress driver.</summary>
+    public static class ViolationLog
+    {
+        private static readonly ConcurrentQueue<Violation> log = new();
+
+        /// <summary>All violations recorded since start (or the last <see cref="Clear"/>).</summary>
+        public static IReadOnlyList<Violation> Snapshot() => log.ToArray();
+
+        /// <summary>Number of violations recorded.</summary>
+        public static int Count => log.Count;
+
+        /// <summary>Forgets every recorded violation.</summary>
+        public static void Clear() => log.Clear();
+
+        /// <summary>Records a violation and returns the exception that reports it; callers throw it.</summary>
+        public static KernelBugException Report(ViolationKind kind, string message)
+        {
+            var v = new Violation(kind, message, Smp.raw_smp_processor_id(),
+                Thread.CurrentThread.Name ?? $"thread {Environment.CurrentManagedThreadId}",
+                new StackTrace(1, false).ToString(), DateTime.UtcNow);
+            log.Enqueue(v);
+            return new KernelBugException(v);
+        }
+
+        /// <summary>BUG_ON: reports and throws when the condition holds.</summary>
+        public static void BUG_ON(bool condition, string message)
+        {
+            if (condition)
+                throw Report(ViolationKind.Bug, message);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using MmLock;
+
+namespace ReferenceKernelMm.Runtime
+{
+    /// <summary>An IPI function, run on each target CPU in hard-IRQ context.</summary>
+    public delegate void smp_call_func_t(object? info);
+
+    /// <summary>A simulated CPU: the state the hardware keeps per CPU (IRQ flag, pending IPIs) and the per-CPU kernel state (preempt count, RCU nesting, held locks).</summary>
+    public sealed class Cpu
+    {
+        internal Cpu(int id) { this.id = id; }
+
+        /// <summary>The CPU number, as returned by <see cref="Smp.smp_processor_id"/>.</summary>
+        public readonly int id;
+
+        // Serialises IRQ-flag changes with IPI delivery, so an IPI is either taken at once or queued, never lost.
+        internal readonly object irq_sync = new();
+        internal bool online;
+        internal volatile bool irqs_disabled;
+        internal readonly Queue<CallSingleData> pending = new();
+
+        internal int preempt_count;
+        internal int rcu_nesting;
+        // Odd while the CPU is inside an RCU reader (rcu_read_lock, IRQs off or preemption off); bumped on each transition.
+        internal long rcu_seq;
+        internal readonly List<Lockdep.held_lock> held_locks = new();
+
+        /// <summary>Whether the CPU is in an sched-RCU read-side section of any kind.</summary>
+        internal bool in_rcu_reader => rcu_nesting > 0 || irqs_disabled || preempt_count > 0;
+
+        // Called by the owning thread after any change of the reader state.
+        internal void rcu_note_reader_state()
+        {
+            bool odd = (Volatile.Read(ref rcu_seq) & 1) != 0;
+            if (odd == in_rcu_reader)
+                return;
+            Interlocked.Increment(ref rcu_seq);
+            if (odd)
+                Rcu.note_quiescent_state();
+        }
+    }
+
+    /// <summary>One IPI request shared by all its targets.</summary>
+    internal sealed class CallSingleData
+    {
+        public CallSingleData(smp_call_func_t func, object? info, int targets) { this.func = func; this.info = info; remaining = targets; }
+        public readonly smp_call_func_t func;
+        public readonly object? info;
+        public int remaining;
+        public readonly ManualResetEventSlim done = new(false);
+
+        public void run_on(int cpu)
+        {
+            int saved = Smp.hardirq_cpu;
+            Smp.hardirq_cpu = cpu;
+            try { func(info); }
+            finally
+            {
+                Smp.hardirq_cpu = saved;
+                if (Interlocked.Decrement(ref remaining) == 0)
+                    done.Set();
+            }
+        }
+    }
+
+    /// <summary>Returned by <see cref="Smp.cpu_up"/>: the thread stays a CPU until disposed.</summary>
+    public sealed class CpuHandle : IDisposable
+    {
+        internal CpuHandle(Cpu cpu) { Cpu = cpu; }
+
+        /// <summary>The CPU the thread runs as.</summary>
+        public Cpu Cpu { get; }
+
+        /// <summary>Takes the CPU offline (cpu_down).</summary>
+        public void Dispose() => Smp.cpu_down(Cpu);
+    }
+
+    /// <summary>
+    /// CPUs, IRQ flags and IPIs. A thread becomes a CPU with <see cref="cpu_up"/>.
+    /// An IPI reaches a CPU whose IRQs are enabled at once — the sender runs the function on its
+    /// behalf, with <see cref="smp_processor_id"/> answering the target — so CPUs that are idle,
+    /// blocked or sleeping never hold a sender up. A CPU with IRQs disabled queues it and runs it
+    /// itself when it enables IRQs again: exactly the window that IPI-based synchronisation
+    /// (<c>tlb_remove_table_sync_one</c>) relies on.
+    /// </summary>
+    public static class Smp
+    {
+        private static readonly object cpus_lock = new();
+        private static readonly List<Cpu> cpus = new();
+
+        [ThreadStatic] private static Cpu? current;
+        // The CPU whose IPI this thread is running, -1 when none.
+        [ThreadStatic] private static int hardirq_cpu_plus_one;
+
+        internal static int hardirq_cpu
+        {
+            get => hardirq_cpu_plus_one - 1;
+            set => hardirq_cpu_plus_one = value + 1;
+        }
+
+        /// <summary>The most CPUs that can be brought up (per-CPU arrays are this long).</summary>
+        public const int NR_CPUS = 64;
+
+        /// <summary>How long a sender waits before reporting a stuck IPI (CONFIG_CSD_LOCK_WAIT_DEBUG); it keeps waiting after that.</summary>
+        public static TimeSpan csd_lock_timeout = TimeSpan.FromSeconds(10);
+
+        /// <summary>Registers the calling thread as a new online CPU.</summary>
+        public static CpuHandle cpu_up()
+        {
+            if (current != null)
+                throw ViolationLog.Report(ViolationKind.Bug, $"thread is already CPU {current.id}");
+            lock (cpus_lock)
+            {
+                Cpu? cpu = cpus.Find(c => !c.online);
+                if (cpu == null)
+                {
+                    if (cpus.Count == NR_CPUS)
+                        throw ViolationLog.Report(ViolationKind.Bug, $"more than NR_CPUS={NR_CPUS} CPUs");
+                    cpu = new Cpu(cpus.Count);
+                    cpus.Add(cpu);
+                }
+                lock (cpu.irq_sync)
+                {
+                    cpu.online = true;
+                    cpu.irqs_disabled = false;
+                }
+                current = cpu;
+                return new CpuHandle(cpu);
+            }
+        }
+
+        internal static void cpu_down(Cpu cpu)
+        {
+            if (current != cpu)
+                throw ViolationLog.Report(ViolationKind.Bug, $"CPU {cpu.id} taken down from another thread");
+            bool dirty = cpu.irqs_disabled || cpu.rcu_nesting != 0 || cpu.preempt_count != 0 || cpu.held_locks.Count != 0;
+            string state = Lockdep.describe_held(cpu);
+            // A CPU that dies in atomic context is still taken offline cleanly, so senders and grace periods never wait for it.
+            cpu.rcu_nesting = 0;
+            cpu.preempt_count = 0;
+            cpu.held_locks.Clear();
+            if (cpu.irqs_disabled)
+                irq_enable(cpu);
+            cpu.rcu_note_reader_state();
+            lock (cpus_lock)
+            {
+                lock (cpu.irq_sync)
+                {
+                    cpu.online = false;
+                }
+                current = null;
+            }
+            ViolationLog.BUG_ON(dirty, $"CPU {cpu.id} went offline in atomic context or holding locks ({state})");
+        }
+
+        /// <summary>The calling CPU; throws when the thread is not a CPU.</summary>
+        public static Cpu this_cpu() =>
+            current ?? throw ViolationLog.Report(ViolationKind.Bug, "kernel code on a thread that is not a CPU (call Smp.cpu_up first)");
+
+        internal static Cpu? this_cpu_or_null() => current;
+
+        /// <summary>The current CPU's number (the IPI's target inside an IPI function).</summary>
+        public static int smp_processor_id() => hardirq_cpu >= 0 ? hardirq_cpu : this_cpu().id;
+
+        /// <summary>Like <see cref="smp_processor_id"/>, -1 on a thread that is not a CPU.</summary>
+        public static int raw_smp_processor_id() => hardirq_cpu >= 0 ? hardirq_cpu : current?.id ?? -1;
+
+        /// <summary>Online CPUs at this instant.</summary>
+        public static IReadOnlyList<Cpu> online_cpus()
+        {
+            lock (cpus_lock)
+                return cpus.FindAll(c => c.online);
+        }
+
+        /// <summary>Whether IRQs are disabled on this CPU (always inside an IPI function).</summary>
+        public static bool irqs_disabled() => hardirq_cpu >= 0 || this_cpu().irqs_disabled;
+
+        /// <summary>Disables IRQs; does not nest.</summary>
+        [Acquires("ReferenceKernelMm.K.IrqsOff")]
+        [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
+        public static void local_irq_disable()
+        {
+            Cpu cpu = this_cpu();
+            lock (cpu.irq_sync)
+                cpu.irqs_disabled = true;
+            cpu.rcu_note_reader_state();
+        }
+
+        /// <summary>Enables IRQs and takes the IPIs that arrived while they were off.</summary>
+        [Releases("ReferenceKernelMm.K.IrqsOff")]
+        [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
+        public static void local_irq_enable()
+        {
+            Cpu cpu = this_cpu();
+            ViolationLog.BUG_ON(!cpu.irqs_disabled, $"local_irq_enable on CPU {cpu.id} with IRQs already enabled");
+            irq_enable(cpu);
+        }
+
+        /// <summary>Disables IRQs and returns the previous state for <see cref="local_irq_restore"/>; nests.</summary>
+        [Acquires("ReferenceKernelMm.K.IrqsSaved")]
+        [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
+        public static ulong local_irq_save()
+        {
+            Cpu cpu = this_cpu();
+            ulong flags;
+            lock (cpu.irq_sync)
+            {
+                flags = cpu.irqs_disabled ? 0UL : 1UL;
+                cpu.irqs_disabled = true;
+            }
+            cpu.rcu_note_reader_state();
+            return flags;
+        }
+
+        /// <summary>Restores the IRQ state saved by <see cref="local_irq_save"/>; takes pending IPIs if that enables IRQs.</summary>
+        [Releases("ReferenceKernelMm.K.IrqsSaved")]
+        [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
+        public static void local_irq_restore(ulong flags)
+        {
+            Cpu cpu = this_cpu();
+            ViolationLog.BUG_ON(!cpu.irqs_disabled, $"local_irq_restore on CPU {cpu.id} with IRQs enabled");
+            if (flags != 0)
+                irq_enable(cpu);
+        }
+
+        private static void irq_enable(Cpu cpu)
+        {
+            CallSingleData[] taken;
+            lock (cpu.irq_sync)
+            {
+                cpu.irqs_disabled = false;
+                taken = cpu.pending.ToArray();
+                cpu.pending.Clear();
+            }
+            foreach (CallSingleData csd in taken)
+                csd.run_on(cpu.id);
+            cpu.rcu_note_reader_state();
+        }
+
+        /// <summary>Runs <paramref name="func"/> on every other online CPU; with <paramref name="wait"/>, returns only after all have run it.</summary>
+        [Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
+        public static void smp_call_function(smp_call_func_t func, object? info, bool wait)
+        {
+            Cpu self = this_cpu();
+            // Waiting with IRQs off deadlocks against a CPU sending to us the same way.
+            if (self.irqs_disabled)
+                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
+            List<Cpu> targets = new();
+            foreach (Cpu c in online_cpus())
+                if (c != self)
+                    targets.Add(c);
+            var csd = new CallSingleData(func, info, targets.Count + 1);
+            foreach (Cpu c in targets)
+            {
+                bool now;
+                lock (c.irq_sync)
+                {
+                    now = !c.online || !c.irqs_disabled;
+                    if (!now)
+                        c.pending.Enqueue(csd);
+                }
+                if (now)
+                    csd.run_on(c.id);
+            }
+            // The extra count keeps `done` unset until every target has been posted.
+            if (Interlocked.Decrement(ref csd.remaining) == 0)
+                csd.done.Set();
+            if (!wait)
+                return;
+            if (!csd.done.Wait(csd_lock_timeout))
+            {
+                // The kernel warns and keeps waiting; so do we (the report lands in the violation log).
+                _ = ViolationLog.Report(ViolationKind.Bug, $"CPU {self.id}: IPI not answered after {csd_lock_timeout.TotalSeconds}s (csd lock)");
+                csd.done.Wait();
+            }
+        }
+
+        /// <summary>Runs <paramref name="func"/> on every online CPU, this one included (with IRQs off here, as in an IPI).</summary>
+        [Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
+        public static void on_each_cpu(smp_call_func_t func, object? info, bool wait)
+        {
+            smp_call_function(func, info, wait);
+            ulong flags = local_irq_save();
+            try { func(info); }
+            finally { local_irq_restore(flags); }
+        }
+
+        /// <summary>preempt_disable: the CPU becomes an RCU-sched reader and may not sleep.</summary>
+        internal static void preempt_disable()
+        {
+            Cpu cpu = this_cpu();
+            cpu.preempt_count++;
+            cpu.rcu_note_reader_state();
+        }
+
+        /// <summary>preempt_enable.</summary>
+        internal static void preempt_enable()
+        {
+            Cpu cpu = this_cpu();
+            ViolationLog.BUG_ON(cpu.preempt_count == 0, $"preempt count underflow on CPU {cpu.id}");
+            cpu.preempt_count--;
+            cpu.rcu_note_reader_state();
+        }
+    }
+}

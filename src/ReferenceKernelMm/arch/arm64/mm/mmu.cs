@@ -1,0 +1,313 @@
+using System.Collections.Generic;
+using MmLock;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.mm;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.arch.tlbflush;
+using static ReferenceKernelMm.include.linux.locking;
+using static ReferenceKernelMm.include.linux.mm_layout;
+using static ReferenceKernelMm.include.linux.pgtable;
+
+namespace ReferenceKernelMm.arch.arm64.mm
+{
+    /// <summary>
+    /// Kernel page-table construction and teardown for hot-add and hot-remove (arch/arm64/mm/mmu.c).
+    /// Every profile uses this implementation; what differs between them (memmap at online time, huge
+    /// vmap, how TLBs are flushed) comes from the configuration symbols.
+    /// </summary>
+    public static class mmu
+    {
+        /// <summary>Pages at the start of a hot-added section that hold its own memmap (vmem_altmap).</summary>
+        public const ulong ALTMAP_PAGES = mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE / PAGE_SIZE;
+
+        /// <summary>Maps boot memory in the linear map (2 MiB blocks). Called once, from K's type initialiser.</summary>
+        internal static void paging_init()
+        {
+            // Boot runs before other CPUs exist; borrow a boot CPU if the caller is not one.
+            CpuHandle? boot_cpu = Smp.this_cpu_or_null() == null ? Smp.cpu_up() : null;
+            try
+            {
+                __create_pgd_mapping(K.init_mm, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, block_mappings: true);
+            }
+            finally
+            {
+                boot_cpu?.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Maps [virt, virt+size) to [phys, ...) in <paramref name="pgdir"/>: 2 MiB blocks when
+        /// <paramref name="block_mappings"/>, else pages (arm64 maps hot-added memory at page granularity with rodata=full).
+        /// The range is new and owned by the caller; only populating shared upper entries takes init_mm.page_table_lock.
+        /// </summary>
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
+        public static void __create_pgd_mapping(mm_struct pgdir, ulong phys, ulong virt, ulong size, ulong prot, bool block_mappings)
+        {
+            ViolationLog.BUG_ON(pgdir != K.init_mm, "__create_pgd_mapping on a user mm");
+            for (ulong addr = virt, end = virt + size; addr < end;)
+            {
+                pXd_t pgd = pgd_offset_k(addr);
+                memory.__pxd_alloc_kernel(pgd, "__create_pgd_mapping");
+                pXd_t pud = pxd_offset(pgd, addr);
+                memory.__pxd_alloc_kernel(pud, "__create_pgd_mapping");
+                pXd_t pmd = pxd_offset(pud, addr);
+                ulong pa = phys + (addr - virt);
+                if (block_mappings && addr % PMD_SIZE == 0 && end - addr >= PMD_SIZE)
+                {
+                    ViolationLog.BUG_ON(!pxd_none(pmd.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                    pmd.write(pfn_entry(pa >> PAGE_SHIFT, prot));
+                    addr += PMD_SIZE;
+                    continue;
+                }
+                memory.__pxd_alloc_kernel(pmd, "__create_pgd_mapping");
+                pXd_t pte = pxd_offset(pmd, addr);
+                ViolationLog.BUG_ON(!pxd_none(pte.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                pte.write(pfn_entry(pa >> PAGE_SHIFT, prot));
+                addr += PAGE_SIZE;
+            }
+        }
+
+        /// <summary>Hot-add: linear map of the range, then its sections (memmap and vmemmap). Must be called with mem_hotplug_lock held for write.</summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void arch_add_memory(int nid, ulong start, ulong size, bool use_altmap)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            __create_pgd_mapping(K.init_mm, start, __va(start), size, PAGE_KERNEL, block_mappings: false);
+            for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
+            {
+                mem_section s = mmzone.__pfn_to_section(pfn);
+                s.present = true;
+#if !CONFIG_MEMMAP_ON_ONLINE
+                section_activate_memmap(s, use_altmap);
+#endif
+            }
+        }
+
+        /// <summary>Creates a section's memmap and maps it in the vmemmap (sparse_add_section / section_activate).</summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        internal static void section_activate_memmap(mem_section s, bool use_altmap)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            mmzone.section_alloc_memmap(s, use_altmap ? ALTMAP_PAGES : 0);
+            ulong start = pfn_to_vmemmap(s.start_pfn);
+            vmemmap_populate(start, start + mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE, use_altmap ? s.start_pfn : null);
+        }
+
+        /// <summary>Unmaps a section's memmap from the vmemmap, freeing empty tables, and drops it (section_deactivate).</summary>
+        [TableFreer("kernel", "hot-remove")]
+        internal static void section_deactivate_memmap(mem_section s)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            ulong start = pfn_to_vmemmap(s.start_pfn);
+            vmemmap_free(start, start + mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE, s.altmap_pages != 0);
+            mmzone.section_poison_memmap(s, drop: true, "section_deactivate");
+        }
+
+        /// <summary>
+        /// Maps the vmemmap range [start, end): with an altmap, 2 MiB blocks of the hot-added range itself;
+        /// without, base pages allocated from boot memory. The range belongs to the section being added.
+        /// </summary>
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
+        public static void vmemmap_populate(ulong start, ulong end, ulong? altmap_base_pfn)
+        {
+            ulong next_altmap_pfn = altmap_base_pfn ?? 0;
+            for (ulong addr = start; addr < end;)
+            {
+                pXd_t pgd = pgd_offset_k(addr);
+                memory.__pxd_alloc_kernel(pgd, "vmemmap_populate");
+                pXd_t pud = pxd_offset(pgd, addr);
+                memory.__pxd_alloc_kernel(pud, "vmemmap_populate");
+                pXd_t pmd = pxd_offset(pud, addr);
+                if (altmap_base_pfn != null)
+                {
+                    pmd.write(pfn_entry(next_altmap_pfn, PAGE_KERNEL));
+                    next_altmap_pfn += PMD_SIZE / PAGE_SIZE;
+                    addr += PMD_SIZE;
+                    continue;
+                }
+                memory.__pxd_alloc_kernel(pmd, "vmemmap_populate");
+                pXd_t pte = pxd_offset(pmd, addr);
+                FrameRef backing = page_alloc.get_zeroed_page("vmemmap_populate");
+                pte.write(pfn_entry(backing.pfn, PAGE_KERNEL));
+                addr += PAGE_SIZE;
+            }
+        }
+
+        /// <summary>Hot-remove: tears down the sections' memmap and the linear map. Must be called with mem_hotplug_lock held for write.</summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void arch_remove_memory(ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
+            {
+                mem_section s = mmzone.__pfn_to_section(pfn);
+                if (s.memmap != null)
+                    section_deactivate_memmap(s);
+                s.present = false;
+            }
+            __remove_pgd_mapping(K.init_mm, __va(start), size);
+        }
+
+        /// <summary>Unmaps [start, start+size) from the kernel tables and frees the tables left empty.</summary>
+        [TableFreer("kernel", "hot-remove")]
+        public static void __remove_pgd_mapping(mm_struct pgdir, ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            ViolationLog.BUG_ON(pgdir != K.init_mm, "__remove_pgd_mapping on a user mm");
+            unmap_hotplug_range(start, start + size, free_mapped: false);
+            free_empty_tables(start, start + size, PAGE_OFFSET, VMALLOC_START);
+        }
+
+        /// <summary>Unmaps the vmemmap [start, end), freeing the backing pages unless they came from the altmap, then the empty tables.</summary>
+        [TableFreer("kernel", "hot-remove")]
+        public static void vmemmap_free(ulong start, ulong end, bool altmap)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            unmap_hotplug_range(start, end, free_mapped: !altmap);
+            free_empty_tables(start, end, VMEMMAP_START, VMEMMAP_END);
+        }
+
+        /// <summary>
+        /// Clears every leaf in [addr, end), flushes the range once, then frees the mapped pages if asked
+        /// (clear, flush, free: a page is never reused while a stale TLB entry may still reach it).
+        /// The range is being removed: it is offline and nobody else maps it.
+        /// </summary>
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        public static void unmap_hotplug_range(ulong addr, ulong end, bool free_mapped)
+        {
+            var cleared = new List<ulong>();
+            for (ulong a = addr, next; a < end; a = next)
+            {
+                pXd_t pgd = pgd_offset_k(a);
+                next = addr_end(a, end, pt_level.pgd);
+                if (pxd_table(pgd.read(), pt_level.pgd))
+                    unmap_hotplug_level(pgd, a, next, cleared);
+            }
+            if (cleared.Count == 0)
+                return;
+            flush_tlb_kernel_range(addr, end);
+            if (free_mapped)
+                foreach (ulong pfn in cleared)
+                    page_alloc.free_page(PhysMem.current_ref(pfn), "vmemmap_free");
+        }
+
+        private static void unmap_hotplug_level(pXd_t upper, ulong addr, ulong end, List<ulong> cleared)
+        {
+            for (ulong next; addr < end; addr = next)
+            {
+                pXd_t e = pxd_offset(upper, addr);
+                next = addr_end(addr, end, e.level);
+                ulong v = e.read();
+                if (pxd_none(v))
+                    continue;
+                if (pxd_leaf(v, e.level))
+                {
+                    e.write(0);
+                    cleared.Add(entry_pfn(v));
+                    continue;
+                }
+                unmap_hotplug_level(e, addr, next, cleared);
+            }
+        }
+
+        /// <summary>
+        /// Frees the tables under [addr, end) that are empty and lie wholly inside [floor, ceiling).
+        /// Order per table: clear the entry, flush the TLB for it, free the page.
+        /// </summary>
+        [TableFreer("kernel", "hot-remove")]
+        public static void free_empty_tables(ulong addr, ulong end, ulong floor, ulong ceiling)
+        {
+            for (ulong next; addr < end; addr = next)
+            {
+                pXd_t pgd = pgd_offset_k(addr);
+                next = addr_end(addr, end, pt_level.pgd);
+                if (pxd_table(pgd.read(), pt_level.pgd))
+                    free_empty_level(pgd, addr, next, floor, ceiling);
+            }
+        }
+
+        [TableFreer("kernel", "hot-remove")]
+        private static void free_empty_level(pXd_t entry, ulong addr, ulong end, ulong floor, ulong ceiling)
+        {
+            pgtable_t table = next_table(entry);
+            if (table.level != pt_level.pte)
+            {
+                for (ulong a = addr, next; a < end; a = next)
+                {
+                    pXd_t child = table.entry(index(a, table.level));
+                    next = addr_end(a, end, table.level);
+                    if (pxd_table(child.read(), child.level))
+                        free_empty_level(child, a, next, floor, ceiling);
+                }
+            }
+            ulong size = level_size(entry.level);
+            ulong start = addr & ~(size - 1);
+            if (!pgtable_range_aligned(start, start + size, floor, ceiling) || !table_empty(table))
+                return;
+            entry.write(0);
+            flush_tlb_kernel_range(start, start + size);
+            table_free(table, "free_empty_tables");
+        }
+
+        // The table may go only if everything it maps lies within [floor, ceiling): neighbours outside the range may share it.
+        private static bool pgtable_range_aligned(ulong start, ulong end, ulong floor, ulong ceiling) =>
+            start >= floor && end - 1 <= ceiling - 1;
+
+#if CONFIG_HAVE_ARCH_HUGE_VMAP
+        /// <summary>
+        /// Frees the PTE table under <paramref name="pmdp"/> so the range can be mapped by a 2 MiB block.
+        /// Takes init_mm's mmap lock for read with a trylock (ptdump holds it for write); on failure the
+        /// table stays and the caller maps with pages. Returns whether the PMD is now free.
+        /// </summary>
+        public static bool pmd_free_pte_page(pXd_t pmdp, ulong addr)
+        {
+            if (!include.linux.mmap_lock.mmap_read_trylock(K.init_mm))
+                return false;
+            __pmd_free_pte_page(pmdp, addr);
+            include.linux.mmap_lock.mmap_read_unlock(K.init_mm);
+            return true;
+        }
+
+        [TableFreer("kernel", "huge-vmap-collapse")]
+        private static void __pmd_free_pte_page(pXd_t pmdp, ulong addr)
+        {
+            lockdep.lockdep_assert_held_read(K.init_mm.mmap_lock);
+            pgtable_t table = next_table(pmdp);
+            pmdp.write(0);
+            flush_tlb_kernel_range(addr, addr + PMD_SIZE);
+            table_free(table, "pmd_free_pte_page");
+        }
+
+        /// <summary>Frees the PMD table (and its PTE tables) under <paramref name="pudp"/> for a 1 GiB block; same locking as <see cref="pmd_free_pte_page"/>.</summary>
+        public static bool pud_free_pmd_page(pXd_t pudp, ulong addr)
+        {
+            if (!include.linux.mmap_lock.mmap_read_trylock(K.init_mm))
+                return false;
+            __pud_free_pmd_page(pudp, addr);
+            include.linux.mmap_lock.mmap_read_unlock(K.init_mm);
+            return true;
+        }
+
+        [TableFreer("kernel", "huge-vmap-collapse")]
+        private static void __pud_free_pmd_page(pXd_t pudp, ulong addr)
+        {
+            lockdep.lockdep_assert_held_read(K.init_mm.mmap_lock);
+            pgtable_t pmd_table = next_table(pudp);
+            pudp.write(0);
+            flush_tlb_kernel_range(addr, addr + PUD_SIZE);
+            for (int i = 0; i < PTRS_PER_TABLE; i++)
+            {
+                pXd_t pmd = pmd_table.entry(i);
+                if (pxd_table(pmd.read(), pt_level.pmd))
+                    table_free(next_table(pmd), "pud_free_pmd_page");
+            }
+            table_free(pmd_table, "pud_free_pmd_page");
+        }
+#endif
+    }
+}

@@ -1,0 +1,249 @@
+using System.Threading;
+using MmLock;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.include.linux.fs;
+using static ReferenceKernelMm.include.linux.locking;
+using static ReferenceKernelMm.include.linux.pgtable;
+
+namespace ReferenceKernelMm.mm
+{
+    /// <summary>
+    /// hugetlb page tables with PMD sharing (mm/hugetlb.c). Huge pages are 2 MiB leaves at PMD level.
+    /// With CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING, mms mapping the same 1 GiB-aligned file range share
+    /// one PMD table; huge_pmd_unshare drops an mm's use of it under i_mmap_rwsem and the vma lock (write).
+    /// </summary>
+    public static class hugetlb
+    {
+        /// <summary>Size of a huge page.</summary>
+        public const ulong HPAGE_SIZE = PMD_SIZE;
+
+        private static long next_huge_pfn = 1L << 30; // fake physical huge pages, far above RAM
+
+        /// <summary>Creates a hugetlb VMA of <paramref name="mm"/> mapping <paramref name="f"/> at file offset <paramref name="pgoff"/>; shared mappings get a vma lock.</summary>
+        public static vm_area_struct hugetlb_mmap(mm_struct mm, ulong start, ulong end, bool shared, @file f, ulong pgoff)
+        {
+            ViolationLog.BUG_ON(end > mm_layout.TASK_SIZE || start % HPAGE_SIZE != 0 || end % HPAGE_SIZE != 0, $"hugetlb_mmap: bad range 0x{start:x}-0x{end:x}");
+            vm_flags_t flags = vm_flags_t.VM_HUGETLB | (shared ? vm_flags_t.VM_MAYSHARE : vm_flags_t.none);
+            var vma = new vm_area_struct(mm, start, end, flags, f, pgoff);
+            if (shared)
+                vma.vm_private_data = new hugetlb_vma_lock(vma);
+            mmap_lock.mmap_write_lock(mm);
+            mm.mmap.Add(vma);
+            mmap_lock.mmap_write_unlock(mm);
+            i_mmap_lock_write(f.f_mapping);
+            f.f_mapping.i_mmap.Add(vma);
+            i_mmap_unlock_write(f.f_mapping);
+            return vma;
+        }
+
+        /// <summary>Whether the VMA has a vma lock (a shareable mapping).</summary>
+        public static bool __vma_shareable_lock(vm_area_struct vma) =>
+            (vma.vm_flags & vm_flags_t.VM_MAYSHARE) != 0 && vma.vm_private_data != null;
+
+        /// <summary>hugetlb_vma_lock_read: a no-op for VMAs without a vma lock.</summary>
+        [AcquiresShared("vma.vm_private_data")]
+        public static void hugetlb_vma_lock_read(vm_area_struct vma)
+        {
+            if (vma.vm_private_data != null)
+                down_read(vma.vm_private_data.rw_sema);
+        }
+
+        /// <summary>hugetlb_vma_unlock_read.</summary>
+        [ReleasesShared("vma.vm_private_data")]
+        public static void hugetlb_vma_unlock_read(vm_area_struct vma)
+        {
+            if (vma.vm_private_data != null)
+                up_read(vma.vm_private_data.rw_sema);
+        }
+
+        /// <summary>hugetlb_vma_lock_write.</summary>
+        [Acquires("vma.vm_private_data")]
+        public static void hugetlb_vma_lock_write(vm_area_struct vma)
+        {
+            if (vma.vm_private_data != null)
+                down_write(vma.vm_private_data.rw_sema);
+        }
+
+        /// <summary>hugetlb_vma_unlock_write.</summary>
+        [Releases("vma.vm_private_data")]
+        public static void hugetlb_vma_unlock_write(vm_area_struct vma)
+        {
+            if (vma.vm_private_data != null)
+                up_write(vma.vm_private_data.rw_sema);
+        }
+
+        /// <summary>Asserts the vma lock is held for write (hugetlb_vma_assert_locked on the unshare path).</summary>
+        [AssertsHeld("vma.vm_private_data")]
+        public static void hugetlb_vma_assert_write_locked(vm_area_struct vma)
+        {
+            if (vma.vm_private_data != null)
+                lockdep.lockdep_assert_held_write(vma.vm_private_data.rw_sema);
+        }
+
+        private static bool want_pmd_share(vm_area_struct vma, ulong addr)
+        {
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
+            ulong start = addr & ~(PUD_SIZE - 1);
+            return __vma_shareable_lock(vma) && start >= vma.vm_start && start + PUD_SIZE <= vma.vm_end;
+#else
+            return false;
+#endif
+        }
+
+        /// <summary>
+        /// Looks up the huge PTE (the PMD entry) of <paramref name="addr"/>, without allocating. The result is
+        /// valid only while no unshare can free the table under it: the caller holds the vma lock or
+        /// i_mmap_rwsem of a shareable mapping (it has no vma here, hence the existentials of the freeing).
+        /// </summary>
+        [PageTableWalker("hugetlb")]
+        [ReturnsGuarded]
+        public static pXd_t? huge_pte_offset(mm_struct mm, ulong addr, ulong sz)
+        {
+            ViolationLog.BUG_ON(sz != HPAGE_SIZE, $"huge_pte_offset: unsupported size 0x{sz:x}");
+            pXd_t pgd = pgd_offset(mm, addr);
+            if (!pxd_table(pgd.read(), pt_level.pgd))
+                return null;
+            pXd_t pud = pxd_offset(pgd, addr);
+            if (!pxd_table(pud.read(), pt_level.pud))
+                return null;
+            return pxd_offset(pud, addr);
+        }
+
+        /// <summary>
+        /// huge_pte_offset for a VMA, asserting the rule of D: for a shareable mapping, the vma lock or the
+        /// mapping's i_mmap_rwsem (either mode) must be held.
+        /// </summary>
+        [PageTableWalker("hugetlb")]
+        [ReturnsGuarded]
+        public static pXd_t? hugetlb_walk(vm_area_struct vma, ulong addr, ulong sz)
+        {
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
+            if (__vma_shareable_lock(vma) &&
+                !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
+                !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem))
+                throw ViolationLog.Report(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
+#endif
+            return huge_pte_offset(vma.vm_mm, addr, sz);
+        }
+
+        /// <summary>
+        /// Finds a PMD table another mm already uses for the same file range and points this mm's PUD at it,
+        /// counting the share. Holds i_mmap_rwsem for read while looking, which keeps the other mm from unsharing.
+        /// </summary>
+        [MightSleep]
+        public static pXd_t huge_pmd_share(mm_struct mm, vm_area_struct vma, ulong addr, pXd_t pud)
+        {
+            address_space mapping = vma.vm_file!.f_mapping;
+            ulong idx = (addr - vma.vm_start) / PAGE_SIZE + vma.vm_pgoff;
+            i_mmap_lock_read(mapping);
+            foreach (vm_area_struct svma in mapping.i_mmap)
+            {
+                if (svma == vma || !__vma_shareable_lock(svma) || idx < svma.vm_pgoff)
+                    continue;
+                ulong saddr = svma.vm_start + (idx - svma.vm_pgoff) * PAGE_SIZE;
+                if (saddr % PUD_SIZE != addr % PUD_SIZE || saddr < svma.vm_start || saddr >= svma.vm_end)
+                    continue;
+                pXd_t spgd = pgd_offset(svma.vm_mm, saddr);
+                if (!pxd_table(spgd.read(), pt_level.pgd))
+                    continue;
+                ulong spud = pxd_offset(spgd, saddr).read();
+                if (!pxd_table(spud, pt_level.pud))
+                    continue;
+                spinlock_t ptl = mmzone.pfn_to_page(entry_pfn(spud)).ptl!;
+                spin_lock(mm.page_table_lock);
+                if (pxd_none(pud.read()))
+                {
+                    spin_lock(ptl);
+                    mmzone.pfn_to_page(entry_pfn(spud)).pt_share_count++;
+                    spin_unlock(ptl);
+                    pud.write(spud);
+                }
+                spin_unlock(mm.page_table_lock);
+                break;
+            }
+            i_mmap_unlock_read(mapping);
+            memory.__pxd_alloc(mm, pud, "huge_pmd_share");
+            return pxd_offset(pud, addr);
+        }
+
+        /// <summary>
+        /// Drops this mm's use of a shared PMD table: clears its PUD and records that lockless walkers must be
+        /// synchronised before the gather ends (the table may be reused by its other users). Returns false when
+        /// the table is not shared. Needs i_mmap_rwsem and the vma lock, both for write.
+        /// </summary>
+        [TableFreer("hugetlb", "pmd-unshare")]
+        public static bool huge_pmd_unshare(mmu_gather tlb, vm_area_struct vma, ulong addr, pXd_t ptep)
+        {
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
+            hugetlb_vma_assert_write_locked(vma);
+            pXd_t pud = pxd_offset(pgd_offset(vma.vm_mm, addr), addr);
+            page table = mmzone.pfn_to_page(ptep.table.page.pfn);
+            spin_lock(table.ptl!);
+            bool shared = table.pt_share_count > 0;
+            if (shared)
+            {
+                pud.write(0);
+                table.pt_share_count--;
+                tlb.unshared_tables = true;
+            }
+            spin_unlock(table.ptl!);
+            return shared;
+        }
+
+        /// <summary>
+        /// Faults in the huge page at <paramref name="addr"/>: under the vma lock (read), allocates or shares the
+        /// PMD table and installs the leaf under the table's split lock, which every sharer uses.
+        /// </summary>
+        [RequiresShared("mm.mmap_lock")]
+        [MightSleep]
+        public static void hugetlb_fault(mm_struct mm, vm_area_struct vma, ulong addr)
+        {
+            mmap_lock.mmap_assert_locked(mm);
+            hugetlb_vma_lock_read(vma);
+            pXd_t pgd = pgd_offset(mm, addr);
+            memory.__pxd_alloc(mm, pgd, "hugetlb_fault");
+            pXd_t pud = pxd_offset(pgd, addr);
+            pXd_t pmd = want_pmd_share(vma, addr) && pxd_none(pud.read())
+                ? huge_pmd_share(mm, vma, addr, pud)
+                : huge_pte_alloc_pmd(mm, pud, addr);
+            spinlock_t ptl = mmzone.pfn_to_page(pmd.table.page.pfn).ptl!;
+            spin_lock(ptl);
+            if (pxd_none(pmd.read()))
+                pmd.write(pfn_entry((ulong)Interlocked.Add(ref next_huge_pfn, (long)(HPAGE_SIZE / PAGE_SIZE)), _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
+            spin_unlock(ptl);
+            hugetlb_vma_unlock_read(vma);
+        }
+
+        private static pXd_t huge_pte_alloc_pmd(mm_struct mm, pXd_t pud, ulong addr)
+        {
+            memory.__pxd_alloc(mm, pud, "huge_pte_alloc");
+            return pxd_offset(pud, addr);
+        }
+
+        /// <summary>
+        /// Unshares every shared PMD table of the VMA (hugetlb_unshare_all_pmds, the fix of G5): under the
+        /// vma lock and i_mmap_rwsem for write, then a gather that synchronises lockless walkers.
+        /// </summary>
+        public static int hugetlb_unshare_all_pmds(vm_area_struct vma)
+        {
+            address_space mapping = vma.vm_file!.f_mapping;
+            mmu_gather tlb = mmu_gather_ops.tlb_gather_mmu(vma.vm_mm);
+            int unshared = 0;
+            hugetlb_vma_lock_write(vma);
+            i_mmap_lock_write(mapping);
+            for (ulong addr = (vma.vm_start + PUD_SIZE - 1) & ~(PUD_SIZE - 1); addr + PUD_SIZE <= vma.vm_end; addr += PUD_SIZE)
+            {
+                pXd_t? ptep = hugetlb_walk(vma, addr, HPAGE_SIZE);
+                if (ptep is pXd_t p && huge_pmd_unshare(tlb, vma, addr, p))
+                    unshared++;
+            }
+            // Flushed while i_mmap_rwsem is still held, so nobody re-shares the table before walkers are synchronised (G3).
+            mmu_gather_ops.tlb_flush_mmu(tlb);
+            i_mmap_unlock_write(mapping);
+            hugetlb_vma_unlock_write(vma);
+            mmu_gather_ops.tlb_finish_mmu(tlb);
+            return unshared;
+        }
+    }
+}

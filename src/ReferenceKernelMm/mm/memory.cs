@@ -1,0 +1,68 @@
+using MmLock;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.include.linux.locking;
+using static ReferenceKernelMm.include.linux.pgtable;
+
+namespace ReferenceKernelMm.mm
+{
+    /// <summary>Called by <see cref="memory.apply_to_page_range"/> for each PTE; a non-zero return stops the walk.</summary>
+    public delegate int pte_fn_t(pXd_t pte, ulong addr, object? data);
+
+    /// <summary>Kernel table population and apply_to_page_range (mm/memory.c).</summary>
+    public static class memory
+    {
+        /// <summary>
+        /// Populates an empty non-leaf kernel entry with a new table (__pte_alloc_kernel and friends).
+        /// The allocation may sleep, so it happens first; the entry is then set under init_mm.page_table_lock,
+        /// and the new table is freed again if another CPU populated the entry meanwhile.
+        /// </summary>
+        [MightSleep]
+        public static void __pxd_alloc_kernel(pXd_t entry, string op) => __pxd_alloc(K.init_mm, entry, op);
+
+        /// <summary>Populates an empty non-leaf entry of <paramref name="mm"/> (__pud_alloc, __pmd_alloc), under its page_table_lock.</summary>
+        [MightSleep]
+        public static void __pxd_alloc(mm_struct mm, pXd_t entry, string op)
+        {
+            if (!pxd_none(entry.read()))
+                return;
+            pgtable_t table = table_alloc(entry.level + 1, op);
+            bool used = false;
+            spin_lock(mm.page_table_lock);
+            if (pxd_none(entry.read()))
+            {
+                entry.write(table_entry(table));
+                used = true;
+            }
+            spin_unlock(mm.page_table_lock);
+            if (!used)
+                table_free(table, op + " (lost the populate race)");
+        }
+
+        /// <summary>
+        /// Calls <paramref name="fn"/> on every PTE of [addr, addr+size) in init_mm, creating tables as needed.
+        /// The caller owns the range (it allocated it), so no lock is needed.
+        /// </summary>
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        [MightSleep]
+        public static int apply_to_page_range(mm_struct mm, ulong addr, ulong size, pte_fn_t fn, object? data)
+        {
+            ViolationLog.BUG_ON(mm != K.init_mm, "apply_to_page_range: only kernel tables are modelled");
+            for (ulong end = addr + size; addr < end; addr += PAGE_SIZE)
+            {
+                pXd_t pgd = pgd_offset_k(addr);
+                __pxd_alloc_kernel(pgd, "apply_to_page_range");
+                pXd_t pud = pxd_offset(pgd, addr);
+                __pxd_alloc_kernel(pud, "apply_to_page_range");
+                pXd_t pmd = pxd_offset(pud, addr);
+                ViolationLog.BUG_ON(pxd_leaf(pmd.read(), pt_level.pmd), $"apply_to_page_range: 0x{addr:x} is a huge mapping");
+                __pxd_alloc_kernel(pmd, "apply_to_page_range");
+                int err = fn(pxd_offset(pmd, addr), addr, data);
+                if (err != 0)
+                    return err;
+            }
+            return 0;
+        }
+    }
+}

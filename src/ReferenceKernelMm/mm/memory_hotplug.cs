@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using MmLock;
+using ReferenceKernelMm.arch.arm64.mm;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.include.linux.locking;
+
+namespace ReferenceKernelMm.mm
+{
+    /// <summary>State of a memory block (sysfs memoryN/state).</summary>
+    public enum memory_block_state
+    {
+        /// <summary>Added, not usable.</summary>
+        MEM_OFFLINE,
+        /// <summary>Usable by the page allocator.</summary>
+        MEM_ONLINE,
+    }
+
+    /// <summary>A memory block device: the unit that is onlined and offlined.</summary>
+    public sealed class memory_block
+    {
+        internal memory_block(ulong start_pfn, ulong nr_pages) { this.start_pfn = start_pfn; this.nr_pages = nr_pages; }
+
+        /// <summary>First pfn.</summary>
+        public readonly ulong start_pfn;
+        /// <summary>Pages in the block.</summary>
+        public readonly ulong nr_pages;
+
+        /// <summary>Online state; changed only under the hotplug write lock.</summary>
+        [GuardedBy("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public memory_block_state state;
+    }
+
+    /// <summary>Memory hot-add, online/offline and hot-remove (mm/memory_hotplug.c), with their locks.</summary>
+    public static class memory_hotplug
+    {
+        /// <summary>Serialises device hotplug operations (lock_device_hotplug).</summary>
+        [AcquiredBefore("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        public static readonly mutex device_hotplug_lock = new("device_hotplug_lock");
+
+        /// <summary>
+        /// The memory hotplug lock: read side (get_online_mems) keeps memory from being added, onlined,
+        /// offlined or removed; the write side (mem_hotplug_begin) is held by all of those.
+        /// </summary>
+        [AcquiredBefore("ReferenceKernelMm.K.init_mm.mmap_lock")]
+        public static readonly percpu_rw_semaphore mem_hotplug_lock = new("mem_hotplug_lock");
+
+        /// <summary>The memory block devices by first pfn (sysfs /sys/devices/system/memory).</summary>
+        public static readonly ConcurrentDictionary<ulong, memory_block> memory_blocks = new();
+
+        /// <summary>lock_device_hotplug.</summary>
+        [Acquires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void lock_device_hotplug() => mutex_lock(device_hotplug_lock);
+
+        /// <summary>unlock_device_hotplug.</summary>
+        [Releases("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void unlock_device_hotplug() => mutex_unlock(device_hotplug_lock);
+
+        /// <summary>Takes CPU hotplug for read, then the memory hotplug lock for write. Must not nest in get_online_mems.</summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        [AcquiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        [Acquires("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void mem_hotplug_begin()
+        {
+            lockdep.lockdep_assert_not_held(mem_hotplug_lock);
+            kernel.cpu.cpus_read_lock();
+            percpu_down_write(mem_hotplug_lock);
+        }
+
+        /// <summary>Ends a hotplug operation.</summary>
+        [Releases("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        [ReleasesShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        public static void mem_hotplug_done()
+        {
+            percpu_up_write(mem_hotplug_lock);
+            kernel.cpu.cpus_read_unlock();
+        }
+
+        /// <summary>Keeps memory from being hot-plugged (and kernel tables from being freed by hot-remove).</summary>
+        [AcquiresShared("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void get_online_mems() => percpu_down_read(mem_hotplug_lock);
+
+        /// <summary>Ends get_online_mems.</summary>
+        [ReleasesShared("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void put_online_mems() => percpu_up_read(mem_hotplug_lock);
+
+        /// <summary>
+        /// Hot-adds [start, start+size): maps it in the linear map, creates its memmap (from the range
+        /// itself: altmap) and its memory blocks, offline. Size and start must be block aligned.
+        /// </summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void add_memory(int nid, ulong start, ulong size)
+        {
+            ulong block = mmzone.memory_block_size_bytes();
+            ViolationLog.BUG_ON(size == 0 || start % block != 0 || size % block != 0, $"add_memory: 0x{start:x}+0x{size:x} not block aligned");
+            lock_device_hotplug();
+            try
+            {
+                add_memory_resource(nid, start, size);
+            }
+            finally
+            {
+                unlock_device_hotplug();
+            }
+        }
+
+        /// <summary>The body of add_memory, under the device hotplug lock.</summary>
+        [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void add_memory_resource(int nid, ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(device_hotplug_lock);
+            ulong start_pfn = start >> pgtable.PAGE_SHIFT;
+            for (ulong pfn = start_pfn; pfn < start_pfn + (size >> pgtable.PAGE_SHIFT); pfn += mmzone.PAGES_PER_SECTION)
+                ViolationLog.BUG_ON(mmzone.__pfn_to_section(pfn).present, $"add_memory: pfn 0x{pfn:x} already present");
+            mem_hotplug_begin();
+            mmu.arch_add_memory(nid, start, size, use_altmap: !arch.ArchProfile.Current.MemmapOnOnline);
+            ulong block_pages = mmzone.memory_block_size_bytes() >> pgtable.PAGE_SHIFT;
+            for (ulong pfn = start_pfn; pfn < start_pfn + (size >> pgtable.PAGE_SHIFT); pfn += block_pages)
+                memory_blocks[pfn] = new memory_block(pfn, block_pages) { state = memory_block_state.MEM_OFFLINE };
+            mem_hotplug_done();
+        }
+
+        /// <summary>device_online of a memory block: onlines its pages under the hotplug write lock.</summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void online_memory_block(memory_block mem)
+        {
+            lock_device_hotplug();
+            mem_hotplug_begin();
+            if (mem.state == memory_block_state.MEM_OFFLINE)
+            {
+                online_pages(mem.start_pfn, mem.nr_pages);
+                mem.state = memory_block_state.MEM_ONLINE;
+            }
+            mem_hotplug_done();
+            unlock_device_hotplug();
+        }
+
+        /// <summary>device_offline of a memory block.</summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static void offline_memory_block(memory_block mem)
+        {
+            lock_device_hotplug();
+            mem_hotplug_begin();
+            if (mem.state == memory_block_state.MEM_ONLINE)
+            {
+                offline_pages(mem.start_pfn, mem.nr_pages);
+                mem.state = memory_block_state.MEM_OFFLINE;
+            }
+            mem_hotplug_done();
+            unlock_device_hotplug();
+        }
+
+        /// <summary>Makes pages usable: initialises their memmap (set up first on s390) and marks the sections online. Must be called with mem_hotplug_lock held for write.</summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void online_pages(ulong pfn, ulong nr_pages)
+        {
+            lockdep.lockdep_assert_held(mem_hotplug_lock);
+            for (ulong p = pfn; p < pfn + nr_pages; p += mmzone.PAGES_PER_SECTION)
+            {
+                mem_section s = mmzone.__pfn_to_section(p);
+#if CONFIG_MEMMAP_ON_ONLINE
+                // The range is not accessible before it is onlined, so its memmap lives in boot memory and is created now.
+                mmu.section_activate_memmap(s, use_altmap: false);
+#endif
+                mmzone.section_init_memmap(s, zone_type.ZONE_MOVABLE);
+                s.online = true;
+            }
+        }
+
+        /// <summary>Takes pages out of use: the sections go offline and their memmap is poisoned (torn down on s390). Must be called with mem_hotplug_lock held for write.</summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static void offline_pages(ulong pfn, ulong nr_pages)
+        {
+            lockdep.lockdep_assert_held(mem_hotplug_lock);
+            ViolationLog.BUG_ON(!test_pages_in_a_zone(pfn, pfn + nr_pages), "offline_pages: range spans zones");
+            for (ulong p = pfn; p < pfn + nr_pages; p += mmzone.PAGES_PER_SECTION)
+            {
+                mem_section s = mmzone.__pfn_to_section(p);
+                s.online = false;
+#if CONFIG_MEMMAP_ON_ONLINE
+                mmu.section_deactivate_memmap(s);
+#else
+                mmzone.section_poison_memmap(s, drop: false, "offline_pages");
+#endif
+            }
+        }
+
+        /// <summary>Whether every page of [start_pfn, end_pfn) is in one zone; reads the memmap, which is safe under the hotplug lock.</summary>
+        [ReadsMemmap("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        public static bool test_pages_in_a_zone(ulong start_pfn, ulong end_pfn)
+        {
+            lockdep.lockdep_assert_held_any(mem_hotplug_lock);
+            zone_type zone = mmzone.page_zone(mmzone.pfn_to_page(start_pfn));
+            for (ulong pfn = start_pfn; pfn < end_pfn; pfn += mmzone.PAGES_PER_SECTION)
+                if (mmzone.page_zone(mmzone.pfn_to_page(pfn)) != zone)
+                    return false;
+            return true;
+        }
+
+        /// <summary>The struct page of <paramref name="pfn"/> if its memory is online, else null.</summary>
+        [OnlineCheck]
+        public static page? pfn_to_online_page(ulong pfn)
+        {
+            if (!mmzone.pfn_valid(pfn))
+                return null;
+            mem_section s = mmzone.__pfn_to_section(pfn);
+            return s.online ? mmzone.pfn_to_page(pfn) : null;
+        }
+
+        /// <summary>sysfs valid_zones: reads the memmap only after proving the memory online (bug G9's fix).</summary>
+        public static string show_valid_zones(memory_block mem)
+        {
+            page? p = pfn_to_online_page(mem.start_pfn);
+            if (p == null)
+                return "Normal Movable";
+            return mmzone.page_zone(p) == zone_type.ZONE_MOVABLE ? "Movable" : "Normal";
+        }
+
+        /// <summary>Hot-removes [start, start+size); every block must be offline. Returns 0 or -EBUSY.</summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int remove_memory(ulong start, ulong size)
+        {
+            lock_device_hotplug();
+            try
+            {
+                return try_remove_memory(start, size);
+            }
+            finally
+            {
+                unlock_device_hotplug();
+            }
+        }
+
+        /// <summary>Error code of a busy range.</summary>
+        public const int EBUSY = -16;
+
+        /// <summary>The body of remove_memory, under the device hotplug lock: tears down memmap, vmemmap and linear map, freeing empty tables.</summary>
+        [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int try_remove_memory(ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(device_hotplug_lock);
+            ulong start_pfn = start >> pgtable.PAGE_SHIFT, end_pfn = start_pfn + (size >> pgtable.PAGE_SHIFT);
+            mem_hotplug_begin();
+            foreach (memory_block mem in memory_blocks.Values)
+            {
+                if (mem.start_pfn >= start_pfn && mem.start_pfn < end_pfn && mem.state != memory_block_state.MEM_OFFLINE)
+                {
+                    mem_hotplug_done();
+                    return EBUSY;
+                }
+            }
+            foreach (ulong pfn in memory_blocks.Keys)
+                if (pfn >= start_pfn && pfn < end_pfn)
+                    memory_blocks.TryRemove(pfn, out _);
+            mmu.arch_remove_memory(start, size);
+            mem_hotplug_done();
+            return 0;
+        }
+    }
+}

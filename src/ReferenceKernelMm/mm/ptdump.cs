@@ -1,0 +1,67 @@
+using System.Collections.Generic;
+using MmLock;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.include.linux.mm_layout;
+using static ReferenceKernelMm.include.linux.pgtable;
+
+namespace ReferenceKernelMm.mm
+{
+    /// <summary>One dumped leaf: where, how big, with which permissions.</summary>
+    public sealed record ptdump_entry(ulong addr, ulong size, pt_level level, bool writable, bool executable);
+
+    /// <summary>The state of one dump: the ranges to walk and what was seen.</summary>
+    public sealed class ptdump_state
+    {
+        /// <summary>The kernel ranges walked: linear map, vmalloc/ioremap, vmemmap.</summary>
+        public static readonly (ulong start, ulong end)[] kernel_ranges =
+        {
+            (PAGE_OFFSET, VMALLOC_START),
+            (VMALLOC_START, VMALLOC_END),
+            (VMEMMAP_START, VMEMMAP_END),
+        };
+
+        /// <summary>Leaves seen, in address order.</summary>
+        public readonly List<ptdump_entry> entries = new();
+
+        /// <summary>Leaves mapped both writable and executable.</summary>
+        public int wx_pages;
+    }
+
+    /// <summary>Kernel page-table dumper and the W^X check (mm/ptdump.c).</summary>
+    public static class ptdump
+    {
+        /// <summary>
+        /// Dumps init_mm's tables. Takes get_online_mems (against hot-remove) and then init_mm's mmap lock
+        /// for write (against huge-vmap table freeing): bugs G1 and G2.
+        /// </summary>
+        public static void ptdump_walk_pgd(ptdump_state st, mm_struct mm)
+        {
+            ViolationLog.BUG_ON(mm != K.init_mm, "ptdump_walk_pgd: only init_mm is modelled");
+            memory_hotplug.get_online_mems();
+            mmap_lock.mmap_write_lock(K.init_mm);
+            foreach ((ulong start, ulong end) in ptdump_state.kernel_ranges)
+                pagewalk.walk_kernel_page_table_range(start, end, note_page, st);
+            mmap_lock.mmap_write_unlock(K.init_mm);
+            memory_hotplug.put_online_mems();
+        }
+
+        private static void note_page(pXd_t entry, ulong addr, ulong next, object? priv)
+        {
+            var st = (ptdump_state)priv!;
+            ulong v = entry.read();
+            bool w = (v & _PAGE_RW) != 0, x = (v & _PAGE_NX) == 0;
+            st.entries.Add(new ptdump_entry(addr, next - addr, entry.level, w, x));
+            if (w && x)
+                st.wx_pages++;
+        }
+
+        /// <summary>Checks that no kernel mapping is writable and executable; returns whether it passed.</summary>
+        public static bool ptdump_check_wx()
+        {
+            var st = new ptdump_state();
+            ptdump_walk_pgd(st, K.init_mm);
+            return st.wx_pages == 0;
+        }
+    }
+}
