@@ -43,6 +43,7 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>hugetlb_vma_lock_read: a no-op for VMAs without a vma lock.</summary>
         [AcquiresShared("vma.vm_private_data")]
+        [NoLockAnalysis("implements the vma lock with its rw_semaphore, and is a no-op for VMAs without one")]
         public static void hugetlb_vma_lock_read(vm_area_struct vma)
         {
             if (vma.vm_private_data != null)
@@ -51,6 +52,7 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>hugetlb_vma_unlock_read.</summary>
         [ReleasesShared("vma.vm_private_data")]
+        [NoLockAnalysis("implements the vma lock with its rw_semaphore, and is a no-op for VMAs without one")]
         public static void hugetlb_vma_unlock_read(vm_area_struct vma)
         {
             if (vma.vm_private_data != null)
@@ -59,6 +61,7 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>hugetlb_vma_lock_write.</summary>
         [Acquires("vma.vm_private_data")]
+        [NoLockAnalysis("implements the vma lock with its rw_semaphore, and is a no-op for VMAs without one")]
         public static void hugetlb_vma_lock_write(vm_area_struct vma)
         {
             if (vma.vm_private_data != null)
@@ -67,6 +70,7 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>hugetlb_vma_unlock_write.</summary>
         [Releases("vma.vm_private_data")]
+        [NoLockAnalysis("implements the vma lock with its rw_semaphore, and is a no-op for VMAs without one")]
         public static void hugetlb_vma_unlock_write(vm_area_struct vma)
         {
             if (vma.vm_private_data != null)
