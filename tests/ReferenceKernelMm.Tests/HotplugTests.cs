@@ -28,8 +28,9 @@ namespace ReferenceKernelMm.Tests
         {
             using var cpu = Smp.cpu_up();
             ulong start = Range(0), size = mmzone.memory_block_size_bytes();
+            TestCpu.Boot();
             int freeBefore = page_alloc.nr_free_pages();
-            memory_hotplug.add_memory(0, start, size);
+            memory_hotplug.add_memory(0, start, size, mhp_t.MHP_MEMMAP_ON_MEMORY);
             Assert.True(Mapped(__va(start)));
             Assert.True(Mapped(pfn_to_vmemmap(start >> PAGE_SHIFT)) || ArchProfile.Current.MemmapOnOnline);
             memory_block mem = memory_hotplug.memory_blocks[start >> PAGE_SHIFT];
@@ -57,7 +58,7 @@ namespace ReferenceKernelMm.Tests
         {
             using var cpu = Smp.cpu_up();
             ulong start = Range(1), size = mmzone.memory_block_size_bytes();
-            memory_hotplug.add_memory(0, start, size);
+            memory_hotplug.add_memory(0, start, size, mhp_t.MHP_MEMMAP_ON_MEMORY);
             var st = new ptdump_state();
             ptdump.ptdump_walk_pgd(st, K.init_mm);
             Assert.Contains(st.entries, x => x.addr == __va(start) && x.level == pt_level.pte);
@@ -71,7 +72,7 @@ namespace ReferenceKernelMm.Tests
         {
             using var cpu = Smp.cpu_up();
             ulong start = Range(2), size = mmzone.memory_block_size_bytes();
-            memory_hotplug.add_memory(0, start, size);
+            memory_hotplug.add_memory(0, start, size, mhp_t.MHP_MEMMAP_ON_MEMORY);
             using var atLeaf = new ManualResetEventSlim();
             using var resume = new ManualResetEventSlim();
             // The buggy ptdump of G1: init_mm's mmap lock only, no get_online_mems. It pauses at its first leaf.
@@ -109,7 +110,7 @@ namespace ReferenceKernelMm.Tests
         {
             using var cpu = Smp.cpu_up();
             ulong start = Range(3), size = mmzone.memory_block_size_bytes();
-            memory_hotplug.add_memory(0, start, size);
+            memory_hotplug.add_memory(0, start, size, mhp_t.MHP_MEMMAP_ON_MEMORY);
             memory_hotplug.get_online_mems();
             var remover = TestCpu.Run("remover", () => Assert.Equal(0, memory_hotplug.remove_memory(start, size)));
             TestCpu.StillBlocked(remover, "hot-remove under get_online_mems");

@@ -52,9 +52,10 @@ namespace ReferenceKernelMm.Tests
                 Rcu.rcu_read_unlock();
             });
             oldEntered.Wait("old reader entered");
+            int waitersBefore = Rcu.synchronize_rcu_waiters;
             var writer = TestCpu.Run("writer", Rcu.synchronize_rcu);
             // Once the writer waits, its snapshot of readers is taken: a reader starting now is "new".
-            TestCpu.Until(() => Rcu.synchronize_rcu_waiters > 0, "writer waiting");
+            TestCpu.Until(() => Rcu.synchronize_rcu_waiters > waitersBefore, "writer waiting");
             var newReader = TestCpu.Run("new reader", () =>
             {
                 Rcu.rcu_read_lock();

@@ -16,6 +16,9 @@ namespace ReferenceKernelMm.Tests
         // How long "still blocked" is observed before concluding a wait really waits.
         public static readonly TimeSpan Short = TimeSpan.FromMilliseconds(100);
 
+        /// <summary>Boots the kernel (init_mm and its boot mappings) so that page counts taken afterwards are stable.</summary>
+        public static void Boot() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(K).TypeHandle);
+
         /// <summary>Runs <paramref name="body"/> on a new thread that is a CPU; the task fails with the body's exception.</summary>
         public static Task Run(string name, Action body)
         {

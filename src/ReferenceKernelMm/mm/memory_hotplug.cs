@@ -16,6 +16,16 @@ namespace ReferenceKernelMm.mm
         MEM_ONLINE,
     }
 
+    /// <summary>Hot-add flags.</summary>
+    [System.Flags]
+    public enum mhp_t
+    {
+        /// <summary>The memmap comes from boot memory.</summary>
+        MHP_NONE = 0,
+        /// <summary>The memmap is carved from the start of the added range (altmap); ignored where the memmap is set up at online time.</summary>
+        MHP_MEMMAP_ON_MEMORY = 1,
+    }
+
     /// <summary>A memory block device: the unit that is onlined and offlined.</summary>
     public sealed class memory_block
     {
@@ -89,14 +99,14 @@ namespace ReferenceKernelMm.mm
         /// itself: altmap) and its memory blocks, offline. Size and start must be block aligned.
         /// </summary>
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void add_memory(int nid, ulong start, ulong size)
+        public static void add_memory(int nid, ulong start, ulong size, mhp_t mhp_flags)
         {
             ulong block = mmzone.memory_block_size_bytes();
             ViolationLog.BUG_ON(size == 0 || start % block != 0 || size % block != 0, $"add_memory: 0x{start:x}+0x{size:x} not block aligned");
             lock_device_hotplug();
             try
             {
-                add_memory_resource(nid, start, size);
+                add_memory_resource(nid, start, size, mhp_flags);
             }
             finally
             {
@@ -106,14 +116,15 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>The body of add_memory, under the device hotplug lock.</summary>
         [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void add_memory_resource(int nid, ulong start, ulong size)
+        public static void add_memory_resource(int nid, ulong start, ulong size, mhp_t mhp_flags)
         {
             lockdep.lockdep_assert_held(device_hotplug_lock);
             ulong start_pfn = start >> pgtable.PAGE_SHIFT;
             for (ulong pfn = start_pfn; pfn < start_pfn + (size >> pgtable.PAGE_SHIFT); pfn += mmzone.PAGES_PER_SECTION)
                 ViolationLog.BUG_ON(mmzone.__pfn_to_section(pfn).present, $"add_memory: pfn 0x{pfn:x} already present");
             mem_hotplug_begin();
-            mmu.arch_add_memory(nid, start, size, use_altmap: !arch.ArchProfile.Current.MemmapOnOnline);
+            bool altmap = (mhp_flags & mhp_t.MHP_MEMMAP_ON_MEMORY) != 0 && !arch.ArchProfile.Current.MemmapOnOnline;
+            mmu.arch_add_memory(nid, start, size, altmap);
             ulong block_pages = mmzone.memory_block_size_bytes() >> pgtable.PAGE_SHIFT;
             for (ulong pfn = start_pfn; pfn < start_pfn + (size >> pgtable.PAGE_SHIFT); pfn += block_pages)
                 memory_blocks[pfn] = new memory_block(pfn, block_pages) { state = memory_block_state.MEM_OFFLINE };

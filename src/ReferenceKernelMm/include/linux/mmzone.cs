@@ -143,7 +143,11 @@ namespace ReferenceKernelMm.include.linux
                 s.memmap = null;
         }
 
-        /// <summary>Reads the zone of a page: the typical memmap read of sysfs valid_zones.</summary>
+        /// <summary>
+        /// Reads the zone of a page: the typical memmap read of sysfs valid_zones. Memory that may go offline
+        /// needs the hotplug lock or a passed pfn_to_online_page; reading a poisoned memmap is reported.
+        /// </summary>
+        [MmLock.ReadsMemmap("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
         public static zone_type page_zone(page p)
         {
             p.check_initialised("page_zone");

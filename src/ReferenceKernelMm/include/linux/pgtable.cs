@@ -84,6 +84,8 @@ namespace ReferenceKernelMm.include.linux
         public const ulong _PAGE_NX = 1UL << 63;
         private const ulong PFN_MASK = 0x000f_ffff_ffff_f000UL;
 
+        /// <summary>Read-only kernel data.</summary>
+        public const ulong PAGE_KERNEL_RO = _PAGE_PRESENT | _PAGE_NX;
         /// <summary>Normal kernel data: RW, NX.</summary>
         public const ulong PAGE_KERNEL = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
 

@@ -106,8 +106,9 @@ namespace ReferenceKernelMm.arch.arm64.mm
         }
 
         /// <summary>
-        /// Maps the vmemmap range [start, end): with an altmap, 2 MiB blocks of the hot-added range itself;
-        /// without, base pages allocated from boot memory. The range belongs to the section being added.
+        /// Maps the vmemmap range [start, end) with 2 MiB blocks: from the hot-added range itself with an altmap,
+        /// else from boot memory, falling back to base pages when no contiguous block is free.
+        /// The range belongs to the section being added.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
@@ -122,10 +123,19 @@ namespace ReferenceKernelMm.arch.arm64.mm
                 pXd_t pud = pxd_offset(pgd, addr);
                 memory.__pxd_alloc_kernel(pud, "vmemmap_populate");
                 pXd_t pmd = pxd_offset(pud, addr);
+                ulong? block = null;
                 if (altmap_base_pfn != null)
                 {
-                    pmd.write(pfn_entry(next_altmap_pfn, PAGE_KERNEL));
+                    block = next_altmap_pfn;
                     next_altmap_pfn += PMD_SIZE / PAGE_SIZE;
+                }
+                else if (addr % PMD_SIZE == 0 && end - addr >= PMD_SIZE && pxd_none(pmd.read()))
+                {
+                    block = page_alloc.alloc_pages_exact(PMD_SHIFT - PAGE_SHIFT, "vmemmap_populate");
+                }
+                if (block != null)
+                {
+                    pmd.write(pfn_entry(block.Value, PAGE_KERNEL));
                     addr += PMD_SIZE;
                     continue;
                 }
@@ -180,7 +190,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         [LeafModifier("kernel", OwnsRange = true)]
         public static void unmap_hotplug_range(ulong addr, ulong end, bool free_mapped)
         {
-            var cleared = new List<ulong>();
+            var cleared = new List<(ulong pfn, ulong nr)>();
             for (ulong a = addr, next; a < end; a = next)
             {
                 pXd_t pgd = pgd_offset_k(a);
@@ -192,11 +202,12 @@ namespace ReferenceKernelMm.arch.arm64.mm
                 return;
             flush_tlb_kernel_range(addr, end);
             if (free_mapped)
-                foreach (ulong pfn in cleared)
-                    page_alloc.free_page(PhysMem.current_ref(pfn), "vmemmap_free");
+                foreach ((ulong first, ulong nr) in cleared)
+                    for (ulong pfn = first; pfn < first + nr; pfn++)
+                        page_alloc.free_page(PhysMem.current_ref(pfn), "vmemmap_free");
         }
 
-        private static void unmap_hotplug_level(pXd_t upper, ulong addr, ulong end, List<ulong> cleared)
+        private static void unmap_hotplug_level(pXd_t upper, ulong addr, ulong end, List<(ulong pfn, ulong nr)> cleared)
         {
             for (ulong next; addr < end; addr = next)
             {
@@ -208,7 +219,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
                 if (pxd_leaf(v, e.level))
                 {
                     e.write(0);
-                    cleared.Add(entry_pfn(v));
+                    cleared.Add((entry_pfn(v), level_size(e.level) / PAGE_SIZE));
                     continue;
                 }
                 unmap_hotplug_level(e, addr, next, cleared);
