@@ -16,6 +16,24 @@ using MmLock.Analyzers.Flow;
 
 namespace MmLock.CodeFixes
 {
+    internal sealed class ReportedCall
+    {
+        public ReportedCall(IInvocationOperation invocation, Paths paths, CallSite site, MemberContract contract, Clause clause)
+        {
+            Invocation = invocation;
+            Paths = paths;
+            Site = site;
+            Contract = contract;
+            Clause = clause;
+        }
+
+        public IInvocationOperation Invocation { get; }
+        public Paths Paths { get; }
+        public CallSite Site { get; }
+        public MemberContract Contract { get; }
+        public Clause Clause { get; }
+    }
+
     /// <summary>What every fix needs about one document: its tree, its semantic model and the compilation's contracts.</summary>
     internal sealed class FixDocument
     {
@@ -37,8 +55,28 @@ namespace MmLock.CodeFixes
             var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
             var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
             if (root == null || model == null) return null;
-            var contracts = ContractModel.Create(model.Compilation, document.Project.AnalyzerOptions, cancellation);
+            var contracts = ModelOf(model.Compilation, document.Project.AnalyzerOptions, cancellation);
             return contracts == null ? null : new FixDocument(document, root, model, contracts);
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Runtime.CompilerServices.StrongBox<ContractModel?>> Models =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Runtime.CompilerServices.StrongBox<ContractModel?>>();
+
+        /// <summary>One contract model per compilation, shared by every fix request on it.</summary>
+        private static ContractModel? ModelOf(Compilation compilation, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, CancellationToken cancellation) =>
+            Models.GetValue(compilation, c => new System.Runtime.CompilerServices.StrongBox<ContractModel?>(ContractModel.Create(c, options, cancellation))).Value;
+
+        /// <summary>The flagged call of a requirement diagnostic and the clause the diagnostic reports, or null.</summary>
+        public ReportedCall? ReportedCallAt(Diagnostic diagnostic, CancellationToken cancellation)
+        {
+            var invocation = InvocationAt(diagnostic.Location.SourceSpan, cancellation);
+            if (invocation == null) return null;
+            var paths = PathsFor(invocation.Syntax, cancellation);
+            if (paths == null) return null;
+            var site = SiteOf(invocation);
+            var contract = ContractOf(invocation.TargetMethod);
+            var clause = ReportedClause(contract, paths, site, diagnostic);
+            return clause == null ? null : new ReportedCall(invocation, paths, site, contract, clause);
         }
 
         /// <summary>The invocation whose syntax is exactly <paramref name="span"/> (where the rules report calls).</summary>

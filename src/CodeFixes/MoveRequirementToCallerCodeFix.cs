@@ -40,17 +40,10 @@ namespace MmLock.CodeFixes
                 if (!FixableDiagnosticIds.Contains(diagnostic.Id) || !diagnostic.Location.IsInSource) continue;
                 fix ??= await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
                 if (fix == null) return;
-                var invocation = fix.InvocationAt(diagnostic.Location.SourceSpan, context.CancellationToken);
-                if (invocation == null) continue;
-                var declaration = DeclarationOf(invocation.Syntax);
+                if (fix.ReportedCallAt(diagnostic, context.CancellationToken) is not { } call) continue;
+                var declaration = DeclarationOf(call.Invocation.Syntax);
                 if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller) continue;
-                var paths = fix.PathsFor(invocation.Syntax, context.CancellationToken);
-                if (paths == null) continue;
-                var site = FixDocument.SiteOf(invocation);
-                var contract = fix.ContractOf(invocation.TargetMethod);
-                var clause = FixDocument.ReportedClause(contract, paths, site, diagnostic);
-                if (clause == null) continue;
-                var attribute = AttributeFor(fix, clause, invocation, paths, site, caller, declaration.SpanStart);
+                var attribute = AttributeFor(fix, call.Clause, call.Invocation, call.Paths, call.Site, caller, declaration.SpanStart);
                 if (attribute == null) continue;
 
                 var title = $"Add [{attribute}] to '{CallSite.DisplayName(caller)}'";

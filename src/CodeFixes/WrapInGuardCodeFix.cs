@@ -41,15 +41,10 @@ namespace MmLock.CodeFixes
                 if (!FixableDiagnosticIds.Contains(diagnostic.Id) || !diagnostic.Location.IsInSource) continue;
                 fix ??= await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
                 if (fix == null) return;
-                var invocation = fix.InvocationAt(diagnostic.Location.SourceSpan, context.CancellationToken);
-                if (invocation == null) continue;
-                var statement = FixDocument.StatementOf(invocation.Syntax);
+                if (fix.ReportedCallAt(diagnostic, context.CancellationToken) is not { } call) continue;
+                var statement = FixDocument.StatementOf(call.Invocation.Syntax);
                 if (statement == null || statement is LocalFunctionStatementSyntax || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }) continue;
-                var paths = fix.PathsFor(invocation.Syntax, context.CancellationToken);
-                if (paths == null) continue;
-                var site = FixDocument.SiteOf(invocation);
-                var clause = FixDocument.ReportedClause(fix.ContractOf(invocation.TargetMethod), paths, site, diagnostic);
-                if (clause == null) continue;
+                var (clause, paths, site) = (call.Clause, call.Paths, call.Site);
 
                 var range = RangeOf(statement);
                 var guard = FindGuard(fix, clause, paths, site, statement.SpanStart, FixDocument.DeclaredNames(range));

@@ -80,9 +80,6 @@ namespace MmLock.Analyzers.Contexts
         /// <summary>The member that declares the context (last path segment, or the static member), used for lock order.</summary>
         public ISymbol? DeclaringMember => Path.Length > 0 ? Path[Path.Length - 1] : StaticMember;
 
-        public ContextTemplate WithMode(Mode mode) =>
-            new ContextTemplate(Text, mode, Root, ParameterOrdinal, RootName, StaticMember, Path, Type);
-
         public string PathSuffixKey()
         {
             if (Path.IsDefaultOrEmpty) return "";

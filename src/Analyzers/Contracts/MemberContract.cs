@@ -110,9 +110,4 @@ namespace MmLock.Analyzers.Contracts
 
         public override string ToString() => Name;
     }
-
-    internal static class ContractExtensions
-    {
-        public static bool HasRole(this MemberContract contract, ClauseKind kind) => contract.Clauses.Any(c => c.Kind == kind);
-    }
 }

@@ -56,6 +56,24 @@ namespace MmLock.Analyzers.Flow
         public MemberContract OwnContract { get; }
         /// <summary>The contract of the delegate a lambda is converted to (its Invoke's attributes).</summary>
         public MemberContract DelegateContract { get; }
+        /// <summary>Contexts the body's contract lets it hold when it returns: what it acquires, try-acquires or requires.</summary>
+        public ISet<string> HeldAtExitByContract => _heldAtExitByContract ??= ContractKeys();
+
+        private ISet<string>? _heldAtExitByContract;
+
+        private ISet<string> ContractKeys()
+        {
+            var keys = new HashSet<string>();
+            foreach (var contract in new[] { OwnContract, DelegateContract })
+            {
+                foreach (var template in contract.Acquires) keys.Add(EntryInstance(template).Key);
+                foreach (var tryAcquire in contract.TryAcquires) keys.Add(EntryInstance(tryAcquire.Template).Key);
+                foreach (var clause in contract.Clauses)
+                    foreach (var template in clause.Alternatives) keys.Add(EntryInstance(template).Key);
+            }
+            return keys;
+        }
+
         /// <summary>Multi-alternative requirements of the body's own contract, assumed satisfied inside it.</summary>
         public List<ImmutableHashSet<string>> AssumedDisjunctions { get; } = new List<ImmutableHashSet<string>>();
 
@@ -276,10 +294,6 @@ namespace MmLock.Analyzers.Flow
                 if (visits < VisitLimit) _work.Add(to);
             }
         }
-
-        public void AddNested(ControlFlowGraph graph, ISymbol symbol, SyntaxNode syntax, IMethodSymbol? invoke) => _nested.Add((graph, symbol, syntax, invoke));
-
-        public ControlFlowGraph Graph => _graph;
 
         public static int Line(Location? location) => location == null ? 0 : location.GetLineSpan().StartLinePosition.Line + 1;
     }

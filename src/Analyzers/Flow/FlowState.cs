@@ -42,8 +42,8 @@ namespace MmLock.Analyzers.Flow
         public string Key => Context.Key;
         public bool Definite => !Maybe;
 
-        public Held With(Mode? mode = null, int? count = null, bool? maybe = null, Location? acquiredAt = null, bool? assumed = null) =>
-            new Held(Context, mode ?? Mode, count ?? Count, acquiredAt ?? AcquiredAt, assumed ?? Assumed, maybe ?? Maybe, Guard, Flags, Pseudo);
+        public Held With(Mode? mode = null, int? count = null, bool? maybe = null) =>
+            new Held(Context, mode ?? Mode, count ?? Count, AcquiredAt, Assumed, maybe ?? Maybe, Guard, Flags, Pseudo);
 
         public bool SameAs(Held other) =>
             Mode == other.Mode && Count == other.Count && Maybe == other.Maybe && Equals(Guard, other.Guard);

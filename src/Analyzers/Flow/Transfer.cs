@@ -83,10 +83,6 @@ namespace MmLock.Analyzers.Flow
             };
         }
 
-        private static bool IsReadTarget(IOperation operation) =>
-            operation.Parent is not ISimpleAssignmentOperation assignment || assignment.Target != operation ||
-            operation.Parent.Parent is ISimpleAssignmentOperation;
-
         private FlowState Access(IOperation access, ISymbol member, IOperation? instance, FlowState state, bool report)
         {
             bool write = IsWriteTarget(access) || access.Parent is ICompoundAssignmentOperation c && c.Target == access ||

@@ -226,15 +226,7 @@ namespace MmLock.Analyzers.Rules
 
         public void OnExit(Location location, FlowState state, BodyAnalysis body)
         {
-            var allowed = new HashSet<string>();
-            foreach (var contract in new[] { body.OwnContract, body.DelegateContract })
-            {
-                foreach (var template in contract.Acquires) allowed.Add(body.EntryInstance(template).Key);
-                foreach (var tryAcquire in contract.TryAcquires) allowed.Add(body.EntryInstance(tryAcquire.Template).Key);
-                foreach (var clause in contract.Clauses)
-                    foreach (var template in clause.Alternatives) allowed.Add(body.EntryInstance(template).Key);
-            }
-            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && !allowed.Contains(h.Key)))
+            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && !body.HeldAtExitByContract.Contains(h.Key)))
                 Report(Descriptors.MM1004, location, Also(held.AcquiredAt), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
             var nameLocation = NameLocation(body);
