@@ -233,6 +233,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         [TableFreer("kernel", "hot-remove")]
         public static void free_empty_tables(ulong addr, ulong end, ulong floor, ulong ceiling)
         {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
             for (ulong next; addr < end; addr = next)
             {
                 pXd_t pgd = pgd_offset_k(addr);
