@@ -121,6 +121,27 @@ namespace ReferenceKernelMm.Runtime
                 throw ViolationLog.Report(ViolationKind.SleepInAtomic, $"sleeping function called from invalid context on CPU {cpu.id}: {why}");
         }
 
+        /// <summary>
+        /// debug_show_all_locks: one line per online CPU with its IRQ, preemption and RCU state and the locks it holds,
+        /// for a watchdog. Reads other CPUs' state without stopping them, so a CPU that is still running may be caught mid-change.
+        /// </summary>
+        public static string debug_show_all_locks()
+        {
+            var lines = new List<string>();
+            foreach (Cpu cpu in Smp.online_cpus())
+            {
+                string held;
+                try { held = describe_held(cpu); }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException) { held = "(changing)"; }
+                int pending;
+                lock (cpu.irq_sync)
+                    pending = cpu.pending.Count;
+                lines.Add($"CPU {cpu.id}: IRQs {(cpu.irqs_disabled ? "off" : "on")}, preempt_count {cpu.preempt_count}, rcu_nesting {cpu.rcu_nesting}, " +
+                    $"{pending} IPIs pending, holds [{held}]");
+            }
+            return string.Join(Environment.NewLine, lines);
+        }
+
         internal static string describe_held(Cpu cpu) =>
             string.Join(", ", cpu.held_locks.Select(h => $"{h.map.class_name}({h.mode})"));
 

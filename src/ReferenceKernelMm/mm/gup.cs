@@ -43,6 +43,7 @@ namespace ReferenceKernelMm.mm
                 if (!pxd_table(pud.read(), pt_level.pud))
                     return;
                 pXd_t pmd = pxd_offset(pud, addr);
+                RaceWindow.at("gup_fast");
                 ulong v = pmd.read();
                 if (pxd_leaf(v, pt_level.pmd))
                 {
