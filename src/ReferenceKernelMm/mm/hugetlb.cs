@@ -205,12 +205,7 @@ namespace ReferenceKernelMm.mm
         {
             mmap_lock.mmap_assert_locked(mm);
             hugetlb_vma_lock_read(vma);
-            pXd_t pgd = pgd_offset(mm, addr);
-            memory.__pxd_alloc(mm, pgd, "hugetlb_fault");
-            pXd_t pud = pxd_offset(pgd, addr);
-            pXd_t pmd = want_pmd_share(vma, addr) && pxd_none(pud.read())
-                ? huge_pmd_share(mm, vma, addr, pud)
-                : huge_pte_alloc_pmd(mm, pud, addr);
+            pXd_t pmd = huge_pte_alloc(mm, vma, addr);
             spinlock_t ptl = mmzone.pfn_to_page(pmd.table.page.pfn).ptl!;
             spin_lock(ptl);
             if (pxd_none(pmd.read()))
@@ -219,8 +214,18 @@ namespace ReferenceKernelMm.mm
             hugetlb_vma_unlock_read(vma);
         }
 
-        private static pXd_t huge_pte_alloc_pmd(mm_struct mm, pXd_t pud, ulong addr)
+        /// <summary>
+        /// The huge PTE of <paramref name="addr"/>, allocating the tables above it: a shareable range first looks for
+        /// another mm's PMD table to share (huge_pmd_share), else gets a table of its own.
+        /// </summary>
+        [MightSleep]
+        public static pXd_t huge_pte_alloc(mm_struct mm, vm_area_struct vma, ulong addr)
         {
+            pXd_t pgd = pgd_offset(mm, addr);
+            memory.__pxd_alloc(mm, pgd, "huge_pte_alloc");
+            pXd_t pud = pxd_offset(pgd, addr);
+            if (want_pmd_share(vma, addr) && pxd_none(pud.read()))
+                return huge_pmd_share(mm, vma, addr, pud);
             memory.__pxd_alloc(mm, pud, "huge_pte_alloc");
             return pxd_offset(pud, addr);
         }
@@ -248,6 +253,179 @@ namespace ReferenceKernelMm.mm
             hugetlb_vma_unlock_write(vma);
             mmu_gather_ops.tlb_finish_mmu(tlb);
             return unshared;
+        }
+
+        /// <summary>hugetlb_vma_trylock_write: takes the vma lock for write if it is free; always succeeds for VMAs without one.</summary>
+        [TryAcquires(true, "vma.vm_private_data")]
+        [NoLockAnalysis("implements the vma lock with its rw_semaphore, and is a no-op for VMAs without one")]
+        public static bool hugetlb_vma_trylock_write(vm_area_struct vma) =>
+            vma.vm_private_data == null || down_write_trylock(vma.vm_private_data.rw_sema);
+
+        /// <summary>
+        /// __hugetlb_vma_unlock_write_free: releases the vma lock and detaches it from the VMA being unmapped for good,
+        /// so huge_pmd_share no longer finds the VMA shareable while its tables are torn down.
+        /// </summary>
+        [Releases("vma.vm_private_data")]
+        [NoLockAnalysis("detaches the lock from the VMA before releasing it")]
+        public static void __hugetlb_vma_unlock_write_free(vm_area_struct vma)
+        {
+            hugetlb_vma_lock? vma_lock = vma.vm_private_data;
+            if (vma_lock == null)
+                return;
+            vma.vm_private_data = null;
+            up_write(vma_lock.rw_sema);
+        }
+
+        /// <summary>
+        /// The split lock of the PMD table holding <paramref name="ptep"/> (huge_pte_lockptr). It lives with the table
+        /// page, so reaching it through a table that was freed is a use-after-free, as with the kernel's allocated ptlocks.
+        /// </summary>
+        public static spinlock_t huge_pte_lockptr(pXd_t ptep)
+        {
+            ptep.table.page.check("huge_pte_lockptr", ptep.index);
+            return mmzone.pfn_to_page(ptep.table.page.pfn).ptl!;
+        }
+
+        /// <summary>
+        /// GUP's lookup of the page mapped at <paramref name="address"/> (hugetlb_follow_page_mask), called with the
+        /// mmap lock held. The vma lock (read) keeps a shared PMD table from being unshared and freed between the
+        /// lookup and the read of the entry: the mmap lock alone does not, since hole punching never takes it (bug G4).
+        /// </summary>
+        [RequiresShared("vma.vm_mm.mmap_lock")]
+        [MightSleep]
+        public static ulong? hugetlb_follow_page_mask(vm_area_struct vma, ulong address)
+        {
+            mmap_lock.mmap_assert_locked(vma.vm_mm);
+            ulong? pfn = null;
+            hugetlb_vma_lock_read(vma);
+            pXd_t? pte = hugetlb_walk(vma, address & ~(HPAGE_SIZE - 1), HPAGE_SIZE);
+            if (pte is pXd_t p)
+            {
+                RaceWindow.at("hugetlb_follow_page_mask");
+                spinlock_t ptl = huge_pte_lockptr(p);
+                spin_lock(ptl);
+                ulong entry = p.read();
+                if (pxd_present(entry))
+                    pfn = entry_pfn(entry) + (address % HPAGE_SIZE) / PAGE_SIZE;
+                spin_unlock(ptl);
+            }
+            hugetlb_vma_unlock_read(vma);
+            return pfn;
+        }
+
+        /// <summary>
+        /// fork's copy of a hugetlb VMA (copy_hugetlb_page_range): the parent's huge PTEs into the child's VMA. fork holds
+        /// both mmap locks for write; the parent's vma lock (read) keeps its PMD tables from being unshared meanwhile.
+        /// Where the child ends up sharing the parent's PMD table there is nothing to copy.
+        /// </summary>
+        [Requires("dst.mmap_lock", "src.mmap_lock")]
+        [MightSleep]
+        public static void copy_hugetlb_page_range(mm_struct dst, mm_struct src, vm_area_struct dst_vma, vm_area_struct src_vma)
+        {
+            mmap_lock.mmap_assert_write_locked(src);
+            mmap_lock.mmap_assert_write_locked(dst);
+            hugetlb_vma_lock_read(src_vma);
+            for (ulong addr = src_vma.vm_start; addr < src_vma.vm_end; addr += HPAGE_SIZE)
+            {
+                if (hugetlb_walk(src_vma, addr, HPAGE_SIZE) is not pXd_t src_pte)
+                    continue;
+                RaceWindow.at("copy_hugetlb_page_range");
+                ulong entry = src_pte.read();
+                if (pxd_none(entry))
+                    continue;
+                pXd_t dst_pte = huge_pte_alloc(dst, dst_vma, addr);
+                if (dst_pte.table.page.Equals(src_pte.table.page))
+                    continue;
+                spinlock_t ptl = huge_pte_lockptr(dst_pte);
+                spin_lock(ptl);
+                if (pxd_none(dst_pte.read()))
+                    dst_pte.write(entry);
+                spin_unlock(ptl);
+            }
+            hugetlb_vma_unlock_read(src_vma);
+        }
+
+        /// <summary>
+        /// Unmaps [start, end) of a hugetlb VMA (__unmap_hugepage_range): a shared PMD table is unshared, other huge
+        /// PTEs are cleared under the table's lock. Needs i_mmap_rwsem and the vma lock for write, which huge_pmd_unshare
+        /// needs; the gather is flushed while they are held, so lockless walkers are synchronised before anyone re-shares (G3).
+        /// </summary>
+        [Requires("vma.vm_file.f_mapping.i_mmap_rwsem", "vma.vm_private_data")]
+        [MightSleep]
+        public static void __unmap_hugepage_range(mmu_gather tlb, vm_area_struct vma, ulong start, ulong end)
+        {
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
+            hugetlb_vma_assert_write_locked(vma);
+            for (ulong addr = start; addr < end; addr += HPAGE_SIZE)
+            {
+                if (hugetlb_walk(vma, addr, HPAGE_SIZE) is not pXd_t ptep)
+                {
+                    addr = (addr & ~(PUD_SIZE - 1)) + PUD_SIZE - HPAGE_SIZE;
+                    continue;
+                }
+                if (huge_pmd_unshare(tlb, vma, addr, ptep))
+                {
+                    addr = (addr & ~(PUD_SIZE - 1)) + PUD_SIZE - HPAGE_SIZE;
+                    continue;
+                }
+                spinlock_t ptl = huge_pte_lockptr(ptep);
+                spin_lock(ptl);
+                ptep.write(0);
+                spin_unlock(ptl);
+            }
+            mmu_gather_ops.tlb_flush_mmu(tlb);
+        }
+
+        /// <summary>unmap_hugepage_range: <see cref="__unmap_hugepage_range"/> with a gather of its own.</summary>
+        [Requires("vma.vm_file.f_mapping.i_mmap_rwsem", "vma.vm_private_data")]
+        [MightSleep]
+        public static void unmap_hugepage_range(vm_area_struct vma, ulong start, ulong end)
+        {
+            mmu_gather tlb = mmu_gather_ops.tlb_gather_mmu(vma.vm_mm);
+            __unmap_hugepage_range(tlb, vma, start, end);
+            mmu_gather_ops.tlb_finish_mmu(tlb);
+        }
+
+        /// <summary>
+        /// The final unmap of a VMA at munmap (__unmap_hugepage_range_final between __hugetlb_zap_begin and _end): the vma
+        /// lock is detached before i_mmap_rwsem is released, so no other mm can start sharing the tables about to be freed.
+        /// </summary>
+        [RequiresShared("vma.vm_mm.mmap_lock")]
+        [MightSleep]
+        public static void __unmap_hugepage_range_final(mmu_gather tlb, vm_area_struct vma)
+        {
+            address_space mapping = vma.vm_file!.f_mapping;
+            hugetlb_vma_lock_write(vma);
+            i_mmap_lock_write(mapping);
+            __unmap_hugepage_range(tlb, vma, vma.vm_start, vma.vm_end);
+            __hugetlb_vma_unlock_write_free(vma);
+            i_mmap_unlock_write(mapping);
+        }
+
+        /// <summary>
+        /// Frees the PMD tables under an unmapped, unlinked hugetlb VMA (hugetlb_free_pgd_range). What a PUD still points to
+        /// is the mm's own table (the unmap unshared the others) and, the VMA being unlinked, nobody can start sharing it.
+        /// Only tables wholly inside the VMA go (the kernel's floor/ceiling). Lockless walkers may still be in them: the gather
+        /// frees them after they are done. Needs the mmap lock for write, as munmap holds it.
+        /// </summary>
+        [Requires("vma.vm_mm.mmap_lock")]
+        public static void hugetlb_free_pgd_range(mmu_gather tlb, vm_area_struct vma)
+        {
+            mm_struct mm = vma.vm_mm;
+            mmap_lock.mmap_assert_write_locked(mm);
+            for (ulong addr = (vma.vm_start + PUD_SIZE - 1) & ~(PUD_SIZE - 1); addr + PUD_SIZE <= vma.vm_end; addr += PUD_SIZE)
+            {
+                pXd_t pgd = pgd_offset(mm, addr);
+                if (!pxd_table(pgd.read(), pt_level.pgd))
+                    continue;
+                pXd_t pud = pxd_offset(pgd, addr);
+                if (!pxd_table(pud.read(), pt_level.pud))
+                    continue;
+                pgtable_t pmd_table = next_table(pud);
+                ViolationLog.BUG_ON(!table_empty(pmd_table), $"hugetlb_free_pgd_range: PMD table of 0x{addr:x} in {mm} still maps pages");
+                pud.write(0);
+                mmu_gather_ops.tlb_remove_table(tlb, pmd_table);
+            }
         }
     }
 }

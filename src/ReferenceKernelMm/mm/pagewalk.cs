@@ -1,5 +1,6 @@
 using MmLock;
 using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
 using static ReferenceKernelMm.include.linux.pgtable;
 
 namespace ReferenceKernelMm.mm
@@ -7,7 +8,10 @@ namespace ReferenceKernelMm.mm
     /// <summary>Called for each present leaf (a page, or a huge block at pmd/pud level) with its range.</summary>
     public delegate void leaf_entry_fn(pXd_t entry, ulong addr, ulong next, object? priv);
 
-    /// <summary>Kernel page-table walkers (mm/pagewalk.c).</summary>
+    /// <summary>Called for each huge PTE of a hugetlb VMA walk, under the walker's vma lock (hugetlb_entry of mm_walk_ops).</summary>
+    public delegate void hugetlb_entry_fn(pXd_t pte, ulong addr, ulong next, object? priv);
+
+    /// <summary>Kernel page-table walkers and the hugetlb VMA walk (mm/pagewalk.c).</summary>
     public static class pagewalk
     {
         /// <summary>
@@ -32,6 +36,29 @@ namespace ReferenceKernelMm.mm
         public static void walk_kernel_page_table_range_lockless(ulong start, ulong end, leaf_entry_fn leaf, object? priv) =>
             walk(start, end, leaf, priv);
 
+        /// <summary>
+        /// Walks the huge PTEs of [start, end) in a hugetlb VMA (walk_page_range into walk_hugetlb_range). The caller holds
+        /// the mmap lock, as walk_page_range asserts; the vma lock (read) keeps shared PMD tables from being unshared under the walk.
+        /// </summary>
+        [RequiresShared("vma.vm_mm.mmap_lock")]
+        [MightSleep]
+        public static void walk_hugetlb_range(vm_area_struct vma, ulong start, ulong end, hugetlb_entry_fn entry, object? priv)
+        {
+            mmap_lock.mmap_assert_locked(vma.vm_mm);
+            hugetlb.hugetlb_vma_lock_read(vma);
+            for (ulong addr = start, next; addr < end; addr = next)
+            {
+                ulong haddr = addr & ~(hugetlb.HPAGE_SIZE - 1);
+                next = haddr + hugetlb.HPAGE_SIZE < end ? haddr + hugetlb.HPAGE_SIZE : end;
+                if (hugetlb.hugetlb_walk(vma, haddr, hugetlb.HPAGE_SIZE) is pXd_t pte)
+                {
+                    RaceWindow.at("walk_hugetlb_range");
+                    entry(pte, addr, next, priv);
+                }
+            }
+            hugetlb.hugetlb_vma_unlock_read(vma);
+        }
+
         private static void walk(ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
         {
             for (ulong next; addr < end; addr = next)
@@ -47,6 +74,7 @@ namespace ReferenceKernelMm.mm
             ulong v = e.read();
             if (pxd_leaf(v, e.level))
             {
+                RaceWindow.at("walk_kernel_page_table_range");
                 leaf(e, addr, end, priv);
                 return;
             }
