@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ReferenceKernelMm.arch;
+using ReferenceKernelMm.Runtime;
+
+namespace ReferenceKernelMm.Stress
+{
+    /// <summary>
+    /// One run: CPUs picking operations for the duration, a progress line, the violation log and a watchdog watched from
+    /// the main thread, and a summary. The first violation ends the run, as panic_on_warn would: a CPU that failed is left
+    /// as it failed (holding what it held), so the others may block on it and are not waited for long.
+    /// </summary>
+    public sealed class StressRun
+    {
+        private sealed class worker
+        {
+            public worker(int index) { this.index = index; }
+            public readonly int index;
+            public int cpu = -1;
+            public volatile string? doing;
+            public long since;
+            public volatile bool finished;
+        }
+
+        // How often each race window holds a walker up (once in this many passes: a kernel walk passes its point per leaf)
+        // and for how many window lengths. The hugetlb lookup is held longest: its race needs two operations of other
+        // CPUs (a hole punch, then the last sharer's munmap) inside the window; the fixed lookup holds the vma lock across it.
+        private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
+        {
+            ["walk_kernel_page_table_range"] = (20000, 1),
+            ["gup_fast"] = (4, 1),
+            ["hugetlb_follow_page_mask"] = (2, 20),
+            ["walk_hugetlb_range"] = (8, 1),
+            ["copy_hugetlb_page_range"] = (8, 1),
+        };
+
+        [ThreadStatic] private static Random? window_rng;
+
+        private readonly StressOptions o;
+        private readonly int seed;
+        private readonly ArchProfile profile;
+        private readonly Variant? variant;
+        private readonly Workload workload;
+        private readonly Counters counters = new();
+        private readonly Stopwatch clock = new();
+        private volatile bool stop;
+
+        /// <summary>Prepares a run.</summary>
+        public StressRun(StressOptions options, int seed, ArchProfile profile, Variant? variant, Workload workload)
+        {
+            o = options;
+            this.seed = seed;
+            this.profile = profile;
+            this.variant = variant;
+            this.workload = workload;
+        }
+
+        /// <summary>The random numbers of CPU <paramref name="index"/>: a function of the seed and the index only.</summary>
+        public static Random cpu_random(int seed, int index) => new(unchecked(seed * 1_000_003 + index));
+
+        /// <summary>Runs to the end and returns the exit code.</summary>
+        public int run()
+        {
+            Console.Out.WriteLine($"stress: profile {profile.Name}, {o.cpus} CPUs, seed {seed}, {o.duration.ToString(CultureInfo.InvariantCulture)} s, " +
+                $"race windows {o.window_ms} ms, watchdog {o.watchdog.ToString(CultureInfo.InvariantCulture)} s");
+            if (variant != null)
+                Console.Out.WriteLine($"variant {variant.name} ({variant.bug}): {variant.description}\n  replaces {variant.replaces}; " +
+                    $"the analyzers report {string.Join(", ", variant.expected_ids)} on it; expected at run time: {variant.expected_kind}");
+            int window_ms = o.window_ms;
+            if (window_ms > 0)
+                RaceWindow.hook = point =>
+                {
+                    window_rng ??= new Random(Environment.CurrentManagedThreadId);
+                    (int odds, int lengths) = windows.TryGetValue(point, out var w) ? w : (16, 1);
+                    if (window_rng.Next(odds) == 0)
+                        Thread.Sleep(window_ms * lengths);
+                };
+            using (Smp.cpu_up())
+                workload.setup();
+
+            clock.Start();
+            var workers = new worker[o.cpus];
+            for (int i = 0; i < workers.Length; i++)
+            {
+                worker w = workers[i] = new worker(i);
+                new Thread(() => work(w)) { Name = $"stress-cpu{i}", IsBackground = true }.Start();
+            }
+
+            bool tty = !Console.IsOutputRedirected;
+            double interval = tty ? 0.5 : Math.Clamp(o.duration / 10, 1, 30);
+            double next_progress = interval;
+            TimeSpan? first_violation = null;
+            string? stall = null;
+            while (true)
+            {
+                Thread.Sleep(50);
+                double now = clock.Elapsed.TotalSeconds;
+                if (ViolationLog.Count > 0)
+                {
+                    first_violation = clock.Elapsed;
+                    break;
+                }
+                stall = find_stall(workers);
+                if (stall != null || now >= o.duration)
+                    break;
+                if (now >= next_progress)
+                {
+                    progress(tty, now);
+                    next_progress += interval;
+                }
+            }
+            stop = true;
+            double ran = clock.Elapsed.TotalSeconds;
+            if (tty)
+                Console.Out.WriteLine();
+
+            // After a violation the others may be blocked on what the failed CPU holds: give them a moment only.
+            TimeSpan grace = first_violation != null || stall != null ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(o.watchdog);
+            var deadline = Stopwatch.StartNew();
+            while (workers.Any(w => !w.finished) && deadline.Elapsed < grace)
+                Thread.Sleep(20);
+            var stuck = workers.Where(w => !w.finished).ToList();
+            if (first_violation == null && stall == null)
+            {
+                if (stuck.Count > 0)
+                    stall = $"CPUs did not finish their last operation within {o.watchdog} s of the end";
+                else if (!Task.Run(Rcu.rcu_barrier).Wait(TimeSpan.FromSeconds(o.watchdog)))
+                    stall = "RCU callbacks did not finish (rcu_barrier)";
+                if (ViolationLog.Count > 0)
+                    first_violation = clock.Elapsed;
+            }
+            return summary(ran, first_violation, stall, stuck);
+        }
+
+        private void work(worker w)
+        {
+            CpuHandle cpu = Smp.cpu_up();
+            w.cpu = cpu.Cpu.id;
+            Random rng = cpu_random(seed, w.index);
+            IReadOnlyList<Operation> ops = workload.operations;
+            try
+            {
+                while (!stop)
+                {
+                    Choice c = workload.next(rng);
+                    Operation op = ops[c.op];
+                    long start = clock.ElapsedTicks;
+                    Interlocked.Exchange(ref w.since, start);
+                    w.doing = op.describe(c);
+                    op.run(c, counters);
+                    w.doing = null;
+                    counters.time(op.name, (clock.ElapsedTicks - start) / (double)Stopwatch.Frequency);
+                }
+            }
+            catch (KernelBugException)
+            {
+                // Already in the violation log. The CPU stays as it failed, like a task killed by an oops.
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _ = ViolationLog.Report(ViolationKind.Bug, $"oops: {e.GetType().Name} in {w.doing}\n{e}");
+                return;
+            }
+            try
+            {
+                cpu.Dispose();
+            }
+            catch (KernelBugException)
+            {
+                return;
+            }
+            w.finished = true;
+        }
+
+        private string? find_stall(worker[] workers)
+        {
+            long now = clock.ElapsedTicks;
+            foreach (worker w in workers)
+            {
+                string? doing = w.doing;
+                double seconds = (now - Interlocked.Read(ref w.since)) / (double)Stopwatch.Frequency;
+                if (doing != null && seconds > o.watchdog)
+                    return $"CPU {w.cpu} made no progress for {seconds:F1} s in {doing}";
+            }
+            return null;
+        }
+
+        private void progress(bool tty, double now)
+        {
+            var line = new StringBuilder($"[{now,6:F1}s] {counters.total} ops:");
+            foreach (string kind in workload.counter_names)
+                line.Append(CultureInfo.InvariantCulture, $" {kind} {counters[kind]}");
+            line.Append(CultureInfo.InvariantCulture, $" | violations {ViolationLog.Count}");
+            if (!tty)
+            {
+                Console.Out.WriteLine(line);
+                return;
+            }
+            int width = Math.Max(40, Console.WindowWidth - 1);
+            string text = line.Length > width ? line.ToString(0, width) : line.ToString().PadRight(width);
+            Console.Out.Write("\r" + text);
+        }
+
+        private int summary(double ran, TimeSpan? first_violation, string? stall, List<worker> stuck)
+        {
+            var w = Console.Out;
+            w.WriteLine("== summary");
+            w.WriteLine($"profile {profile.Name}, {o.cpus} CPUs, seed {seed}, ran {ran:F1} s, variant {variant?.name ?? "none"}");
+            long total = counters.total;
+            w.WriteLine($"operations: {total} ({total / Math.Max(ran, 0.001):F0}/s)");
+            foreach (string kind in workload.counter_names.Concat(counters.others(workload.counter_names)))
+                w.WriteLine($"  {kind,-40} {counters[kind],10}");
+            w.WriteLine("mean time per operation (ms): " + string.Join(", ",
+                workload.operations.Select(op => $"{op.name} {counters.mean_seconds(op.name) * 1000:F1}")));
+
+            IReadOnlyList<Violation> violations = ViolationLog.Snapshot();
+            if (violations.Count == 0 && stall == null)
+            {
+                w.WriteLine("violations: none");
+                w.WriteLine(variant == null ? "result: clean" : $"result: clean: variant {variant.name} reported nothing (expected {variant.expected_kind})");
+                return ExitCode.Clean;
+            }
+            if (violations.Count > 0)
+            {
+                string kinds = string.Join(", ", violations.GroupBy(v => v.Kind).Select(g => $"{g.Key} {g.Count()}"));
+                w.WriteLine($"violations: {violations.Count} ({kinds}), first after {first_violation?.TotalSeconds:F2} s");
+                for (int i = 0; i < violations.Count && i < 10; i++)
+                {
+                    Violation v = violations[i];
+                    string message = i == 0 ? v.Message : v.Message.Split('\n')[0];
+                    w.WriteLine($"[{i + 1}] {v.Kind} on CPU {v.Cpu} ({v.Thread}): {message}");
+                    if (i == 0 && v.Kind != ViolationKind.UseAfterFree)
+                        w.WriteLine($"    reported at:\n{v.Stack}");
+                }
+            }
+            if (stall != null)
+            {
+                w.WriteLine($"watchdog: {stall}");
+                w.WriteLine(Lockdep.debug_show_all_locks());
+            }
+            foreach (worker s in stuck)
+                w.WriteLine($"CPU {s.cpu} still in {s.doing ?? "(between operations)"} when the run ended");
+            if (variant != null && violations.Count > 0)
+                w.WriteLine(violations[0].Kind == variant.expected_kind
+                    ? $"variant {variant.name}: {variant.expected_kind} reported after {first_violation?.TotalSeconds:F2} s, as expected"
+                    : $"variant {variant.name}: UNEXPECTED first violation {violations[0].Kind} (expected {variant.expected_kind})");
+            w.WriteLine("result: violation");
+            return ExitCode.Violation;
+        }
+    }
+}

@@ -1,0 +1,377 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using ReferenceKernelMm.fs.hugetlbfs;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.mm;
+using ReferenceKernelMm.Runtime;
+using static ReferenceKernelMm.include.linux.pgtable;
+
+namespace ReferenceKernelMm.Stress
+{
+    /// <summary>One choice of a CPU: which operation, and two random numbers it turns into its arguments.</summary>
+    public readonly record struct Choice(int op, int a, int b);
+
+    /// <summary>
+    /// An operation the CPUs pick from: its name, how often it is picked relative to the others, how it names its
+    /// arguments, what it runs.
+    /// </summary>
+    public sealed record Operation(string name, int weight, Func<Choice, string> describe, Action<Choice, Counters> run);
+
+    /// <summary>
+    /// The machine the operations share and the operations themselves. Every operation draws its arguments from the
+    /// choice alone, so a seed fixes the sequence of operations; what each finds (a block online or not, a VMA mapped
+    /// or not) depends on the interleaving. The driver's own claims (a hotplug slot, a hugetlb slot) are taken before
+    /// any kernel lock and one at a time, so they cannot deadlock with the kernel's locks.
+    /// </summary>
+    public sealed class Workload
+    {
+        // Hotplug: memory blocks in two 1 GiB regions, two per region so that they share a PMD table of the linear map.
+        // Even slots take their memmap from boot memory (2 MiB vmemmap blocks), odd ones from the added range (altmap).
+        private const int NR_HOTPLUG = 4;
+        // hugetlb: a few processes mapping two files at the same 1 GiB-aligned address, so they share PMD tables.
+        private const int NR_MM = 3, NR_FILES = 1, NR_HPAGES = 8;
+        // Device memory for vmap/ioremap, 1 GiB aligned: never RAM.
+        private const ulong DEVICE_PHYS = 0x80_0000_0000UL;
+
+        private sealed class hotplug_slot
+        {
+            public hotplug_slot(ulong start, mhp_t flags) { this.start = start; this.flags = flags; }
+            public readonly ulong start;
+            public readonly mhp_t flags;
+            public memory_block? block;
+            public bool added, online;
+        }
+
+        private sealed class hugetlb_slot
+        {
+            public bool mapped;
+        }
+
+        private readonly KernelFunctions fns;
+        private readonly hotplug_slot[] hotplug = new hotplug_slot[NR_HOTPLUG];
+        private readonly mm_struct[] mms = new mm_struct[NR_MM];
+        private readonly @file[] files = new @file[NR_FILES];
+        private readonly hugetlb_slot[,] vmas = new hugetlb_slot[NR_MM, NR_FILES];
+#if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
+        // A block added at setup and never removed: HVO works on huge pages the caller owns (hot-remove would dissolve them first).
+        private const ulong HVO_START = 8 * PUD_SIZE;
+        private readonly object[] hvo_pages = new object[(int)(mmzone.SECTION_SIZE / hugetlb.HPAGE_SIZE)];
+#endif
+
+        /// <summary>The operations, in the order choices index them.</summary>
+        public readonly IReadOnlyList<Operation> operations;
+
+        // Cumulative weights: operation i is picked for draws in [weights[i], weights[i + 1]).
+        private readonly int[] weights;
+
+        /// <summary>The next choice of a CPU: a function of its random numbers only.</summary>
+        public Choice next(Random rng)
+        {
+            int draw = rng.Next(weights[^1]);
+            int op = Array.BinarySearch(weights, draw);
+            return new Choice(op >= 0 ? op : ~op - 1, rng.Next(), rng.Next());
+        }
+
+        /// <summary>Every counter name, in display order.</summary>
+        public readonly IReadOnlyList<string> counter_names;
+
+        /// <summary>Creates the workload over <paramref name="fns"/>; call <see cref="setup"/> on a CPU before running it.</summary>
+        public Workload(KernelFunctions fns)
+        {
+            this.fns = fns;
+            for (int s = 0; s < NR_HOTPLUG; s++)
+                hotplug[s] = new hotplug_slot((ulong)(1 + s / 2) * PUD_SIZE + (ulong)(s % 2) * (PUD_SIZE / 2),
+                    s % 2 == 0 ? mhp_t.MHP_NONE : mhp_t.MHP_MEMMAP_ON_MEMORY);
+            for (int f = 0; f < NR_FILES; f++)
+                files[f] = new @file($"hugetlbfs-{f}");
+            for (int m = 0; m < NR_MM; m++)
+                for (int f = 0; f < NR_FILES; f++)
+                    vmas[m, f] = new hugetlb_slot();
+            // Memory hotplug and ptdump take tens of milliseconds and the rest well under one, so they are picked less often.
+            var ops = new List<Operation>
+            {
+                new("memory_hotplug", 1, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
+#if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
+                new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
+#endif
+                new("ptdump", 1, _ => "ptdump", (_, n) => { fns.ptdump_walk_pgd.fn(new ptdump_state(), K.init_mm); n.add("ptdump"); }),
+                new("ptdump_check_wx", 1, _ => "ptdump_check_wx", ptdump_check_wx),
+                new("vmap", 8, c => $"vmap({vmap_pages(c)} pages)", vmap),
+                new("ioremap", 8, c => $"ioremap(0x{ioremap_args(c).size:x} bytes)", ioremap),
+                new("valid_zones", 4, c => $"valid_zones(block {c.a % NR_HOTPLUG})", valid_zones),
+                new("hugetlb_cycle", 16, c => $"hugetlb_cycle(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_cycle),
+                new("hugetlb_fault", 16, c => $"hugetlb_fault(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_fault),
+                new("hugetlb_unshare", 8, c => $"hugetlb_unshare_all_pmds(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_unshare),
+                new("hugetlb_punch_hole", 16, c => $"hugetlbfs_punch_hole(file{c.b % NR_FILES})", (c, n) => { inode.hugetlbfs_punch_hole(files[c.b % NR_FILES]); n.add("hugetlb_punch_hole"); }),
+                new("hugetlb_follow_page", 16, c => $"hugetlb_follow_page_mask(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_follow_page),
+                new("walk_hugetlb_range", 8, c => $"walk_hugetlb_range(mm{c.a % NR_MM}, file{c.b % NR_FILES})", walk_hugetlb_range),
+                new("copy_hugetlb_page_range", 8, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
+                new("gup_fast", 16, c => $"gup_fast(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", gup_fast),
+            };
+            operations = ops;
+            weights = new int[ops.Count + 1];
+            for (int i = 0; i < ops.Count; i++)
+                weights[i + 1] = weights[i] + ops[i].weight;
+            counter_names = new List<string>
+            {
+                "hot_add", "online", "offline", "hot_remove",
+#if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
+                "hvo",
+#endif
+                "ptdump", "ptdump_check_wx", "vmap", "ioremap", "valid_zones",
+                "hugetlb_alloc", "hugetlb_free", "hugetlb_fault", "hugetlb_unshare", "hugetlb_punch_hole",
+                "hugetlb_follow_page", "walk_hugetlb_range", "copy_hugetlb_page_range", "gup_fast",
+            };
+        }
+
+        /// <summary>Creates the processes; with HVO, adds the block whose huge pages HVO works on. Runs on a CPU.</summary>
+        public void setup()
+        {
+            for (int m = 0; m < NR_MM; m++)
+                mms[m] = mm_struct.mm_alloc($"mm{m}");
+#if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
+            for (int i = 0; i < hvo_pages.Length; i++)
+                hvo_pages[i] = new object();
+            memory_hotplug.add_memory(0, HVO_START, mmzone.memory_block_size_bytes(), mhp_t.MHP_NONE);
+#endif
+        }
+
+        private static ulong hva(int file) => (ulong)(file + 1) * 8 * PUD_SIZE;
+
+        private static int hpage(Choice c) => c.b / NR_FILES % NR_HPAGES;
+
+        private static ulong haddr(Choice c) => hva(c.b % NR_FILES) + (ulong)hpage(c) * hugetlb.HPAGE_SIZE;
+
+        // Takes the block through its cycle: added, online, offline, then online again or removed.
+        private void memory_hotplug_step(Choice c, Counters n)
+        {
+            hotplug_slot s = hotplug[c.a % NR_HOTPLUG];
+            ulong size = mmzone.memory_block_size_bytes();
+            lock (s)
+            {
+                if (!s.added)
+                {
+                    memory_hotplug.add_memory(0, s.start, size, s.flags);
+                    s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
+                    s.added = true;
+                    n.add("hot_add");
+                }
+                else if (s.online)
+                {
+                    fns.offline_memory_block.fn(s.block!);
+                    s.online = false;
+                    n.add("offline");
+                }
+                else if (c.b % 2 == 0)
+                {
+                    memory_hotplug.online_memory_block(s.block!);
+                    s.online = true;
+                    n.add("online");
+                }
+                else
+                {
+                    int rc = fns.remove_memory.fn(s.start, size);
+                    ViolationLog.BUG_ON(rc != 0, $"remove_memory of an offline block returned {rc}");
+                    s.added = false;
+                    s.block = null;
+                    n.add("hot_remove");
+                }
+            }
+        }
+
+#if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
+        private void hvo(Choice c, Counters n)
+        {
+            int i = c.a % hvo_pages.Length;
+            ulong head = (HVO_START >> PAGE_SHIFT) + (ulong)i * (hugetlb.HPAGE_SIZE / PAGE_SIZE);
+            lock (hvo_pages[i])
+            {
+                hugetlb_vmemmap.hugetlb_vmemmap_optimize_folio(head);
+                hugetlb_vmemmap.hugetlb_vmemmap_restore_folio(head);
+            }
+            n.add("hvo");
+        }
+#endif
+
+        private static void ptdump_check_wx(Choice c, Counters n)
+        {
+            ViolationLog.BUG_ON(!ptdump.ptdump_check_wx(), "ptdump_check_wx found a writable and executable kernel mapping");
+            n.add("ptdump_check_wx");
+        }
+
+        private static ulong vmap_pages(Choice c) => c.a % 4 == 0 ? PTRS_PER_TABLE : 1 + (ulong)(c.a / 4 % 16);
+
+        // Page mappings (the physical address is never 2 MiB aligned); a 2 MiB area leaves a PTE table that a later
+        // huge ioremap of the same area frees.
+        private static void vmap(Choice c, Counters n)
+        {
+            ulong pages = vmap_pages(c);
+            vm_struct area = vmalloc.get_vm_area(pages * PAGE_SIZE, pages == PTRS_PER_TABLE ? PMD_SIZE : PAGE_SIZE);
+            ulong phys = DEVICE_PHYS + PAGE_SIZE + (ulong)(c.b % 511) * PAGE_SIZE;
+            vmalloc.vmap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL);
+            vmalloc.vunmap(area.addr);
+            n.add("vmap");
+        }
+
+        // 1 GiB, 2 or 4 MiB (aligned: huge mappings) or a few pages.
+        private static (ulong phys, ulong size) ioremap_args(Choice c) => (c.a % 4) switch
+        {
+            0 => (DEVICE_PHYS, PUD_SIZE),
+            1 or 2 => (DEVICE_PHYS + (ulong)(c.b % 8) * PMD_SIZE, PMD_SIZE * (ulong)(1 + c.b / 8 % 2)),
+            _ => (DEVICE_PHYS + PAGE_SIZE * (ulong)(1 + c.b % 64), PAGE_SIZE * (ulong)(1 + c.b / 64 % 8)),
+        };
+
+        private void ioremap(Choice c, Counters n)
+        {
+            (ulong phys, ulong size) = ioremap_args(c);
+            ulong addr = fns.ioremap.fn(phys, size);
+            vmalloc.iounmap(addr);
+            n.add("ioremap");
+        }
+
+        // sysfs reads the block under the device lock, which its online/offline/removal also take: its state cannot
+        // change under the read. (The port poisons the memmap at offline, stricter than the kernel, which keeps it
+        // readable until removal.)
+        private void valid_zones(Choice c, Counters n)
+        {
+            hotplug_slot s = hotplug[c.a % NR_HOTPLUG];
+            memory_hotplug.lock_device_hotplug();
+            if (memory_hotplug.memory_blocks.TryGetValue(s.start >> PAGE_SHIFT, out memory_block? mem))
+                fns.show_valid_zones.fn(mem);
+            memory_hotplug.unlock_device_hotplug();
+            n.add("valid_zones");
+        }
+
+        // Maps the file and faults a page (the PMD table is allocated or shared), or unmaps it (tables freed through mmu_gather).
+        private void hugetlb_cycle(Choice c, Counters n)
+        {
+            int m = c.a % NR_MM, f = c.b % NR_FILES;
+            hugetlb_slot slot = vmas[m, f];
+            mm_struct mm = mms[m];
+            lock (slot)
+            {
+                if (!slot.mapped)
+                {
+                    hugetlb.hugetlb_mmap(mm, hva(f), hva(f) + PUD_SIZE, shared: true, files[f], 0);
+                    slot.mapped = true;
+                    fault(mm, haddr(c));
+                    n.add("hugetlb_alloc");
+                }
+                else
+                {
+                    int rc = mmap.vm_munmap(mm, hva(f), PUD_SIZE);
+                    ViolationLog.BUG_ON(rc != 0, $"vm_munmap of a mapped hugetlb VMA returned {rc}");
+                    slot.mapped = false;
+                    n.add("hugetlb_free");
+                }
+            }
+        }
+
+        private static void fault(mm_struct mm, ulong addr)
+        {
+            mmap_lock.mmap_read_lock(mm);
+            vm_area_struct? vma = mmap.vma_lookup(mm, addr);
+            if (vma != null)
+                hugetlb.hugetlb_fault(mm, vma, addr);
+            mmap_lock.mmap_read_unlock(mm);
+        }
+
+        private void hugetlb_fault(Choice c, Counters n)
+        {
+            fault(mms[c.a % NR_MM], haddr(c));
+            n.add("hugetlb_fault");
+        }
+
+        // The callers of hugetlb_unshare_all_pmds (userfaultfd registration, VMA split) hold the mmap lock for write.
+        private void hugetlb_unshare(Choice c, Counters n)
+        {
+            mm_struct mm = mms[c.a % NR_MM];
+            mmap_lock.mmap_write_lock(mm);
+            vm_area_struct? vma = mmap.vma_lookup(mm, haddr(c));
+            if (vma != null)
+                hugetlb.hugetlb_unshare_all_pmds(vma);
+            mmap_lock.mmap_write_unlock(mm);
+            n.add("hugetlb_unshare");
+        }
+
+        // GUP's slow path: the VMA under the mmap lock, then the lookup.
+        private void hugetlb_follow_page(Choice c, Counters n)
+        {
+            mm_struct mm = mms[c.a % NR_MM];
+            ulong addr = haddr(c);
+            mmap_lock.mmap_read_lock(mm);
+            vm_area_struct? vma = mmap.vma_lookup(mm, addr);
+            if (vma != null)
+            {
+                mmap_lock.mmap_assert_locked(vma.vm_mm); // vma is mm's
+                fns.hugetlb_follow_page_mask.fn(vma, addr);
+            }
+            mmap_lock.mmap_read_unlock(mm);
+            n.add("hugetlb_follow_page");
+        }
+
+        // A page walk of the faulted range (smaps, mincore and the like), reading each huge PTE.
+        private void walk_hugetlb_range(Choice c, Counters n)
+        {
+            mm_struct mm = mms[c.a % NR_MM];
+            ulong start = hva(c.b % NR_FILES);
+            mmap_lock.mmap_read_lock(mm);
+            vm_area_struct? vma = mmap.vma_lookup(mm, start);
+            if (vma != null)
+            {
+                mmap_lock.mmap_assert_locked(vma.vm_mm); // vma is mm's
+                pagewalk.walk_hugetlb_range(vma, start, start + NR_HPAGES * hugetlb.HPAGE_SIZE, (pte, _, _, _) => pte.read(), null);
+            }
+            mmap_lock.mmap_read_unlock(mm);
+            n.add("walk_hugetlb_range");
+        }
+
+        // fork of one VMA into a process of the pool whose slot is free. The child is a pooled, live mm here, so the two
+        // mmap locks are taken in a fixed order (parent's index below the child's) instead of relying on a child nobody sees.
+        private static (int src, int dst) fork_pair(Choice c)
+        {
+            int src = c.a % (NR_MM - 1);
+            return (src, src + 1 + c.a / (NR_MM - 1) % (NR_MM - 1 - src));
+        }
+
+        private void copy_hugetlb_page_range(Choice c, Counters n)
+        {
+            (int s, int d) = fork_pair(c);
+            int f = c.b % NR_FILES;
+            hugetlb_slot child = vmas[d, f];
+            if (!Monitor.TryEnter(child))
+            {
+                n.add("copy_hugetlb_page_range (child busy)");
+                return;
+            }
+            try
+            {
+                mm_struct src = mms[s], dst = mms[d];
+                // The pooled child drops what it mapped there before (as an exec would).
+                if (child.mapped)
+                    ViolationLog.BUG_ON(mmap.vm_munmap(dst, hva(f), PUD_SIZE) != 0, "vm_munmap of the child's hugetlb VMA failed");
+                vm_area_struct dst_vma = hugetlb.hugetlb_mmap(dst, hva(f), hva(f) + PUD_SIZE, shared: true, files[f], 0);
+                child.mapped = true;
+                mmap_lock.mmap_write_lock(src);
+                mmap_lock.mmap_write_lock(dst);
+                vm_area_struct? src_vma = mmap.vma_lookup(src, hva(f));
+                if (src_vma != null)
+                    hugetlb.copy_hugetlb_page_range(dst, src, dst_vma, src_vma);
+                mmap_lock.mmap_write_unlock(dst);
+                mmap_lock.mmap_write_unlock(src);
+                n.add("copy_hugetlb_page_range");
+            }
+            finally
+            {
+                Monitor.Exit(child);
+            }
+        }
+
+        private void gup_fast(Choice c, Counters n)
+        {
+            fns.gup_fast.fn(mms[c.a % NR_MM], haddr(c), 4);
+            n.add("gup_fast");
+        }
+    }
+}
