@@ -74,12 +74,12 @@ namespace ReferenceKernelMm.mm
             ulong v = e.read();
             if (pxd_leaf(v, e.level))
             {
-                RaceWindow.at("walk_kernel_page_table_range");
                 leaf(e, addr, end, priv);
                 return;
             }
             if (!pxd_table(v, e.level))
                 return;
+            RaceWindow.at("walk_kernel_page_table_range");
             for (ulong next; addr < end; addr = next)
             {
                 pXd_t child = pxd_offset(e, addr);

@@ -3,7 +3,8 @@ using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.mm;
 using static ReferenceKernelMm.include.linux.fs;
 
-namespace ReferenceKernelMm.fs.hugetlbfs
+// fs/hugetlbfs in the kernel; the namespace leaves out "fs", which would hide the include.linux.fs helpers.
+namespace ReferenceKernelMm.hugetlbfs
 {
     /// <summary>Hole punching of a hugetlbfs file (fs/hugetlbfs/inode.c).</summary>
     public static class inode
