@@ -71,8 +71,6 @@ namespace BrokenKernelMm
             ulong v = e.read();
             if (pxd_leaf(v, e.level))
             {
-                RaceWindow.at("walk_kernel_page_table_range");
-                v = e.read();
                 st.entries.Add(new ptdump_entry(addr, end - addr, e.level, (v & _PAGE_RW) != 0, (v & _PAGE_NX) == 0));
                 return;
             }
@@ -80,6 +78,7 @@ namespace BrokenKernelMm
                 return;
             // The table is looked up once and its entries read in turn, as the kernel's walker does with pte++.
             pgtable_t table = next_table(e);
+            RaceWindow.at("walk_kernel_page_table_range");
             for (ulong next; addr < end; addr = next)
             {
                 pXd_t child = table.entry(index(addr, table.level));

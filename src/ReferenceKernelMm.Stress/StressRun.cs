@@ -28,12 +28,12 @@ namespace ReferenceKernelMm.Stress
             public volatile bool finished;
         }
 
-        // How often each race window holds a walker up (once in this many passes: a kernel walk passes its point per leaf)
+        // How often each race window holds a walker up (once in this many passes: the kernel walker passes its point at every table it descends into)
         // and for how many window lengths. The hugetlb lookup is held longest: its race needs two operations of other
         // CPUs (a hole punch, then the last sharer's munmap) inside the window; the fixed lookup holds the vma lock across it.
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
-            ["walk_kernel_page_table_range"] = (20000, 1),
+            ["walk_kernel_page_table_range"] = (32, 20),
             ["gup_fast"] = (4, 1),
             ["hugetlb_follow_page_mask"] = (2, 20),
             ["walk_hugetlb_range"] = (8, 1),

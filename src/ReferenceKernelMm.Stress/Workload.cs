@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using ReferenceKernelMm.fs.hugetlbfs;
+using ReferenceKernelMm.hugetlbfs;
 using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.mm;
 using ReferenceKernelMm.Runtime;
@@ -91,7 +91,7 @@ namespace ReferenceKernelMm.Stress
             // Memory hotplug and ptdump take tens of milliseconds and the rest well under one, so they are picked less often.
             var ops = new List<Operation>
             {
-                new("memory_hotplug", 1, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
+                new("memory_hotplug", 4, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
