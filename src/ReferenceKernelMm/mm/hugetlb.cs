@@ -133,7 +133,8 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>
         /// Finds a PMD table another mm already uses for the same file range and points this mm's PUD at it,
-        /// counting the share. Holds i_mmap_rwsem for read while looking, which keeps the other mm from unsharing.
+        /// counting the share. Holds i_mmap_rwsem for read while looking and until the PMD is found, which keeps the
+        /// other mm from unsharing and hole punching from unsharing this one.
         /// </summary>
         [MightSleep]
         public static pXd_t huge_pmd_share(mm_struct mm, vm_area_struct vma, ulong addr, pXd_t pud)
@@ -166,9 +167,11 @@ namespace ReferenceKernelMm.mm
                 spin_unlock(mm.page_table_lock);
                 break;
             }
-            i_mmap_unlock_read(mapping);
+            // Still under i_mmap_rwsem, as the kernel's pmd_alloc here: a hole punch must not unshare the PUD just set.
             memory.__pxd_alloc(mm, pud, "huge_pmd_share");
-            return pxd_offset(pud, addr);
+            pXd_t pmd = pxd_offset(pud, addr);
+            i_mmap_unlock_read(mapping);
+            return pmd;
         }
 
         /// <summary>
@@ -316,7 +319,10 @@ namespace ReferenceKernelMm.mm
         /// <summary>
         /// fork's copy of a hugetlb VMA (copy_hugetlb_page_range): the parent's huge PTEs into the child's VMA. fork holds
         /// both mmap locks for write; the parent's vma lock (read) keeps its PMD tables from being unshared meanwhile.
-        /// Where the child ends up sharing the parent's PMD table there is nothing to copy.
+        /// Where the child ends up sharing the parent's PMD table there is nothing to copy. The child's VMA is already in
+        /// the file's i_mmap (dup_mmap links it first), so hole punching could unshare the child's table under the copy:
+        /// the port also holds the child's vma lock, as hugetlb_fault does around huge_pte_alloc. (The kernel copies a
+        /// shared hugetlb VMA only for userfaultfd write-protect and does not take it.)
         /// </summary>
         [Requires("dst.mmap_lock", "src.mmap_lock")]
         [MightSleep]
@@ -325,6 +331,7 @@ namespace ReferenceKernelMm.mm
             mmap_lock.mmap_assert_write_locked(src);
             mmap_lock.mmap_assert_write_locked(dst);
             hugetlb_vma_lock_read(src_vma);
+            hugetlb_vma_lock_read(dst_vma);
             for (ulong addr = src_vma.vm_start; addr < src_vma.vm_end; addr += HPAGE_SIZE)
             {
                 if (hugetlb_walk(src_vma, addr, HPAGE_SIZE) is not pXd_t src_pte)
@@ -342,6 +349,7 @@ namespace ReferenceKernelMm.mm
                     dst_pte.write(entry);
                 spin_unlock(ptl);
             }
+            hugetlb_vma_unlock_read(dst_vma);
             hugetlb_vma_unlock_read(src_vma);
         }
 
