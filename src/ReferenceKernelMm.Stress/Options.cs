@@ -24,7 +24,7 @@ namespace ReferenceKernelMm.Stress
         /// <summary>Run time in seconds.</summary>
         public double duration = 10;
         /// <summary>Simulated CPUs running operations.</summary>
-        public int cpus = 4;
+        public int cpus = 8;
         /// <summary>Seed of the operation choices; null picks one (printed).</summary>
         public int? seed;
         /// <summary>Broken variant to run; null runs the port's functions.</summary>
@@ -46,7 +46,7 @@ namespace ReferenceKernelMm.Stress
             usage: {host} [options]
               --profile NAME     the build's architecture profile (default); a different one is refused: rebuild with -p:MmArch=NAME
               --duration SEC     how long to run (default 10)
-              --cpus N           simulated CPUs running operations, 1..32 (default 4)
+              --cpus N           simulated CPUs running operations, 1..32 (default 8)
               --seed N           seed of each CPU's choice of operations (default: random, printed)
               --variant NAME     run a broken variant in place of the port's function (see --list)
               --list             list the operations and variants, then exit

@@ -28,14 +28,15 @@ namespace ReferenceKernelMm.Stress
             public volatile bool finished;
         }
 
-        // How often each race window holds a walker up (once in this many passes: the kernel walker passes its point at every table it descends into)
-        // and for how many window lengths. The hugetlb lookup is held longest: its race needs two operations of other
-        // CPUs (a hole punch, then the last sharer's munmap) inside the window; the fixed lookup holds the vma lock across it.
+        // Each race window holds a walker up once in `odds` passes, for `lengths` window lengths. The kernel walker passes
+        // its point at each table it descends into: 20 ms there lets hot-remove free a table a walker is in. The hugetlb
+        // lookup is held longest: its race needs two operations of other CPUs inside the window (a hole punch unsharing
+        // the table, then the last sharer's munmap freeing it); the fixed lookup holds the vma lock across it.
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
-            ["walk_kernel_page_table_range"] = (32, 20),
+            ["walk_kernel_page_table_range"] = (16, 20),
             ["gup_fast"] = (4, 1),
-            ["hugetlb_follow_page_mask"] = (2, 20),
+            ["hugetlb_follow_page_mask"] = (2, 100),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
         };

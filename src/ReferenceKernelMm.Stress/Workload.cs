@@ -26,10 +26,11 @@ namespace ReferenceKernelMm.Stress
     /// </summary>
     public sealed class Workload
     {
-        // Hotplug: memory blocks in two 1 GiB regions, two per region so that they share a PMD table of the linear map.
-        // Even slots take their memmap from boot memory (2 MiB vmemmap blocks), odd ones from the added range (altmap).
-        private const int NR_HOTPLUG = 4;
-        // hugetlb: a few processes mapping two files at the same 1 GiB-aligned address, so they share PMD tables.
+        // Hotplug: two memory blocks in one 1 GiB region, sharing a PMD table of the linear map; the first takes its memmap
+        // from boot memory (2 MiB vmemmap blocks), the second from the added range (altmap). Few blocks keep ptdump short.
+        private const int NR_HOTPLUG = 2;
+        // hugetlb: a few processes mapping a hugetlbfs file at the same 1 GiB-aligned address, so they share its PMD table;
+        // one file, so that sharing, hole punching and the last sharer's munmap meet often.
         private const int NR_MM = 3, NR_FILES = 1, NR_HPAGES = 8;
         // Device memory for vmap/ioremap, 1 GiB aligned: never RAM.
         private const ulong DEVICE_PHYS = 0x80_0000_0000UL;
@@ -81,32 +82,33 @@ namespace ReferenceKernelMm.Stress
         {
             this.fns = fns;
             for (int s = 0; s < NR_HOTPLUG; s++)
-                hotplug[s] = new hotplug_slot((ulong)(1 + s / 2) * PUD_SIZE + (ulong)(s % 2) * (PUD_SIZE / 2),
+                hotplug[s] = new hotplug_slot(PUD_SIZE + (ulong)s * (PUD_SIZE / 2),
                     s % 2 == 0 ? mhp_t.MHP_NONE : mhp_t.MHP_MEMMAP_ON_MEMORY);
             for (int f = 0; f < NR_FILES; f++)
                 files[f] = new @file($"hugetlbfs-{f}");
             for (int m = 0; m < NR_MM; m++)
                 for (int f = 0; f < NR_FILES; f++)
                     vmas[m, f] = new hugetlb_slot();
-            // Memory hotplug and ptdump take tens of milliseconds and the rest well under one, so they are picked less often.
+            // Memory hotplug, ptdump and HVO take tens to hundreds of milliseconds (they also wait for each other's locks),
+            // the rest a few at most: the slow ones are picked less often.
             var ops = new List<Operation>
             {
-                new("memory_hotplug", 4, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
+                new("memory_hotplug", 6, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
-                new("ptdump", 1, _ => "ptdump", (_, n) => { fns.ptdump_walk_pgd.fn(new ptdump_state(), K.init_mm); n.add("ptdump"); }),
+                new("ptdump", 2, _ => "ptdump", (_, n) => { fns.ptdump_walk_pgd.fn(new ptdump_state(), K.init_mm); n.add("ptdump"); }),
                 new("ptdump_check_wx", 1, _ => "ptdump_check_wx", ptdump_check_wx),
                 new("vmap", 8, c => $"vmap({vmap_pages(c)} pages)", vmap),
                 new("ioremap", 8, c => $"ioremap(0x{ioremap_args(c).size:x} bytes)", ioremap),
-                new("valid_zones", 4, c => $"valid_zones(block {c.a % NR_HOTPLUG})", valid_zones),
-                new("hugetlb_cycle", 16, c => $"hugetlb_cycle(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_cycle),
+                new("valid_zones", 2, c => $"valid_zones(block {c.a % NR_HOTPLUG})", valid_zones),
+                new("hugetlb_cycle", 24, c => $"hugetlb_cycle(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_cycle),
                 new("hugetlb_fault", 16, c => $"hugetlb_fault(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_fault),
-                new("hugetlb_unshare", 8, c => $"hugetlb_unshare_all_pmds(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_unshare),
+                new("hugetlb_unshare", 4, c => $"hugetlb_unshare_all_pmds(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_unshare),
                 new("hugetlb_punch_hole", 16, c => $"hugetlbfs_punch_hole(file{c.b % NR_FILES})", (c, n) => { inode.hugetlbfs_punch_hole(files[c.b % NR_FILES]); n.add("hugetlb_punch_hole"); }),
                 new("hugetlb_follow_page", 16, c => $"hugetlb_follow_page_mask(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_follow_page),
                 new("walk_hugetlb_range", 8, c => $"walk_hugetlb_range(mm{c.a % NR_MM}, file{c.b % NR_FILES})", walk_hugetlb_range),
-                new("copy_hugetlb_page_range", 8, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
+                new("copy_hugetlb_page_range", 4, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
                 new("gup_fast", 16, c => $"gup_fast(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", gup_fast),
             };
             operations = ops;
@@ -214,10 +216,14 @@ namespace ReferenceKernelMm.Stress
             n.add("vmap");
         }
 
-        // 1 GiB, 2 or 4 MiB (aligned: huge mappings) or a few pages.
+        // 1 GiB, 2 or 4 MiB (aligned: huge mappings) or a few pages. Without huge vmap 1 GiB would be 262144 PTEs: 2 MiB instead.
         private static (ulong phys, ulong size) ioremap_args(Choice c) => (c.a % 4) switch
         {
+#if CONFIG_HAVE_ARCH_HUGE_VMAP
             0 => (DEVICE_PHYS, PUD_SIZE),
+#else
+            0 => (DEVICE_PHYS, PMD_SIZE),
+#endif
             1 or 2 => (DEVICE_PHYS + (ulong)(c.b % 8) * PMD_SIZE, PMD_SIZE * (ulong)(1 + c.b / 8 % 2)),
             _ => (DEVICE_PHYS + PAGE_SIZE * (ulong)(1 + c.b % 64), PAGE_SIZE * (ulong)(1 + c.b / 64 % 8)),
         };

@@ -53,7 +53,7 @@ namespace ReferenceKernelMm.Stress.Tests
             string c = Driver.Run(Driver.Stress, "--plan", "50", "--seed", "43").stdout;
             Assert.Equal(a, b);
             Assert.NotEqual(a, c);
-            Assert.Equal(4, a.Split('\n').Count(l => l.StartsWith("cpu", System.StringComparison.Ordinal)));
+            Assert.Equal(8, a.Split('\n').Count(l => l.StartsWith("cpu", System.StringComparison.Ordinal)));
         }
 
         [Fact]

@@ -13,7 +13,7 @@ namespace ReferenceKernelMm.Stress.Tests
             Assert.Null(o.variant);
             Assert.Null(o.seed);
             Assert.Equal(10, o.duration);
-            Assert.Equal(4, o.cpus);
+            Assert.Equal(8, o.cpus);
             Assert.Equal(1, o.window_ms);
             Assert.False(o.list);
         }
