@@ -105,13 +105,14 @@ namespace ReferenceKernelMm.mm
         public static pXd_t? huge_pte_offset(mm_struct mm, ulong addr, ulong sz)
         {
             ViolationLog.BUG_ON(sz != HPAGE_SIZE, $"huge_pte_offset: unsupported size 0x{sz:x}");
-            pXd_t pgd = pgd_offset(mm, addr);
-            if (!pxd_table(pgd.read(), pt_level.pgd))
+            // Each level from the value read once: a caller without the right lock gets a stale pointer, not a torn walk.
+            ulong pgd = pgd_offset(mm, addr).read();
+            if (!pxd_table(pgd, pt_level.pgd))
                 return null;
-            pXd_t pud = pxd_offset(pgd, addr);
-            if (!pxd_table(pud.read(), pt_level.pud))
+            ulong pud = pxd_offset_lockless(pgd, pt_level.pgd, addr).read();
+            if (!pxd_table(pud, pt_level.pud))
                 return null;
-            return pxd_offset(pud, addr);
+            return pxd_offset_lockless(pud, pt_level.pud, addr);
         }
 
         /// <summary>

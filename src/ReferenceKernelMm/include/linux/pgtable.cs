@@ -120,14 +120,15 @@ namespace ReferenceKernelMm.include.linux
         public static bool pxd_table(ulong e, pt_level l) => l != pt_level.pte && pxd_present(e) && (e & _PAGE_TABLE) != 0;
 
         /// <summary>The next-level table an entry points to (pud_pgtable, pmd_page_vaddr …); reported when that page was freed.</summary>
-        public static pgtable_t next_table(pXd_t entry)
+        public static pgtable_t next_table(pXd_t entry) => table_of(entry.read(), entry.level);
+
+        private static pgtable_t table_of(ulong e, pt_level level)
         {
-            ulong e = entry.read();
-            ViolationLog.BUG_ON(!pxd_table(e, entry.level), $"{entry.level} entry 0x{e:x} is not a table");
+            ViolationLog.BUG_ON(!pxd_table(e, level), $"{level} entry 0x{e:x} is not a table");
             FrameRef r = PhysMem.current_ref(entry_pfn(e));
             // Following a stale entry into a freed table is the use-after-free KASAN would report.
             r.check("walk into", 0);
-            return new pgtable_t(r, entry.level + 1);
+            return new pgtable_t(r, level + 1);
         }
 
         /// <summary>pgd_offset: the pgd entry of <paramref name="addr"/> in <paramref name="mm"/>.</summary>
@@ -140,6 +141,17 @@ namespace ReferenceKernelMm.include.linux
         public static pXd_t pxd_offset(pXd_t upper, ulong addr)
         {
             pgtable_t t = next_table(upper);
+            return t.entry(index(addr, t.level));
+        }
+
+        /// <summary>
+        /// The entry of <paramref name="addr"/> in the table that <paramref name="value"/>, read once from a
+        /// <paramref name="level"/> entry, points to (pud_offset_lockless, pmd_offset_lockless): a reader that does not
+        /// keep the entry from changing uses the value it read, so a concurrent change makes it stale, not inconsistent.
+        /// </summary>
+        public static pXd_t pxd_offset_lockless(ulong value, pt_level level, ulong addr)
+        {
+            pgtable_t t = table_of(value, level);
             return t.entry(index(addr, t.level));
         }
 
