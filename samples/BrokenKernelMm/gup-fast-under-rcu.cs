@@ -35,13 +35,13 @@ namespace BrokenKernelMm
         {
             while (addr < end)
             {
-                pXd_t pgd = pgd_offset(mm, addr);
-                if (!pxd_table(pgd.read(), pt_level.pgd))
+                ulong pgd = pgd_offset(mm, addr).read();
+                if (!pxd_table(pgd, pt_level.pgd))
                     return;
-                pXd_t pud = pxd_offset(pgd, addr);
-                if (!pxd_table(pud.read(), pt_level.pud))
+                ulong pud = pxd_offset_lockless(pgd, pt_level.pgd, addr).read();
+                if (!pxd_table(pud, pt_level.pud))
                     return;
-                pXd_t pmd = pxd_offset(pud, addr);
+                pXd_t pmd = pxd_offset_lockless(pud, pt_level.pud, addr);
                 RaceWindow.at("gup_fast");
                 ulong v = pmd.read();
                 if (pxd_leaf(v, pt_level.pmd))
@@ -52,7 +52,7 @@ namespace BrokenKernelMm
                 }
                 if (!pxd_table(v, pt_level.pmd))
                     return;
-                ulong pte = pxd_offset(pmd, addr).read();
+                ulong pte = pxd_offset_lockless(v, pt_level.pmd, addr).read();
                 if (!pxd_present(pte))
                     return;
                 pages.Add(entry_pfn(pte));
