@@ -35,7 +35,7 @@ namespace ReferenceKernelMm.Stress
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
             ["walk_kernel_page_table_range"] = (16, 20),
-            ["gup_fast"] = (4, 1),
+            ["gup_fast"] = (2, 10),
             ["hugetlb_follow_page_mask"] = (2, 100),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
