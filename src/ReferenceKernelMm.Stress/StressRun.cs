@@ -108,7 +108,13 @@ namespace ReferenceKernelMm.Stress
                     break;
                 }
                 stall = find_stall(workers);
-                if (stall != null || now >= o.duration)
+                if (stall != null)
+                {
+                    // What every CPU was doing and holding when it fired, before the others are stopped and go offline.
+                    stall += "\n" + describe(workers) + "\n" + Lockdep.debug_show_all_locks();
+                    break;
+                }
+                if (now >= o.duration)
                     break;
                 if (now >= next_progress)
                 {
@@ -130,9 +136,9 @@ namespace ReferenceKernelMm.Stress
             if (first_violation == null && stall == null)
             {
                 if (stuck.Count > 0)
-                    stall = $"CPUs did not finish their last operation within {o.watchdog} s of the end";
+                    stall = $"CPUs did not finish their last operation within {o.watchdog} s of the end\n{Lockdep.debug_show_all_locks()}";
                 else if (!Task.Run(Rcu.rcu_barrier).Wait(TimeSpan.FromSeconds(o.watchdog)))
-                    stall = "RCU callbacks did not finish (rcu_barrier)";
+                    stall = $"RCU callbacks did not finish (rcu_barrier)\n{Lockdep.debug_show_all_locks()}";
                 if (ViolationLog.Count > 0)
                     first_violation = clock.Elapsed;
             }
@@ -193,6 +199,14 @@ namespace ReferenceKernelMm.Stress
             return null;
         }
 
+        private string describe(worker[] workers)
+        {
+            long now = clock.ElapsedTicks;
+            return string.Join("\n", workers.Select(w => w.doing is string doing
+                ? $"CPU {w.cpu}: in {doing} for {(now - Interlocked.Read(ref w.since)) / (double)Stopwatch.Frequency:F1} s"
+                : $"CPU {w.cpu}: between operations"));
+        }
+
         private void progress(bool tty, double now)
         {
             var line = new StringBuilder($"[{now,6:F1}s] {counters.total} ops:");
@@ -242,10 +256,7 @@ namespace ReferenceKernelMm.Stress
                 }
             }
             if (stall != null)
-            {
                 w.WriteLine($"watchdog: {stall}");
-                w.WriteLine(Lockdep.debug_show_all_locks());
-            }
             foreach (worker s in stuck)
                 w.WriteLine($"CPU {s.cpu} still in {s.doing ?? "(between operations)"} when the run ended");
             if (variant != null && violations.Count > 0)
