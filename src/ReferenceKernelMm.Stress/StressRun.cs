@@ -78,13 +78,13 @@ namespace ReferenceKernelMm.Stress
                 RaceWindow.hook = point =>
                 {
                     window_rng ??= new Random(Environment.CurrentManagedThreadId);
-                    (int odds, int lengths) = windows.TryGetValue(point, out var w) ? w : (16, 1);
-                    if (window_rng.Next(odds) == 0)
-                        Thread.Sleep(window_ms * lengths);
+                    if (windows.TryGetValue(point, out var w) && window_rng.Next(w.odds) == 0)
+                        Thread.Sleep(window_ms * w.lengths);
                 };
             using (Smp.cpu_up())
                 workload.setup();
 
+            DateTime started = DateTime.UtcNow;
             clock.Start();
             var workers = new worker[o.cpus];
             for (int i = 0; i < workers.Length; i++)
@@ -96,17 +96,13 @@ namespace ReferenceKernelMm.Stress
             bool tty = !Console.IsOutputRedirected;
             double interval = tty ? 0.5 : Math.Clamp(o.duration / 10, 1, 30);
             double next_progress = interval;
-            TimeSpan? first_violation = null;
             string? stall = null;
             while (true)
             {
                 Thread.Sleep(50);
                 double now = clock.Elapsed.TotalSeconds;
                 if (ViolationLog.Count > 0)
-                {
-                    first_violation = clock.Elapsed;
                     break;
-                }
                 stall = find_stall(workers);
                 if (stall != null)
                 {
@@ -128,21 +124,22 @@ namespace ReferenceKernelMm.Stress
                 Console.Out.WriteLine();
 
             // After a violation the others may be blocked on what the failed CPU holds: give them a moment only.
-            TimeSpan grace = first_violation != null || stall != null ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(o.watchdog);
+            bool failed = ViolationLog.Count > 0 || stall != null;
+            TimeSpan grace = failed ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(o.watchdog);
             var deadline = Stopwatch.StartNew();
             while (workers.Any(w => !w.finished) && deadline.Elapsed < grace)
                 Thread.Sleep(20);
             var stuck = workers.Where(w => !w.finished).ToList();
-            if (first_violation == null && stall == null)
+            if (!failed)
             {
                 if (stuck.Count > 0)
                     stall = $"CPUs did not finish their last operation within {o.watchdog} s of the end\n{Lockdep.debug_show_all_locks()}";
                 else if (!Task.Run(Rcu.rcu_barrier).Wait(TimeSpan.FromSeconds(o.watchdog)))
                     stall = $"RCU callbacks did not finish (rcu_barrier)\n{Lockdep.debug_show_all_locks()}";
-                if (ViolationLog.Count > 0)
-                    first_violation = clock.Elapsed;
             }
-            return summary(ran, first_violation, stall, stuck);
+            IReadOnlyList<Violation> violations = ViolationLog.Snapshot();
+            TimeSpan? first_violation = violations.Count > 0 ? violations[0].When - started : null;
+            return summary(ran, violations, first_violation, stall, stuck);
         }
 
         private void work(worker w)
@@ -223,7 +220,7 @@ namespace ReferenceKernelMm.Stress
             Console.Out.Write("\r" + text);
         }
 
-        private int summary(double ran, TimeSpan? first_violation, string? stall, List<worker> stuck)
+        private int summary(double ran, IReadOnlyList<Violation> violations, TimeSpan? first_violation, string? stall, List<worker> stuck)
         {
             var w = Console.Out;
             w.WriteLine("== summary");
@@ -235,7 +232,6 @@ namespace ReferenceKernelMm.Stress
             w.WriteLine("mean time per operation (ms): " + string.Join(", ",
                 workload.operations.Select(op => $"{op.name} {counters.mean_seconds(op.name) * 1000:F1}")));
 
-            IReadOnlyList<Violation> violations = ViolationLog.Snapshot();
             if (violations.Count == 0 && stall == null)
             {
                 w.WriteLine("violations: none");
