@@ -32,11 +32,25 @@ namespace ReferenceKernelMm.mm
         public static void walk_kernel_page_table_range_lockless(ulong start, ulong end, leaf_entry_fn leaf, object? priv) =>
             walk(start, end, leaf, priv);
 
-        private static void walk(ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
+        /// <summary>
+        /// Walks the tables of a user mm without looking at its VMAs (walk_page_range_novma). munmap detaches the VMAs,
+        /// downgrades the mmap lock to read and only then frees the tables, so a walk that does not stop at VMA holes
+        /// needs the mmap lock for write (G7).
+        /// </summary>
+        [Requires("mm.mmap_lock")]
+        public static void walk_page_range_novma(mm_struct mm, ulong start, ulong end, leaf_entry_fn leaf, object? priv)
+        {
+            mmap_lock.mmap_assert_write_locked(mm);
+            walk(mm, start, end, leaf, priv);
+        }
+
+        private static void walk(ulong addr, ulong end, leaf_entry_fn leaf, object? priv) => walk(K.init_mm, addr, end, leaf, priv);
+
+        private static void walk(mm_struct mm, ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
         {
             for (ulong next; addr < end; addr = next)
             {
-                pXd_t pgd = pgd_offset_k(addr);
+                pXd_t pgd = pgd_offset(mm, addr);
                 next = addr_end(addr, end, pt_level.pgd);
                 walk_entry(pgd, addr, next, leaf, priv);
             }

@@ -285,8 +285,9 @@ namespace ReferenceKernelMm.arch.arm64.mm
             return true;
         }
 
+        /// <summary>The freeing itself, for callers that hold init_mm's mmap lock for read already.</summary>
         [TableFreer("kernel", "huge-vmap-collapse")]
-        private static void __pmd_free_pte_page(pXd_t pmdp, ulong addr)
+        public static void __pmd_free_pte_page(pXd_t pmdp, ulong addr)
         {
             lockdep.lockdep_assert_held_read(K.init_mm.mmap_lock);
             pgtable_t table = next_table(pmdp);
