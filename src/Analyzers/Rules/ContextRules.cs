@@ -41,6 +41,19 @@ namespace MmLock.Analyzers.Rules
             return list.Count == 1 ? "'" + list[0] + "'" : "one of " + Quote(list);
         }
 
+        /// <summary>
+        /// The alternatives of a clause as guards to hold: "'a'", "'a' exclusively" or "one of 'a' exclusively, 'b'". The mode is
+        /// named where only exclusive satisfies (not for existentials or reentrant contexts, whose mode is ignored), so a
+        /// caller holding the lock shared is not told to "hold" what it holds.
+        /// </summary>
+        private static string Guards(BoundClause clause, BodyAnalysis body)
+        {
+            var list = clause.Alternatives.Select(a => "'" + a.Context.Display + "'" +
+                (a.Mode == Mode.Exclusive && !a.Context.Existential && (body.Model.FlagsOf(a.Context.Type) & ContextFlags.Reentrant) == 0 ? " exclusively" : ""))
+                .Distinct().ToList();
+            return list.Count == 1 ? list[0] : "one of " + string.Join(", ", list);
+        }
+
         // ---- calls ---------------------------------------------------------------------------------
 
         public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
@@ -85,26 +98,25 @@ namespace MmLock.Analyzers.Rules
                 var kind = clause.Clause.Kind;
                 var alternatives = clause.Alternatives;
                 if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny) continue;
-                var displays = alternatives.Select(a => a.Context.Display).ToList();
                 switch (kind)
                 {
                     case ClauseKind.Requires:
                     case ClauseKind.RequiresAny:
-                        ReportRequires(before, location, name, clause);
+                        ReportRequires(before, location, name, clause, body);
                         break;
                     case ClauseKind.Walker:
                     case ClauseKind.Lookup:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Guards(clause, body));
                         break;
                     case ClauseKind.Freer:
-                        missingHolds.Add((clause, displays.Count > 0 ? "'" + displays[0] + "'" + (alternatives[0].Mode == Mode.Exclusive ? " exclusively" : "") : "?"));
+                        missingHolds.Add((clause, alternatives.IsEmpty ? "?" : Guards(clause, body)));
                         break;
                     case ClauseKind.LeafModifier:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Guards(clause, body));
                         break;
                     case ClauseKind.LiveRoot:
                     case ClauseKind.Memmap:
-                        Report(clause.Clause.Rule, location, Also(), name, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), name, Guards(clause, body));
                         break;
                 }
             }
@@ -112,7 +124,7 @@ namespace MmLock.Analyzers.Rules
                 Report(Descriptors.MM2003, location, Also(), name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)));
         }
 
-        private void ReportRequires(FlowState before, Location location, string name, BoundClause clause)
+        private void ReportRequires(FlowState before, Location location, string name, BoundClause clause, BodyAnalysis body)
         {
             var (first, mode) = clause.Alternatives[0];
             string what;
@@ -124,7 +136,7 @@ namespace MmLock.Analyzers.Rules
             }
             else
             {
-                what = "holding " + Alternatives(clause.Alternatives.Select(a => a.Context.Display));
+                what = "holding " + Guards(clause, body);
             }
             var released = clause.Alternatives.Select(a => before.Released.TryGetValue(a.Context.Key, out var at) ? (a.Context.Display, at) : default)
                 .FirstOrDefault(r => r.at != null);

@@ -26,7 +26,7 @@ static class W
 ";
 
         private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'";
-        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold 'G.init_mm.mmap_lock'";
+        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold 'G.init_mm.mmap_lock' exclusively";
         private static readonly string[] HugeVmap = { "CONFIG_HAVE_ARCH_HUGE_VMAP" };
 
         // ---- MM2001 ----------------------------------------------------------------------------------
@@ -483,7 +483,7 @@ class C
         W.walk_page_range_novma(mm, 0);
         L.mmap_write_unlock(mm);
     }
-}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold 'mm.mmap_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold 'mm.mmap_lock' exclusively"));
 
         [Fact]
         public Task MM2003_SeveralHolds_NamesOnlyTheMissing() => Verify(@"
