@@ -290,18 +290,21 @@ namespace ReferenceKernelMm.mm
         /// Called in the middle of a VMA split at <paramref name="addr"/>: a PMD table can be shared only over a whole
         /// PUD-aligned range of the VMA, so the one around <paramref name="addr"/> is unshared now. The caller holds the
         /// mmap lock, the vma lock and i_mmap_rwsem, all for write, so no fault can share it again before the split is
-        /// done (G5: unsharing earlier, in ->may_split before those locks, left that window open).
+        /// done (G5: unsharing earlier, in ->may_split before those locks, left that window open). Without PMD
+        /// sharing there is nothing to unshare and nothing to hold.
         /// </summary>
-        [Requires("vma.vm_mm.mmap_lock", "vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem")]
+        [Requires("vma.vm_mm.mmap_lock", "vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem", When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
         [MightSleep]
         public static void hugetlb_split(vm_area_struct vma, ulong addr)
         {
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
             mmap_lock.mmap_assert_write_locked(vma.vm_mm);
             hugetlb_vma_assert_write_locked(vma);
             i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
             ulong floor = addr & ~(PUD_SIZE - 1), ceil = floor + PUD_SIZE;
             if (addr != floor && floor >= vma.vm_start && ceil <= vma.vm_end)
                 __hugetlb_unshare_pmds(vma, floor, ceil);
+#endif
         }
     }
 }
