@@ -62,6 +62,22 @@ namespace MmLock.Analyzers.Tests.Scenarios
             return Run(p.After, p, Configuration.Parse(configuration), Enumerable.Empty<DiagnosticResult>());
         }
 
+        /// <summary>
+        /// Every page-table rule and MM3001 is exercised by the pairs in at least three profiles both ways: reported on a
+        /// "before" and not reported on its "after" (which After_IsClean checks in every configuration of the pair).
+        /// </summary>
+        [Theory]
+        [InlineData("MM2001"), InlineData("MM2002"), InlineData("MM2003"), InlineData("MM2004")]
+        [InlineData("MM2005"), InlineData("MM2006"), InlineData("MM2007"), InlineData("MM3001")]
+        public void Pairs_CoverTheRule_PositiveAndNegative_InThreeProfiles(string id)
+        {
+            var pairs = BeforeAfterPair.All().Select(BeforeAfterPair.Load).Where(p => p.Expectations.Any(e => e.Id == id)).ToList();
+            var flagged = pairs.SelectMany(p => p.Expectations.Where(e => e.Id == id).SelectMany(e => e.In)).Select(c => c.Arch).Distinct();
+            var clean = pairs.SelectMany(p => p.Configurations).Select(c => c.Arch).Distinct();
+            Assert.True(flagged.Count() >= 3, $"{id} is reported in {string.Join(", ", flagged)} only");
+            Assert.True(clean.Count() >= 3, $"{id}'s fixes are checked in {string.Join(", ", clean)} only");
+        }
+
         private static Task Run((string Path, string Text) file, BeforeAfterPair pair, Configuration config, IEnumerable<DiagnosticResult> expected)
         {
             var test = new AnalyzerTest<MmLockAnalyzer>();
