@@ -8,7 +8,7 @@ namespace HistoricBugs.D1.After;
 public static class hugetlb_d1
 {
     [RequiresShared("vma.vm_mm.mmap_lock")]
-    public static bool hugetlb_no_page_must_wait(vm_area_struct vma, ulong addr)
+    public static bool hugetlb_handle_userfault(vm_area_struct vma, ulong addr)
     {
         hugetlb.hugetlb_vma_lock_read(vma);
         pXd_t? ptep = hugetlb.hugetlb_walk(vma, addr, hugetlb.HPAGE_SIZE);
