@@ -17,12 +17,16 @@ namespace MmLock.Analyzers.Tests.Scenarios
     {
         public static string SourceDirectory => Path.Combine(ArchProfiles.RepoRoot, "src", "ReferenceKernelMm");
 
-        private static readonly ConcurrentDictionary<Configuration, Lazy<MetadataReference>> Cache = new();
+        private static readonly ConcurrentDictionary<Configuration, Lazy<CSharpCompilation>> Compilations = new();
+        private static readonly ConcurrentDictionary<Configuration, Lazy<MetadataReference>> References = new();
 
         public static MetadataReference For(Configuration config) =>
-            Cache.GetOrAdd(config, c => new Lazy<MetadataReference>(() => Emit(Compile(c), c))).Value;
+            References.GetOrAdd(config, c => new Lazy<MetadataReference>(() => Emit(Compile(c), c))).Value;
 
-        public static CSharpCompilation Compile(Configuration config)
+        public static CSharpCompilation Compile(Configuration config) =>
+            Compilations.GetOrAdd(config, c => new Lazy<CSharpCompilation>(() => Create(c))).Value;
+
+        private static CSharpCompilation Create(Configuration config)
         {
             var parse = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: config.Symbols);
             var trees = Directory.EnumerateFiles(SourceDirectory, "*.cs", SearchOption.AllDirectories)
