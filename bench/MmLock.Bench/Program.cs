@@ -14,11 +14,19 @@ namespace MmLock.Bench
         /// <summary>
         /// telemetry [files]        per-analyzer execution time (Roslyn's own accounting) for MmLock and the peers, one table
         /// generate DIR [files] [--plain]   write the corpus as a project, for a real `dotnet build -p:ReportAnalyzer=true`
+        /// loop                     the annotated corpus analyzed ten times, to profile
         /// anything else            BenchmarkDotNet (e.g. --filter '*' --job short)
         /// </summary>
         public static int Main(string[] args)
         {
             if (args.Length > 0 && args[0] == "telemetry") return Telemetry(args.Length > 1 ? int.Parse(args[1]) : 100);
+            if (args.Length > 0 && args[0] == "loop")
+            {
+                // A steady load for a profiler: dotnet-trace collect -- dotnet MmLock.Bench.dll loop
+                var workload = new Workload(100, 40, annotated: true);
+                for (int i = 0; i < 10; i++) workload.RunToCompletion(Workload.MmLock);
+                return 0;
+            }
             if (args.Length > 1 && args[0] == "generate") return Generate(args[1], args.Length > 2 && int.TryParse(args[2], out var n) ? n : 100, args.Contains("--plain"));
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
