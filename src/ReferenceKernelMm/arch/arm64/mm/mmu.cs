@@ -10,6 +10,9 @@ using static ReferenceKernelMm.include.linux.pgtable;
 
 namespace ReferenceKernelMm.arch.arm64.mm
 {
+    /// <summary>Allocates a page-table page for a table of <paramref name="level"/> and returns its physical address (__create_pgd_mapping's pgtable_alloc).</summary>
+    public delegate ulong pgtable_alloc_t(pt_level level);
+
     /// <summary>
     /// Kernel page-table construction and teardown for hot-add and hot-remove (arch/arm64/mm/mmu.c).
     /// Every profile uses this implementation; what differs between them (memmap at online time, huge
@@ -27,7 +30,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
             CpuHandle? boot_cpu = Smp.this_cpu_or_null() == null ? Smp.cpu_up() : null;
             try
             {
-                __create_pgd_mapping(K.init_mm, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, block_mappings: true);
+                __create_pgd_mapping(K.init_mm.pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0);
             }
             finally
             {
@@ -36,37 +39,140 @@ namespace ReferenceKernelMm.arch.arm64.mm
         }
 
         /// <summary>
-        /// Maps [virt, virt+size) to [phys, ...) in <paramref name="pgdir"/>: 2 MiB blocks when
-        /// <paramref name="block_mappings"/>, else pages (arm64 maps hot-added memory at page granularity with rodata=full).
-        /// The range is new and owned by the caller; only populating shared upper entries takes init_mm.page_table_lock.
+        /// Serialises the fixmap slots through which <see cref="__create_pgd_mapping"/> writes tables (bug G10). A mutex,
+        /// as in the kernel since the fix's v3: the table allocation under it may sleep.
+        /// </summary>
+        public static readonly mutex fixmap_lock = new("fixmap_lock");
+
+        /// <summary><see cref="__create_pgd_mapping"/> flag: map with pages only, no 2 MiB blocks.</summary>
+        public const int NO_BLOCK_MAPPINGS = 1;
+
+        /// <summary>pgd_pgtable_alloc: a page-table page from the page allocator (GFP_PGTABLE_KERNEL: may sleep); returns its physical address.</summary>
+        [MightSleep]
+        public static ulong pgd_pgtable_alloc(pt_level level) => page_alloc.pagetable_alloc($"pgd_pgtable_alloc({level})").pfn << PAGE_SHIFT;
+
+        /// <summary>
+        /// Maps [virt, virt+size) to [phys, ...) in the tables under <paramref name="pgdir"/>: 2 MiB blocks where aligned,
+        /// unless <see cref="NO_BLOCK_MAPPINGS"/> (arm64 maps hot-added memory at page granularity with rodata=full).
+        /// The range is new and owned by the caller. Tables below the pgd are written through the shared fixmap slots,
+        /// hence fixmap_lock.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void __create_pgd_mapping(mm_struct pgdir, ulong phys, ulong virt, ulong size, ulong prot, bool block_mappings)
+        public static void __create_pgd_mapping(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
-            ViolationLog.BUG_ON(pgdir != K.init_mm, "__create_pgd_mapping on a user mm");
-            for (ulong addr = virt, end = virt + size; addr < end;)
+            mutex_lock(fixmap_lock);
+            __create_pgd_mapping_locked(pgdir, phys, virt, size, prot, pgtable_alloc, flags);
+            mutex_unlock(fixmap_lock);
+        }
+
+        /// <summary>
+        /// The body of <see cref="__create_pgd_mapping"/>. It populates empty entries without init_mm.page_table_lock, as
+        /// arm64 does: the only writers of these tables are __create_pgd_mapping callers, serialised by fixmap_lock, and
+        /// hot-remove, excluded by the hotplug lock that hot-add holds. Whether it sleeps depends on <paramref name="pgtable_alloc"/>.
+        /// </summary>
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        internal static void __create_pgd_mapping_locked(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ViolationLog.BUG_ON(pgdir.level != pt_level.pgd, "__create_pgd_mapping: pgdir is not a pgd");
+            for (ulong addr = virt, end = virt + size, next; addr < end; addr = next)
             {
-                pXd_t pgd = pgd_offset_k(addr);
-                memory.__pxd_alloc_kernel(pgd, "__create_pgd_mapping");
-                pXd_t pud = pxd_offset(pgd, addr);
-                memory.__pxd_alloc_kernel(pud, "__create_pgd_mapping");
-                pXd_t pmd = pxd_offset(pud, addr);
-                ulong pa = phys + (addr - virt);
-                if (block_mappings && addr % PMD_SIZE == 0 && end - addr >= PMD_SIZE)
-                {
-                    ViolationLog.BUG_ON(!pxd_none(pmd.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
-                    pmd.write(pfn_entry(pa >> PAGE_SHIFT, prot));
-                    addr += PMD_SIZE;
-                    continue;
-                }
-                memory.__pxd_alloc_kernel(pmd, "__create_pgd_mapping");
-                pXd_t pte = pxd_offset(pmd, addr);
-                ViolationLog.BUG_ON(!pxd_none(pte.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
-                pte.write(pfn_entry(pa >> PAGE_SHIFT, prot));
-                addr += PAGE_SIZE;
+                next = addr_end(addr, end, pt_level.pgd);
+                alloc_init_pud(pgdir.entry(index(addr, pt_level.pgd)), addr, next, phys, prot, pgtable_alloc, flags);
+                phys += next - addr;
             }
+        }
+
+        // Entry value pointing to the table at phys (__pXd_populate).
+        private static ulong table_desc(ulong table_phys) => pfn_entry(table_phys >> PAGE_SHIFT, _PAGE_PRESENT | _PAGE_TABLE);
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pud(pXd_t pgdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pgd = pgdp.read();
+            fixmap_pXd pudp;
+            if (pxd_none(pgd))
+            {
+                ulong pud_phys = pgtable_alloc(pt_level.pud);
+                pudp = fixmap.pxd_set_fixmap_offset(table_desc(pud_phys), pt_level.pud, addr);
+                pgdp.write(table_desc(pud_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pgd, pt_level.pgd), $"__create_pgd_mapping: bad pgd 0x{pgd:x} at 0x{addr:x}");
+                pudp = fixmap.pxd_set_fixmap_offset(pgd, pt_level.pud, addr);
+            }
+            for (ulong next; addr < end; addr = next, pudp = pudp.next())
+            {
+                next = addr_end(addr, end, pt_level.pud);
+                alloc_init_pmd(pudp, addr, next, phys, prot, pgtable_alloc, flags);
+                phys += next - addr;
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pud);
+        }
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pmd(fixmap_pXd pudp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pud = pudp.read();
+            fixmap_pXd pmdp;
+            if (pxd_none(pud))
+            {
+                ulong pmd_phys = pgtable_alloc(pt_level.pmd);
+                pmdp = fixmap.pxd_set_fixmap_offset(table_desc(pmd_phys), pt_level.pmd, addr);
+                pudp.write(table_desc(pmd_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pud, pt_level.pud), $"__create_pgd_mapping: bad pud 0x{pud:x} at 0x{addr:x}");
+                pmdp = fixmap.pxd_set_fixmap_offset(pud, pt_level.pmd, addr);
+            }
+            for (ulong next; addr < end; addr = next, pmdp = pmdp.next())
+            {
+                next = addr_end(addr, end, pt_level.pmd);
+                if ((flags & NO_BLOCK_MAPPINGS) == 0 && ((addr | next | phys) & (PMD_SIZE - 1)) == 0)
+                {
+                    ViolationLog.BUG_ON(!pxd_none(pmdp.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                    pmdp.write(pfn_entry(phys >> PAGE_SHIFT, prot));
+                }
+                else
+                {
+                    alloc_init_pte(pmdp, addr, next, phys, prot, pgtable_alloc);
+                }
+                phys += next - addr;
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pmd);
+        }
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pte(fixmap_pXd pmdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pmd = pmdp.read();
+            fixmap_pXd ptep;
+            if (pxd_none(pmd))
+            {
+                ulong pte_phys = pgtable_alloc(pt_level.pte);
+                ptep = fixmap.pxd_set_fixmap_offset(table_desc(pte_phys), pt_level.pte, addr);
+                pmdp.write(table_desc(pte_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pmd, pt_level.pmd), $"__create_pgd_mapping: 0x{addr:x} is inside a block mapping");
+                ptep = fixmap.pxd_set_fixmap_offset(pmd, pt_level.pte, addr);
+            }
+            for (; addr < end; addr += PAGE_SIZE, phys += PAGE_SIZE, ptep = ptep.next())
+            {
+                ViolationLog.BUG_ON(!pxd_none(ptep.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                ptep.write(pfn_entry(phys >> PAGE_SHIFT, prot));
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pte);
         }
 
         /// <summary>Hot-add: linear map of the range, then its sections (memmap and vmemmap). Must be called with mem_hotplug_lock held for write.</summary>
@@ -74,7 +180,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         public static void arch_add_memory(int nid, ulong start, ulong size, bool use_altmap)
         {
             lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
-            __create_pgd_mapping(K.init_mm, start, __va(start), size, PAGE_KERNEL, block_mappings: false);
+            __create_pgd_mapping(K.init_mm.pgd, start, __va(start), size, PAGE_KERNEL, pgd_pgtable_alloc, NO_BLOCK_MAPPINGS);
             for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
             {
                 mem_section s = mmzone.__pfn_to_section(pfn);
