@@ -63,6 +63,6 @@ namespace ReferenceKernelMm
         public static readonly mm_struct init_mm = mm_struct.create_init_mm();
 
         // Boot: the first use of the kernel's globals maps boot memory, so every walker sees a booted kernel.
-        static K() => arch.arm64.mm.mmu.paging_init();
+        static K() => init.main.start_kernel();
     }
 }

@@ -23,18 +23,110 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// <summary>Pages at the start of a hot-added section that hold its own memmap (vmem_altmap).</summary>
         public const ulong ALTMAP_PAGES = mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE / PAGE_SIZE;
 
-        /// <summary>Maps boot memory in the linear map (2 MiB blocks). Called once, from K's type initialiser.</summary>
+        /// <summary>Bytes of a pgd: what copying a root copies (PTRS_PER_PGD entries, which need not fill a page).</summary>
+        public const int PGD_SIZE = PTRS_PER_TABLE * sizeof(ulong);
+
+        /// <summary>
+        /// Maps boot memory in the linear map (2 MiB blocks) as arm64 did from v4.6 to v4.18: builds the tables under a
+        /// fresh pgd, switches to it, copies its top level into swapper_pg_dir, switches back and frees it. Safe because
+        /// only the boot CPU runs; the 2017 hot-add proposal reused the sequence after boot (<see cref="hotplug_paging"/>).
+        /// </summary>
+        [Requires("ReferenceKernelMm.K.SingleCpuBoot")]
+        [MightSleep]
         internal static void paging_init()
         {
-            // Boot runs before other CPUs exist; borrow a boot CPU if the caller is not one.
-            CpuHandle? boot_cpu = Smp.this_cpu_or_null() == null ? Smp.cpu_up() : null;
-            try
+            init.main.lockdep_assert_single_cpu_boot();
+            pgtable_t pgd = table_alloc(pt_level.pgd, "paging_init");
+            __create_pgd_mapping(pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0);
+            mmu_context.cpu_replace_ttbr1(pgd);
+            copy_pgd(K.init_mm.pgd, pgd);
+            mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
+            free_pgd_copy(pgd, "paging_init");
+        }
+
+        // memcpy(dst, src, PGD_SIZE): the top level only; both then share every table below it.
+        private static void copy_pgd(pgtable_t dst, pgtable_t src)
+        {
+            for (int i = 0; i < PGD_SIZE / sizeof(ulong); i++)
+                dst.entry(i).write(src.entry(i).read());
+        }
+
+        // Frees a pgd that was a root for a while: no CPU may still translate through it.
+        private static void free_pgd_copy(pgtable_t pgd, string op)
+        {
+            int user = mmu_context.cpu_using_root(pgd);
+            ViolationLog.BUG_ON(user >= 0, $"{op}: freeing pgd pfn 0x{pgd.page.pfn:x}, still the kernel root of CPU {user}");
+            table_free(pgd, op);
+        }
+
+        /// <summary>
+        /// Maps hot-added memory [start, start+size) in the linear map as the 2017 arm64 hot-add proposal did
+        /// (kernel-rules.md B): copy swapper_pg_dir (PGD_SIZE, not PAGE_SIZE), add the mapping to the copy, switch this CPU
+        /// to the copy, copy it back into swapper_pg_dir, switch back, free the copy. The other CPUs keep using
+        /// swapper_pg_dir and may be writing it, so all of that runs under stop_machine; the callback is atomic, so the
+        /// tables the mapping may need are allocated before. Upstream adds to the live swapper_pg_dir instead
+        /// (<see cref="arch_add_memory"/>), which needs neither.
+        /// </summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        [RequiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        [MightSleep]
+        public static void hotplug_paging(ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            kernel.cpu.lockdep_assert_cpus_held();
+            var work = new hotplug_paging_work(start, size);
+            mutex_lock(fixmap_lock);
+            kernel.cpu_stop.stop_machine_cpuslocked(__hotplug_paging, work);
+            mutex_unlock(fixmap_lock);
+            free_pgd_copy(work.pgd, "hotplug_paging");
+            work.free_unused();
+        }
+
+        [Requires("ReferenceKernelMm.K.StopMachine")]
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static int __hotplug_paging(object? data)
+        {
+            kernel.cpu_stop.lockdep_assert_in_stop_machine();
+            lockdep.lockdep_assert_held(fixmap_lock);
+            var work = (hotplug_paging_work)data!;
+            copy_pgd(work.pgd, K.init_mm.pgd);
+            __create_pgd_mapping_locked(work.pgd, work.start, __va(work.start), work.size, PAGE_KERNEL, work.pgtable_alloc, NO_BLOCK_MAPPINGS);
+            mmu_context.cpu_replace_ttbr1(work.pgd);
+            copy_pgd(K.init_mm.pgd, work.pgd);
+            mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
+            return 0;
+        }
+
+        // The copy and, allocated up front, every table the new mapping could need (one per pgd, pud and pmd entry it spans).
+        private sealed class hotplug_paging_work
+        {
+            [MightSleep]
+            public hotplug_paging_work(ulong start, ulong size)
             {
-                __create_pgd_mapping(K.init_mm.pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0);
+                this.start = start;
+                this.size = size;
+                pgd = table_alloc(pt_level.pgd, "hotplug_paging");
+                ulong va = __va(start), last = va + size - 1;
+                ulong tables = last / PGDIR_SIZE - va / PGDIR_SIZE + 1 + last / PUD_SIZE - va / PUD_SIZE + 1 + last / PMD_SIZE - va / PMD_SIZE + 1;
+                for (ulong i = 0; i < tables; i++)
+                    pool.Push(page_alloc.pagetable_alloc("hotplug_paging"));
             }
-            finally
+
+            public readonly ulong start, size;
+            public readonly pgtable_t pgd;
+            private readonly Stack<FrameRef> pool = new();
+
+            // The callback's pgtable_alloc: takes a page allocated before the machine stopped.
+            public ulong pgtable_alloc(pt_level level)
             {
-                boot_cpu?.Dispose();
+                ViolationLog.BUG_ON(pool.Count == 0, $"hotplug_paging: no {level} table left");
+                return pool.Pop().pfn << PAGE_SHIFT;
+            }
+
+            public void free_unused()
+            {
+                while (pool.Count > 0)
+                    page_alloc.pagetable_free(pool.Pop(), "hotplug_paging (unused)");
             }
         }
 
