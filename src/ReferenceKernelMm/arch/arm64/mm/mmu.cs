@@ -159,6 +159,14 @@ namespace ReferenceKernelMm.arch.arm64.mm
             mutex_unlock(fixmap_lock);
         }
 
+        /// <summary>create_pgd_mapping: maps a range in the tables of an mm other than init_mm (efi_mm).</summary>
+        [MightSleep]
+        public static void create_pgd_mapping(mm_struct mm, ulong phys, ulong virt, ulong size, ulong prot, bool page_mappings_only)
+        {
+            ViolationLog.BUG_ON(mm == K.init_mm, "create_pgd_mapping on init_mm");
+            __create_pgd_mapping(mm.pgd, phys, virt, size, prot, pgd_pgtable_alloc, page_mappings_only ? NO_BLOCK_MAPPINGS : 0);
+        }
+
         /// <summary>
         /// The body of <see cref="__create_pgd_mapping"/>. It populates empty entries without init_mm.page_table_lock, as
         /// arm64 does: the only writers of these tables are __create_pgd_mapping callers, serialised by fixmap_lock, and
