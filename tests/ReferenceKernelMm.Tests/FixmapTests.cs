@@ -112,7 +112,6 @@ namespace ReferenceKernelMm.Tests
                     Assert.Equal(0, memory_hotplug.remove_memory(hotAdd, size));
                 }
             }));
-            Task.WaitAll(tasks.ToArray(), TestCpu.Long * 4);
             foreach (Task t in tasks)
                 t.Wait("mapper");
             for (int m = 0; m < mappers; m++)

@@ -452,6 +452,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         [TableFreer("kernel", "hot-remove")]
         private static void free_empty_level(pXd_t entry, ulong addr, ulong end, ulong floor, ulong ceiling)
         {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
             pgtable_t table = next_table(entry);
             if (table.level != pt_level.pte)
             {
