@@ -36,7 +36,7 @@ namespace ReferenceKernelMm.mm
         [PageTableWalker("user")]
         public static void gup_fast_pgd_range(mm_struct mm, ulong addr, ulong end, List<ulong> pages)
         {
-            ViolationLog.BUG_ON(!Smp.irqs_disabled(), "gup_fast: lockless walk of user tables with IRQs enabled");
+            lockdep.lockdep_assert_irqs_disabled();
             while (addr < end)
             {
                 pXd_t pgd = pgd_offset(mm, addr);
