@@ -258,6 +258,8 @@ namespace ReferenceKernelMm.mm
         [MightSleep]
         private static int __hugetlb_unshare_pmds(vm_area_struct vma, ulong start, ulong end)
         {
+            hugetlb_vma_assert_write_locked(vma);
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
             mmu_gather tlb = mmu_gather_ops.tlb_gather_mmu(vma.vm_mm);
             int unshared = 0;
             for (ulong addr = start; addr + PUD_SIZE <= end; addr += PUD_SIZE)
