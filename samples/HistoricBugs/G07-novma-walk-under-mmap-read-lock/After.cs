@@ -10,7 +10,7 @@ public static class debug_pagetables_g07
     {
         int leaves = 0;
         mmap_lock.mmap_write_lock(mm);
-        pagewalk.walk_page_range_novma(mm, start, end, (entry, addr, next, priv) => leaves++, null);
+        pagewalk.walk_page_range_debug(mm, start, end, (entry, addr, next, priv) => leaves++, null);
         mmap_lock.mmap_write_unlock(mm);
         return leaves;
     }
