@@ -26,7 +26,7 @@ class C
         [Fact]
         public Task WrapStillAppliesBesideErrors()
         {
-            var test = new CodeFixTest<MmLockAnalyzer, WrapInGuardCodeFix> { AllowCompilerErrors = true, CodeActionEquivalenceKey = "MM1001.WrapTryFinally" };
+            var test = new CodeFixTest<MmLockAnalyzer, RequirementCodeFix> { AllowCompilerErrors = true, CodeActionEquivalenceKey = "MM1001.WrapTryFinally" };
             test.Sources.Add(("/0/Kernel.cs", Kernel.Prelude));
             test.Sources.Add(("/0/Test0.cs", Source));
             test.FixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));
@@ -57,7 +57,7 @@ class C
         [Fact]
         public Task MoveToCallerStillAppliesBesideErrors()
         {
-            var test = new CodeFixTest<MmLockAnalyzer, MoveRequirementToCallerCodeFix> { AllowCompilerErrors = true };
+            var test = new CodeFixTest<MmLockAnalyzer, RequirementCodeFix> { AllowCompilerErrors = true, CodeActionEquivalenceKey = "MM1001.MoveToCaller" };
             test.Sources.Add(("/0/Kernel.cs", Kernel.Prelude));
             test.Sources.Add(("/0/Test0.cs", Source));
             test.FixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));

@@ -25,10 +25,10 @@ namespace MmLock.Analyzers.Tests.Fixes
             return test.RunAsync();
         }
 
-        /// <summary>The fix (any action of the provider) is not offered: nothing changes.</summary>
-        public static Task NotOffered<TFix>(string source) where TFix : CodeFixProvider, new()
+        /// <summary>The action with <paramref name="equivalenceKey"/> (null: any action of the provider) is not offered: nothing changes.</summary>
+        public static Task NotOffered<TFix>(string source, string? equivalenceKey = null) where TFix : CodeFixProvider, new()
         {
-            var test = new CodeFixTest<MmLockAnalyzer, TFix> { ExpectedIterations = 0 };
+            var test = new CodeFixTest<MmLockAnalyzer, TFix> { ExpectedIterations = 0, CodeActionEquivalenceKey = equivalenceKey };
             test.Sources.Add(("/0/Kernel.cs", Kernel.Prelude));
             test.Sources.Add(("/0/Test0.cs", source));
             test.FixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));
