@@ -122,7 +122,8 @@ namespace MmLock.CodeFixes
         public static (string Acquire, string Release)? GuardFor(FixDocument fix, string? expression, string? staticKey, Mode mode, ITypeSymbol? type,
             int position, ISet<string> unavailable)
         {
-            foreach (var (method, contract) in Acquirers(fix, fix.StaticMethods(position), mode, type))
+            // A [ScopedGuard] factory's result is meant to be disposed, not dropped: those are for the using form.
+            foreach (var (method, contract) in Acquirers(fix, fix.StaticMethods(position).Where(m => !fix.Contracts.IsScopedGuard(m.ReturnType)), mode, type))
             {
                 var template = contract.Acquires[0];
                 var acquire = fix.CallFor(method, template, expression, staticKey, position, unavailable);
