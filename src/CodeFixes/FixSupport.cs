@@ -288,9 +288,11 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>A release call that undoes an acquire of <paramref name="context"/> in <paramref name="mode"/>, or null.</summary>
-        public string? ReleaseFor(string? context, string? staticKey, Mode mode, int position, ISet<string> unavailable, IMethodSymbol? preferSibling)
+        public string? ReleaseFor(string? context, string? staticKey, Mode mode, int position, ISet<string> unavailable, IMethodSymbol? preferSibling,
+            IMethodSymbol? exclude = null)
         {
             var candidates = StaticMethods(position)
+                .Where(m => !SymbolEqualityComparer.Default.Equals(m, exclude))
                 .Select(m => (Method: m, Contract: ContractOf(m)))
                 .Where(c => c.Contract.Releases.Length == 1 && c.Contract.Acquires.IsEmpty && c.Contract.TryAcquires.IsEmpty && c.Contract.Clauses.IsEmpty
                             && c.Contract.Releases[0].Mode == mode)
@@ -327,6 +329,9 @@ namespace MmLock.CodeFixes
 
         public static StatementSyntax Statement(string text) =>
             SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
+
+        /// <summary>A statement on a line of its own before the statements that follow it (the formatter keeps single-line statement runs).</summary>
+        public static StatementSyntax Line(string text) => Statement(text).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
 
         /// <summary><c>try { body } finally { release; }</c>, ending the line as the last body statement did.</summary>
         public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release)

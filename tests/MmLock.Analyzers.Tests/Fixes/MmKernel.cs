@@ -82,7 +82,7 @@ namespace M
         [AcquiresShared(""mapping.i_mmap_rwsem""), NoLockAnalysis(""primitive"")] public static void i_mmap_lock_read(address_space mapping) { }
         [ReleasesShared(""mapping.i_mmap_rwsem""), NoLockAnalysis(""primitive"")] public static void i_mmap_unlock_read(address_space mapping) { }
         [PageTableWalker(""hugetlb""), ReturnsGuarded] public static pte_t? huge_pte_offset(mm_struct mm, ulong addr, ulong sz) => null;
-        public static ulong huge_ptep_get(pte_t ptep) => ptep.val;
+        public static ulong huge_ptep_get(pte_t? ptep) => ptep?.val ?? 0;
         [PageTableWalker(""kernel"")] public static int walk_page_range_novma(mm_struct mm, ulong start, ulong end) => 0;
     }
 }
