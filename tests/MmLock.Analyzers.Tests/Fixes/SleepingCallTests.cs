@@ -195,5 +195,42 @@ static class C
         return 0;
     }
 }");
+
+        private const string GupFallback = @"
+using M;
+static class C
+{
+    public static int gup_fast_fallback(mm_struct mm)
+    {
+        Kernel.local_irq_disable();
+        int nr = 0;
+        {|MM3001:Kernel.mmap_read_lock(mm)|};
+        nr++;
+        Kernel.mmap_read_unlock(mm);
+        Kernel.local_irq_enable();
+        return nr;
+    }
+}";
+
+        /// <summary>docs/rules/MM3001.md: the sleeping acquire may go before the IRQs-off section, not after (its unlock follows it).</summary>
+        [Fact]
+        public Task SleepingAcquireMovesBeforeTheSection() => FixVerifier.VerifyMm<SleepingCallCodeFix>(GupFallback, @"
+using M;
+static class C
+{
+    public static int gup_fast_fallback(mm_struct mm)
+    {
+        Kernel.mmap_read_lock(mm);
+        Kernel.local_irq_disable();
+        int nr = 0;
+        nr++;
+        Kernel.mmap_read_unlock(mm);
+        Kernel.local_irq_enable();
+        return nr;
+    }
+}", Before, iterations: 1);
+
+        [Fact]
+        public Task SleepingAcquireNotAfterItsOwnRelease() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(GupFallback, After);
     }
 }
