@@ -159,7 +159,7 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>
-        /// For <c>any T</c>: paths to a <typeparamref name="T"/> from the locals and parameters in scope (the kernel's
+        /// For <c>any T</c>: paths to a <c>T</c> from the locals and parameters in scope (the kernel's
         /// <c>vma</c>, <c>mapping</c>), shortest first, those rooted in the call's own expressions before others. When the
         /// best roots are several unrelated variables of equal standing, the choice is not the fix's to make: none.
         /// </summary>
