@@ -142,14 +142,16 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>A template of the body's own contract as the body names it (a lambda's parameters may be named differently from its delegate's).</summary>
-        public ContextInstance EntryInstance(ContextTemplate template)
+        public ContextInstance EntryInstance(ContextTemplate template) => EntryInstance(template, Owner);
+
+        public static ContextInstance EntryInstance(ContextTemplate template, ISymbol owner)
         {
-            if (template.Root == RootKind.Parameter && Owner is IMethodSymbol method && template.ParameterOrdinal < method.Parameters.Length)
+            if (template.Root == RootKind.Parameter && owner is IMethodSymbol method && template.ParameterOrdinal < method.Parameters.Length)
             {
                 var name = method.Parameters[template.ParameterOrdinal].Name;
                 return ContextBinder.Extend(template, "param:" + name, name);
             }
-            return ContextBinder.DeclarationInstance(template, Owner);
+            return ContextBinder.DeclarationInstance(template, owner);
         }
 
         public FlowState RunFinally(ControlFlowRegion region, FlowState state)

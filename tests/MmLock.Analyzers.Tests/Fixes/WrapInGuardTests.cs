@@ -7,7 +7,7 @@ namespace MmLock.Analyzers.Tests.Fixes
     public class WrapInGuardTests
     {
         [Fact]
-        public Task WrapsCallInSharedMmapLock() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapsCallInSharedMmapLock() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -44,7 +44,7 @@ class C
 }", "MM1001.WrapTryFinally", iterations: 1);
 
         [Fact]
-        public Task FixAllWrapsExclusiveAndStaticGuards() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task FixAllWrapsExclusiveAndStaticGuards() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -99,7 +99,7 @@ class C
 }", "MM1001.WrapTryFinally");
 
         [Fact]
-        public Task WrapsWalkerInOneOfItsExcludedByGuards() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapsWalkerInOneOfItsExcludedByGuards() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 [assembly: PageTableSpace(""kernel"")]
 [assembly: TableFreeing(""kernel"", ""hot_remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
@@ -154,7 +154,7 @@ class C
 }", "MM2001.WrapTryFinally");
 
         [Fact]
-        public Task NotOfferedWithoutAnAcquireForTheContext() => FixVerifier.NotOffered<WrapInGuardCodeFix>(@"
+        public Task NotOfferedWithoutAnAcquireForTheContext() => FixVerifier.NotOffered<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -165,6 +165,6 @@ class C
     {
         {|MM1001:need(s)|};
     }
-}");
+}", "MM1001.WrapTryFinally");
     }
 }
