@@ -50,7 +50,7 @@ namespace MmLock.Analyzers.Tests.Scenarios
             var test = new AnalyzerTest<MmLockAnalyzer>();
             test.PreprocessorSymbols.AddRange(config.Symbols);
             test.AdditionalReferences.Add(ReferencePort.For(config));
-            var diagnostics = await test.AnalyzeAsync(test.CreateProject(new[] { p.Before }.Concat(p.Shared)), ideChecks: false, "source");
+            var diagnostics = await test.AnalyzeAsync(test.CreateSolution(new[] { p.Before }.Concat(p.Shared)), ideChecks: false, "source");
             Assert.Contains(diagnostics, d => d.Location.GetLineSpan().StartLinePosition.Line + 1 == p.GapLine);
         }
 
