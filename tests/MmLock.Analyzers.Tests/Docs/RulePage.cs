@@ -11,8 +11,9 @@ namespace MmLock.Analyzers.Tests.Docs
 
     /// <summary>
     /// One rule page, docs/rules/MMxxxx.md, read by the convention of docs/rules/README.md ("Conventions on the rule
-    /// pages"): the title line, the header line, the "## Message" section (the format in backticks, the examples as
-    /// "> " lines) and the ```csharp blocks, each labelled by the nearest non-blank line before its fence.
+    /// pages"): the title and header lines, the "## Message" section (the format in backticks, the example messages as
+    /// "> " lines), the "## Code fixes" section (the fix titles as "> " lines) and the ```csharp blocks, each labelled by
+    /// the nearest non-blank line before its fence.
     /// </summary>
     public sealed class RulePage
     {
@@ -20,18 +21,16 @@ namespace MmLock.Analyzers.Tests.Docs
         private static readonly Regex Marker = new(@"//\s*(MM\d{4}(?:\s*,\s*MM\d{4})*)\b");
         private static readonly Regex Id = new(@"MM\d{4}");
 
-        public string RuleId { get; }
         public string[] Lines { get; }
         public IReadOnlyList<CodeBlock> Blocks { get; }
 
-        private RulePage(string ruleId, string[] lines)
+        private RulePage(string[] lines)
         {
-            RuleId = ruleId;
             Lines = lines;
             Blocks = ReadBlocks(lines);
         }
 
-        public static string RepoRoot { get; } = FindRepoRoot();
+        private static readonly string RepoRoot = FindRepoRoot();
 
         public static string RulesDirectory => Path.Combine(RepoRoot, "docs", "rules");
 
@@ -41,13 +40,13 @@ namespace MmLock.Analyzers.Tests.Docs
         public static IEnumerable<string> All() =>
             Directory.GetFiles(RulesDirectory, "MM*.md").Select(Path.GetFileNameWithoutExtension).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal);
 
-        public static RulePage Load(string ruleId) => new(ruleId, File.ReadAllLines(Path.Combine(RulesDirectory, ruleId + ".md")));
+        public static RulePage Load(string ruleId) => new(File.ReadAllLines(Path.Combine(RulesDirectory, ruleId + ".md")));
 
         /// <summary>The one block with this label; the structure test states that there is exactly one.</summary>
         public CodeBlock Block(string label) => Blocks.Single(b => b.Label == label);
 
         /// <summary>The lines of a "## " section up to the next one.</summary>
-        public IEnumerable<string> Section(string heading) =>
+        private IEnumerable<string> Section(string heading) =>
             Lines.SkipWhile(l => l.Trim() != "## " + heading).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
 
         /// <summary>The message format: the first line of the Message section that is all one code span.</summary>

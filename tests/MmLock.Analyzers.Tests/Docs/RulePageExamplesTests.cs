@@ -19,8 +19,9 @@ namespace MmLock.Analyzers.Tests.Docs
     /// The rule pages' examples are what the analyzer says (docs/rules/README.md, "Conventions on the rule pages"). Each
     /// page's Bad and Good block compiles, without compiler errors, as a file of its own together with
     /// docs/examples/KernelTypes.cs and the MmLock attributes, in the pages' configuration. The Bad block gets exactly the
-    /// diagnostics its <c>// MMxxxx</c> comments mark (ID and line), and each example message of the page is the exact
-    /// message of one of them; the Good block gets none.
+    /// diagnostics its <c>// MMxxxx</c> comments mark (ID and line), each example message of the page is the exact
+    /// message of one of them, and the fix titles the page shows are those offered for them; the Good block gets none.
+    /// The page headers and the catalogue are the descriptors'.
     /// </summary>
     public class RulePageExamplesTests
     {
