@@ -212,6 +212,24 @@ class C
         [Fact]
         public Task MM2002_NoRequirementWithoutPmdSharing() => Verify(LookupWithMmapLockOnly);
 
+        /// <summary>hugetlb_walk: its own RequiresAny (vma lock or i_mmap_rwsem) covers huge_pte_offset's 'any T' alternatives.</summary>
+        [Fact]
+        public Task MM2002_CallerRequiresAnyOfConcreteLocks_CoversExistentialAlternatives() => Verify(HugetlbSpace + @"
+class C
+{
+    [RequiresAny(""vma.vma_lock"", ""vma.mapping.i_mmap_rwsem"")]
+    static pte_t hugetlb_walk(hvma vma, ulong addr) => H.huge_pte_offset(vma.vm_mm, addr);
+}", PmdSharing);
+
+        /// <summary>One alternative of the caller's RequiresAny is not a lock the lookup accepts, so the entry may hold neither.</summary>
+        [Fact]
+        public Task MM2002_CallerRequiresAnyWithForeignAlternative_IsReported() => Verify(HugetlbSpace + @"
+class C
+{
+    [RequiresAny(""vma.vma_lock"", ""vma.vm_mm.mmap_lock"")]
+    static pte_t hugetlb_walk(hvma vma, ulong addr) => {|#0:H.huge_pte_offset(vma.vm_mm, addr)|};
+}", PmdSharing, Diag("MM2002").WithLocation(0).WithMessage(LookupMsg));
+
         [Fact]
         public Task MM2002_CleanUnderIMmapRwsem() => Verify(HugetlbSpace + @"
 class C
