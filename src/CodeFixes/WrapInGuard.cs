@@ -65,7 +65,7 @@ namespace MmLock.CodeFixes
 
         /// <summary>
         /// The statement's parent with <paramref name="count"/> statements from it replaced by <paramref name="wrap"/>'s result,
-        /// keeping the first one's leading trivia in front and the last one's line ending; an embedded statement gets a block.
+        /// keeping the first one's leading trivia in front and the last one's line ending after it; an embedded statement gets a block.
         /// </summary>
         public static SyntaxNode? Replace(StatementSyntax statement, int count, System.Func<List<StatementSyntax>, List<StatementSyntax>> wrap)
         {
@@ -81,7 +81,9 @@ namespace MmLock.CodeFixes
                 var replacement = wrap(body);
                 replacement[0] = replacement[0].WithLeadingTrivia(leading);
                 int last = replacement.Count - 1;
-                if (trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia))) replacement[last] = replacement[last].WithTrailingTrivia(trailing);
+                // Only the line ending: a trailing comment stays with its statement inside the wrap.
+                if (trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
+                    replacement[last] = replacement[last].WithTrailingTrivia(trailing.Last(t => t.IsKind(SyntaxKind.EndOfLineTrivia)));
                 return FixDocument.WithStatements(parent, list.Take(start).Concat(replacement).Concat(list.Skip(start + count)));
             }
             var block = SyntaxFactory.Block(wrap(new List<StatementSyntax> { statement.WithoutLeadingTrivia() }))

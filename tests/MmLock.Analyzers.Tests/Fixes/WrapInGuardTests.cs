@@ -43,6 +43,38 @@ class C
     }
 }", "MM1001.WrapTryFinally", iterations: 1);
 
+        /// <summary>A comment after the wrapped statement stays on it, inside the try, and is not copied after the finally.</summary>
+        [Fact]
+        public Task TrailingCommentStaysWithTheWrappedStatement() => FixVerifier.Verify<RequirementCodeFix>(@"
+using MmLock; using K;
+class C
+{
+    [RequiresShared(""mm.mmap_lock"")] static void walk(mm_struct mm) { }
+
+    static void f(mm_struct mm)
+    {
+        {|MM1001:walk(mm)|}; // needs the read lock
+    }
+}", @"
+using MmLock; using K;
+class C
+{
+    [RequiresShared(""mm.mmap_lock"")] static void walk(mm_struct mm) { }
+
+    static void f(mm_struct mm)
+    {
+        L.mmap_read_lock(mm);
+        try
+        {
+            walk(mm); // needs the read lock
+        }
+        finally
+        {
+            L.mmap_read_unlock(mm);
+        }
+    }
+}", "MM1001.WrapTryFinally", iterations: 1);
+
         [Fact]
         public Task FixAllWrapsExclusiveAndStaticGuards() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
