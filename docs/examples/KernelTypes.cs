@@ -126,6 +126,7 @@ public static class Kernel
     [ReleasesShared("mapping.i_mmap_rwsem"), NoLockAnalysis("primitive")] public static void i_mmap_unlock_read(address_space mapping) { }
     [PageTableWalker("hugetlb"), ReturnsGuarded] public static pte_t? huge_pte_offset(mm_struct mm, ulong addr, ulong sz) => null;
     [RequiresAny("vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem"), ReturnsGuarded]
+    // Either alternative is an instance of a type huge_pte_offset's 'any T' accepts, so the lookup is covered.
     public static pte_t? hugetlb_walk(vm_area_struct vma, ulong addr, ulong sz) => huge_pte_offset(vma.vm_mm, addr, sz);
     public static ulong huge_ptep_get(pte_t ptep) => ptep.val;
 

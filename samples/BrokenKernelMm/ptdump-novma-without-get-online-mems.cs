@@ -22,7 +22,7 @@ namespace BrokenKernelMm
         private static void ptdump_walk_pgd(ptdump_state st, mm_struct mm)
         {
             mmap_lock.mmap_write_lock(K.init_mm);
-            foreach ((ulong start, ulong end) in ptdump_state.kernel_ranges)
+            foreach ((ulong start, ulong end) in st.range)
                 walk_page_range_novma(start, end, st); // expect: MM2001
             mmap_lock.mmap_write_unlock(K.init_mm);
         }

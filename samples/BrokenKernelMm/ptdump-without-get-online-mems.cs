@@ -22,8 +22,18 @@ namespace BrokenKernelMm
         private static void ptdump_walk_pgd(ptdump_state st, mm_struct mm)
         {
             mmap_lock.mmap_write_lock(K.init_mm);
-            foreach ((ulong start, ulong end) in ptdump_state.kernel_ranges)
-                pagewalk.walk_kernel_page_table_range(start, end, note_page, st); // expect: MM2001
+            if (mm == K.init_mm)
+            {
+                foreach ((ulong start, ulong end) in st.range)
+                    pagewalk.walk_kernel_page_table_range(start, end, note_page, st); // expect: MM2001
+            }
+            else
+            {
+                mmap_lock.mmap_write_lock(mm);
+                foreach ((ulong start, ulong end) in st.range)
+                    pagewalk.walk_page_range_debug(mm, start, end, note_page, st);
+                mmap_lock.mmap_write_unlock(mm);
+            }
             mmap_lock.mmap_write_unlock(K.init_mm);
         }
 

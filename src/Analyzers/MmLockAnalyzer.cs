@@ -48,6 +48,7 @@ namespace MmLock.Analyzers
             foreach (var block in context.OperationBlocks)
             {
                 if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
+                if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
                 var graph = context.GetControlFlowGraph(block);
                 var rules = new ContextRules(context.ReportDiagnostic);
                 var owner = block.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;

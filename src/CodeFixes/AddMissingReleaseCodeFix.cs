@@ -1,16 +1,14 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
-using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
 {
@@ -37,42 +35,37 @@ namespace MmLock.CodeFixes
             if (fix == null || diagnostic.AdditionalLocations[0].SourceTree != fix.Root.SyntaxTree) return;
             var acquire = fix.InvocationAt(diagnostic.AdditionalLocations[0].SourceSpan, context.CancellationToken);
             if (acquire == null || acquire.Syntax.Parent is not ExpressionStatementSyntax statement || FixDocument.ListOf(statement) is not { } list) return;
-            var paths = fix.PathsFor(acquire.Syntax, context.CancellationToken);
-            if (paths == null) return;
+            if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Context, out var key) || key == null) return;
+            if (FlowProbe.Run(fix, acquire.Syntax, context.CancellationToken) is not { } probe || probe.CallAt(acquire.Syntax) is not var (call, _, body)) return;
 
-            // The acquired context the message names.
-            var site = FixDocument.SiteOf(acquire);
-            var message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-            var template = fix.ContractOf(acquire.TargetMethod).Acquires
-                .FirstOrDefault(t => paths.Instantiate(t, site) is { } i && message.StartsWith("'" + i.Display + "'", System.StringComparison.Ordinal));
-            if (template == null) return;
-            var key = paths.Instantiate(template, site)!.Key;
+            // The acquired context the diagnostic names.
+            int which = call.Acquires.IndexOf(call.Acquires.FirstOrDefault(a => a.Context.Key == key));
+            if (which < 0) return;
+            var template = call.Contract.Acquires.Where(t => body.Paths.Instantiate(t, call.Site) != null).ElementAt(which);
 
             // Already released somewhere after the acquire: a finally would release it twice.
             int index = list.IndexOf(statement);
             var rest = list.Skip(index + 1).ToList();
-            foreach (var call in rest.SelectMany(s => s.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()))
+            foreach (var later in rest.SelectMany(s => s.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()))
             {
-                if (fix.Model.GetOperation(call, context.CancellationToken) is not IInvocationOperation operation) continue;
-                var callSite = FixDocument.SiteOf(operation);
-                var contract = fix.ContractOf(operation.TargetMethod);
-                if (contract.Releases.Concat(contract.Downgrades).Any(t => paths.Instantiate(t, callSite)?.Key == key)) return;
+                if (probe.CallAt(later) is not var (laterCall, _, _)) continue;
+                if (laterCall.Releases.Concat(laterCall.Downgrades).Any(r => r.Context.Key == key)) return;
             }
 
-            var expression = fix.ExpressionAt(template, site, statement.SpanStart);
+            var expression = fix.ExpressionAt(template, call.Site, statement.SpanStart);
             var staticKey = key.StartsWith("static:", System.StringComparison.Ordinal) ? key : null;
-            var release = fix.ReleaseFor(expression, staticKey, template.Mode, statement.Span.End, new System.Collections.Generic.HashSet<string>(), acquire.TargetMethod);
+            var release = fix.ReleaseFor(expression, staticKey, template.Mode, statement.Span.End, new HashSet<string>(), acquire.TargetMethod);
             if (release == null) return;
 
-            context.RegisterCodeFix(
-                CodeAction.Create($"Release with 'finally {{ {release}; }}'", ct => AddAsync(context.Document, statement, release, ct), EquivalenceKey),
-                diagnostic);
+            var edited = await FixCheck.EditAsync(fix, probe.Member, m => Add(m, statement, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
+            if (edited == null) return;
+            context.RegisterCodeFix(CodeAction.Create($"Release with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
         }
 
-        private static async Task<Document> AddAsync(Document document, StatementSyntax acquire, string release, CancellationToken cancellation)
+        /// <summary>The member with the statements after the acquire, to the end of its block, in <c>try { .. } finally { release; }</c>.</summary>
+        private static SyntaxNode? Add(SyntaxNode member, StatementSyntax acquire, string release)
         {
-            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
-            if (root == null || !root.Contains(acquire) || FixDocument.ListOf(acquire) is not { } list || acquire.Parent is not { } parent) return document;
+            if (FixDocument.ListOf(acquire) is not { } list || acquire.Parent is not { } parent) return null;
             int index = list.IndexOf(acquire);
             var rest = list.Skip(index + 1).ToList();
             StatementSyntax[] tail;
@@ -86,8 +79,7 @@ namespace MmLock.CodeFixes
                 rest[0] = rest[0].WithoutLeadingTrivia();
                 tail = new StatementSyntax[] { FixDocument.TryFinally(rest, release).WithLeadingTrivia(leading) };
             }
-            var updated = FixDocument.WithStatements(parent, list.Take(index + 1).Concat(tail));
-            return document.WithSyntaxRoot(root.ReplaceNode(parent, updated));
+            return member.ReplaceNode(parent, FixDocument.WithStatements(parent, list.Take(index + 1).Concat(tail)));
         }
     }
 }

@@ -1,37 +1,47 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 using MmLock.Analyzers.Contexts;
 using MmLock.Analyzers.Contracts;
 using MmLock.Analyzers.Flow;
+using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
 {
+    /// <summary>A call a requirement diagnostic reports, as the flow saw it.</summary>
     internal sealed class ReportedCall
     {
-        public ReportedCall(IInvocationOperation invocation, Paths paths, CallSite site, MemberContract contract, Clause clause)
+        public ReportedCall(IInvocationOperation invocation, FlowProbe probe, CallEvent call, FlowState state, BodyAnalysis body,
+            ImmutableArray<BoundClause> reported, ImmutableArray<BoundClause> missing)
         {
             Invocation = invocation;
-            Paths = paths;
-            Site = site;
-            Contract = contract;
-            Clause = clause;
+            Probe = probe;
+            Call = call;
+            State = state;
+            Body = body;
+            Reported = reported;
+            Missing = missing;
         }
 
         public IInvocationOperation Invocation { get; }
-        public Paths Paths { get; }
-        public CallSite Site { get; }
-        public MemberContract Contract { get; }
-        public Clause Clause { get; }
+        public FlowProbe Probe { get; }
+        public CallEvent Call { get; }
+        /// <summary>The state before the call.</summary>
+        public FlowState State { get; }
+        public BodyAnalysis Body { get; }
+        /// <summary>The clauses the diagnostic names.</summary>
+        public ImmutableArray<BoundClause> Reported { get; }
+        /// <summary>Every clause of a fixable kind that the call misses, in contract order (the reported ones among them).</summary>
+        public ImmutableArray<BoundClause> Missing { get; }
     }
 
     /// <summary>What every fix needs about one document: its tree, its semantic model and the compilation's contracts.</summary>
@@ -66,18 +76,35 @@ namespace MmLock.CodeFixes
         private static ContractModel? ModelOf(Compilation compilation, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, CancellationToken cancellation) =>
             Models.GetValue(compilation, c => new System.Runtime.CompilerServices.StrongBox<ContractModel?>(ContractModel.Create(c, options, cancellation))).Value;
 
-        /// <summary>The flagged call of a requirement diagnostic and the clause the diagnostic reports, or null.</summary>
+        /// <summary>The flagged call of a requirement diagnostic and the clauses its properties name, or null.</summary>
         public ReportedCall? ReportedCallAt(Diagnostic diagnostic, CancellationToken cancellation)
         {
             var invocation = InvocationAt(diagnostic.Location.SourceSpan, cancellation);
-            if (invocation == null) return null;
-            var paths = PathsFor(invocation.Syntax, cancellation);
-            if (paths == null) return null;
-            var site = SiteOf(invocation);
-            var contract = ContractOf(invocation.TargetMethod);
-            var clause = ReportedClause(contract, paths, site, diagnostic);
-            return clause == null ? null : new ReportedCall(invocation, paths, site, contract, clause);
+            if (invocation == null || FlowProbe.Run(this, invocation.Syntax, cancellation) is not { } probe) return null;
+            if (probe.CallAt(invocation.Syntax) is not var (call, state, body)) return null;
+            var kinds = KindsOf(diagnostic.Id);
+            var named = DiagnosticProperties.SplitClauses(diagnostic.Properties.TryGetValue(DiagnosticProperties.Missing, out var text) ? text : null);
+            var reported = call.Clauses.Where(c => kinds.Contains(c.Clause.Kind) && named.Any(n => n.SetEquals(c.Alternatives.Select(a => a.Context.Key)))).ToImmutableArray();
+            if (reported.IsEmpty) return null;
+            var missing = call.Clauses.Where(c => WrappableKinds.Contains(c.Clause.Kind) && Satisfaction.Satisfiers(c, state, body.AssumedDisjunctions) is { Count: 0 })
+                .ToImmutableArray();
+            return new ReportedCall(invocation, probe, call, state, body, reported, missing);
         }
+
+        /// <summary>Rule IDs whose clause kinds the requirement fixes handle.</summary>
+        public static ClauseKind[] KindsOf(string id) => id switch
+        {
+            "MM1001" => new[] { ClauseKind.Requires, ClauseKind.RequiresAny },
+            "MM2001" => new[] { ClauseKind.Walker },
+            "MM2002" => new[] { ClauseKind.Lookup },
+            "MM2003" => new[] { ClauseKind.Freer },
+            "MM2004" => new[] { ClauseKind.LeafModifier },
+            "MM2006" => new[] { ClauseKind.LiveRoot },
+            _ => Array.Empty<ClauseKind>(),
+        };
+
+        private static readonly ClauseKind[] WrappableKinds =
+            { ClauseKind.Requires, ClauseKind.RequiresAny, ClauseKind.Walker, ClauseKind.Lookup, ClauseKind.Freer, ClauseKind.LeafModifier, ClauseKind.LiveRoot };
 
         /// <summary>The invocation whose syntax is exactly <paramref name="span"/> (where the rules report calls).</summary>
         public IInvocationOperation? InvocationAt(TextSpan span, CancellationToken cancellation)
@@ -86,23 +113,6 @@ namespace MmLock.CodeFixes
             var node = Root.FindNode(span, getInnermostNodeForTie: true);
             var syntax = node.AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault(i => i.Span == span);
             return syntax == null ? null : Model.GetOperation(syntax, cancellation) as IInvocationOperation;
-        }
-
-        /// <summary>Canonical paths for the body of the member that contains <paramref name="node"/>.</summary>
-        public Paths? PathsFor(SyntaxNode node, CancellationToken cancellation)
-        {
-            var member = node.AncestorsAndSelf().FirstOrDefault(n =>
-                n is BaseMethodDeclarationSyntax || n is AccessorDeclarationSyntax || n is ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
-            if (member == null) return null;
-            try
-            {
-                var graph = ControlFlowGraph.Create(member, Model, cancellation);
-                return graph == null ? null : new Paths(graph);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException))
-            {
-                return null;
-            }
         }
 
         /// <summary>Runs a registration; anything unexpected means no fix is offered, never a crash in the host.</summary>
@@ -277,9 +287,11 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>A release call that undoes an acquire of <paramref name="context"/> in <paramref name="mode"/>, or null.</summary>
-        public string? ReleaseFor(string? context, string? staticKey, Mode mode, int position, ISet<string> unavailable, IMethodSymbol? preferSibling)
+        public string? ReleaseFor(string? context, string? staticKey, Mode mode, int position, ISet<string> unavailable, IMethodSymbol? preferSibling,
+            IMethodSymbol? exclude = null)
         {
             var candidates = StaticMethods(position)
+                .Where(m => !SymbolEqualityComparer.Default.Equals(m, exclude))
                 .Select(m => (Method: m, Contract: ContractOf(m)))
                 .Where(c => c.Contract.Releases.Length == 1 && c.Contract.Acquires.IsEmpty && c.Contract.TryAcquires.IsEmpty && c.Contract.Clauses.IsEmpty
                             && c.Contract.Releases[0].Mode == mode)
@@ -289,6 +301,15 @@ namespace MmLock.CodeFixes
             foreach (var (method, contract) in candidates)
                 if (CallFor(method, contract.Releases[0], context, staticKey, position, unavailable) is { } call) return call;
             return null;
+        }
+
+        /// <summary>What <paramref name="text"/>, a statement, would bind to at <paramref name="position"/> (its expression for an expression statement).</summary>
+        public IOperation? Speculate(string text, int position)
+        {
+            var statement = SyntaxFactory.ParseStatement(text);
+            if (statement.ContainsDiagnostics || !Model.TryGetSpeculativeSemanticModel(position, statement, out var speculative)) return null;
+            var operation = speculative.GetOperation(statement);
+            return operation is IExpressionStatementOperation expression ? expression.Operation : operation;
         }
 
         // ---- statements -----------------------------------------------------------------------------
@@ -307,6 +328,9 @@ namespace MmLock.CodeFixes
 
         public static StatementSyntax Statement(string text) =>
             SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
+
+        /// <summary>A statement on a line of its own before the statements that follow it (the formatter keeps single-line statement runs).</summary>
+        public static StatementSyntax Line(string text) => Statement(text).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
 
         /// <summary><c>try { body } finally { release; }</c>, ending the line as the last body statement did.</summary>
         public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release)
@@ -350,33 +374,6 @@ namespace MmLock.CodeFixes
                 }
             }
             return names;
-        }
-
-        /// <summary>Rule IDs whose clause kinds the wrap and move fixes handle.</summary>
-        public static ClauseKind[] KindsOf(string id) => id switch
-        {
-            "MM1001" => new[] { ClauseKind.Requires, ClauseKind.RequiresAny },
-            "MM2001" => new[] { ClauseKind.Walker },
-            "MM2002" => new[] { ClauseKind.Lookup },
-            "MM2003" => new[] { ClauseKind.Freer },
-            "MM2004" => new[] { ClauseKind.LeafModifier },
-            "MM2006" => new[] { ClauseKind.LiveRoot },
-            _ => Array.Empty<ClauseKind>(),
-        };
-
-        /// <summary>The callee's clause the diagnostic reports: of the rule's kind, naming a context the message quotes.</summary>
-        public static Clause? ReportedClause(MemberContract contract, Paths paths, CallSite site, Diagnostic diagnostic)
-        {
-            var kinds = KindsOf(diagnostic.Id);
-            var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
-            Clause? fallback = null;
-            foreach (var clause in contract.Clauses.Where(c => kinds.Contains(c.Kind)))
-            {
-                fallback ??= clause;
-                foreach (var template in clause.Alternatives)
-                    if (paths.Instantiate(template, site) is { } instance && message.Contains("'" + instance.Display + "'")) return clause;
-            }
-            return diagnostic.Id == "MM1001" ? null : fallback;
         }
     }
 }

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
 {
@@ -27,7 +27,7 @@ namespace MmLock.CodeFixes
             var diagnostic = context.Diagnostics.FirstOrDefault(d => d.Id == "MM1002");
             if (diagnostic == null || !diagnostic.Location.IsInSource) return;
             // A release in the wrong mode still releases something held: removing it would leave that held.
-            if (!diagnostic.GetMessage(CultureInfo.InvariantCulture).EndsWith("which is not held", System.StringComparison.Ordinal)) return;
+            if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Kind, out var kind) || kind != DiagnosticProperties.NotHeld) return;
             var fix = await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
             var invocation = fix?.InvocationAt(diagnostic.Location.SourceSpan, context.CancellationToken);
             if (fix == null || invocation == null) return;

@@ -75,7 +75,7 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>Multi-alternative requirements of the body's own contract, assumed satisfied inside it.</summary>
-        public List<ImmutableHashSet<string>> AssumedDisjunctions { get; } = new List<ImmutableHashSet<string>>();
+        public List<ImmutableArray<ContextInstance>> AssumedDisjunctions { get; } = new List<ImmutableArray<ContextInstance>>();
 
         /// <summary>Analyzes the body, then every lambda and local function inside it.</summary>
         public void Run()
@@ -127,7 +127,7 @@ namespace MmLock.Analyzers.Flow
                     if (clause.Alternatives.Length == 1)
                         state = Assume(state, clause.Alternatives[0], clause.Alternatives[0].Mode == Mode.Exclusive ? Mode.Exclusive : Mode.Shared);
                     else if (clause.Alternatives.Length > 1)
-                        AssumedDisjunctions.Add(clause.Alternatives.Select(a => EntryInstance(a).Key).ToImmutableHashSet());
+                        AssumedDisjunctions.Add(clause.Alternatives.Select(EntryInstance).ToImmutableArray());
                 }
                 foreach (var released in contract.Releases) state = Assume(state, released, released.Mode);
             }
@@ -142,14 +142,16 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>A template of the body's own contract as the body names it (a lambda's parameters may be named differently from its delegate's).</summary>
-        public ContextInstance EntryInstance(ContextTemplate template)
+        public ContextInstance EntryInstance(ContextTemplate template) => EntryInstance(template, Owner);
+
+        public static ContextInstance EntryInstance(ContextTemplate template, ISymbol owner)
         {
-            if (template.Root == RootKind.Parameter && Owner is IMethodSymbol method && template.ParameterOrdinal < method.Parameters.Length)
+            if (template.Root == RootKind.Parameter && owner is IMethodSymbol method && template.ParameterOrdinal < method.Parameters.Length)
             {
                 var name = method.Parameters[template.ParameterOrdinal].Name;
                 return ContextBinder.Extend(template, "param:" + name, name);
             }
-            return ContextBinder.DeclarationInstance(template, Owner);
+            return ContextBinder.DeclarationInstance(template, owner);
         }
 
         public FlowState RunFinally(ControlFlowRegion region, FlowState state)

@@ -85,7 +85,7 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>The contexts that satisfy the clause (empty when none), or null when the clause is vacuous.</summary>
-        public static List<Held>? Satisfiers(BoundClause clause, FlowState state, IReadOnlyCollection<ImmutableHashSet<string>> assumedDisjunctions)
+        public static List<Held>? Satisfiers(BoundClause clause, FlowState state, IReadOnlyCollection<ImmutableArray<ContextInstance>> assumedDisjunctions)
         {
             var result = new List<Held>();
             foreach (var (context, mode) in clause.Alternatives)
@@ -95,12 +95,15 @@ namespace MmLock.Analyzers.Flow
             return result;
         }
 
-        /// <summary>The caller's own contract requires one of a subset of the clause's alternatives: it is satisfied on entry.</summary>
-        public static bool AssumedCovers(BoundClause clause, IReadOnlyCollection<ImmutableHashSet<string>> assumedDisjunctions)
+        /// <summary>
+        /// The body's own contract requires one of some contexts, each of which satisfies the clause: it is satisfied on
+        /// entry. An existential alternative ('any T') accepts every assumed context of type T.
+        /// </summary>
+        public static bool AssumedCovers(BoundClause clause, IReadOnlyCollection<ImmutableArray<ContextInstance>> assumedDisjunctions)
         {
             if (assumedDisjunctions.Count == 0) return false;
-            var keys = clause.Alternatives.Select(a => a.Context.Key).ToImmutableHashSet();
-            return assumedDisjunctions.Any(d => d.IsSubsetOf(keys));
+            return assumedDisjunctions.Any(d => d.All(assumed => clause.Alternatives.Any(a =>
+                a.Context.Key == assumed.Key || a.Context.Existential && DerivesFrom(assumed.Type, a.Context.Type))));
         }
     }
 }

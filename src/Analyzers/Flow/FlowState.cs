@@ -68,19 +68,27 @@ namespace MmLock.Analyzers.Flow
     /// <summary>A reference returned by a [ReturnsGuarded] call and the contexts still covering it.</summary>
     internal sealed class GuardedReference
     {
-        public GuardedReference(string lookup, ImmutableHashSet<string> covering, string? lastReleased, Location? releasedAt)
+        public GuardedReference(string lookup, Location lookupAt, ImmutableHashSet<string> covering, string? lastReleased, string? lastReleasedKey, Location? releasedAt)
         {
             Lookup = lookup;
+            LookupAt = lookupAt;
             Covering = covering;
             LastReleased = lastReleased;
+            LastReleasedKey = lastReleasedKey;
             ReleasedAt = releasedAt;
         }
 
         public string Lookup { get; }
+        /// <summary>The [ReturnsGuarded] call that produced the reference.</summary>
+        public Location LookupAt { get; }
         public ImmutableHashSet<string> Covering { get; }
         public string? LastReleased { get; }
+        public string? LastReleasedKey { get; }
         public Location? ReleasedAt { get; }
         public bool Expired => Covering.IsEmpty;
+
+        public GuardedReference Releasing(string key, string display, Location at) =>
+            new GuardedReference(Lookup, LookupAt, Covering.Remove(key), display, key, at);
     }
 
     /// <summary>The abstract state: held contexts, where contexts were last released, try-acquire facts, guarded references.</summary>
@@ -120,7 +128,7 @@ namespace MmLock.Analyzers.Flow
         }
 
         private static GuardedReference Expire(GuardedReference reference, string key, string display, Location at) =>
-            reference.Covering.Contains(key) ? new GuardedReference(reference.Lookup, reference.Covering.Remove(key), display, at) : reference;
+            reference.Covering.Contains(key) ? reference.Releasing(key, display, at) : reference;
 
         public FlowState WithFact(object key, TryFact? fact)
         {
@@ -177,7 +185,7 @@ namespace MmLock.Analyzers.Flow
                 if (!b.References.TryGetValue(pair.Key, out var other)) continue;
                 var covering = pair.Value.Covering.Intersect(other.Covering);
                 var expiredBy = pair.Value.Expired ? pair.Value : other.Expired ? other : pair.Value.LastReleased != null ? pair.Value : other;
-                references[pair.Key] = new GuardedReference(pair.Value.Lookup, covering, expiredBy.LastReleased, expiredBy.ReleasedAt);
+                references[pair.Key] = new GuardedReference(pair.Value.Lookup, pair.Value.LookupAt, covering, expiredBy.LastReleased, expiredBy.LastReleasedKey, expiredBy.ReleasedAt);
             }
 
             return new FlowState(false) { Held = held.ToImmutable(), Released = released, Facts = facts.ToImmutable(), References = references.ToImmutable() };

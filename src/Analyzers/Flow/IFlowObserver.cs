@@ -9,7 +9,7 @@ namespace MmLock.Analyzers.Flow
         void OnCall(CallEvent call, FlowState before, BodyAnalysis body);
         void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body);
         void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
-        void OnReferenceUse(IOperation use, string name, GuardedReference reference, BodyAnalysis body);
+        void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body);
         void OnExit(Location location, FlowState state, BodyAnalysis body);
         void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body);
     }

@@ -62,7 +62,7 @@ namespace MmLock.Analyzers.Flow
                     return state;
                 case ILocalReferenceOperation local:
                     if (report && !IsWriteTarget(local) && state.References.TryGetValue(local.Local, out var reference))
-                        _observer!.OnReferenceUse(local, local.Local.Name, reference, this);
+                        _observer!.OnReferenceUse(local, local.Local.Name, reference, state, this);
                     return state;
                 default:
                     foreach (var child in operation.ChildOperations) state = Visit(child, state, report);
@@ -182,7 +182,7 @@ namespace MmLock.Analyzers.Flow
                 foreach (var held in satisfiers) covering.Add(held.Key);
             }
             if (covering.Count == 0) return state;
-            return state.WithReference(call.Site.Operation, new GuardedReference(call.Site.MemberName, covering.ToImmutable(), null, null));
+            return state.WithReference(call.Site.Operation, new GuardedReference(call.Site.MemberName, call.Site.Operation.Syntax.GetLocation(), covering.ToImmutable(), null, null, null));
         }
 
         private FlowState Release(FlowState state, string key, Location location)

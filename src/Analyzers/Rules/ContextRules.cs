@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -21,12 +22,24 @@ namespace MmLock.Analyzers.Rules
 
         public ContextRules(Action<Diagnostic> report) { _report = report; }
 
-        private void Report(DiagnosticDescriptor rule, Location location, IEnumerable<Location?> additional, params object[] arguments)
+        private void Report(DiagnosticDescriptor rule, Location location, IEnumerable<Location?> additional, params object[] arguments) =>
+            Report(rule, location, additional, null, arguments);
+
+        private void Report(DiagnosticDescriptor rule, Location location, IEnumerable<Location?> additional, ImmutableDictionary<string, string?>? properties,
+            params object[] arguments)
         {
             var key = rule.Id + "|" + location.SourceSpan + "|" + location.SourceTree?.FilePath + "|" + string.Join("|", arguments);
             if (!_reported.Add(key)) return;
-            _report(Diagnostic.Create(rule, location, additional.Where(l => l != null && l.IsInSource).Cast<Location>(), arguments));
+            _report(Diagnostic.Create(rule, location, additional.Where(l => l != null && l.IsInSource).Cast<Location>(), properties, arguments));
         }
+
+        /// <summary>The clause kind and the keys of the missing clauses' alternatives.</summary>
+        private static ImmutableDictionary<string, string?> MissingProperties(ClauseKind kind, IEnumerable<BoundClause> clauses) =>
+            DiagnosticProperties.Of((DiagnosticProperties.Kind, kind.ToString()),
+                (DiagnosticProperties.Missing, DiagnosticProperties.JoinClauses(clauses.Select(c => c.Alternatives.Select(a => a.Context.Key)))));
+
+        private static ImmutableDictionary<string, string?> ContextProperty(string key, string? kind = null) =>
+            DiagnosticProperties.Of((DiagnosticProperties.Context, key), (DiagnosticProperties.Kind, kind));
 
         private static Location?[] Also(params Location?[] locations) => locations;
 
@@ -41,6 +54,19 @@ namespace MmLock.Analyzers.Rules
             return list.Count == 1 ? "'" + list[0] + "'" : "one of " + Quote(list);
         }
 
+        /// <summary>
+        /// The alternatives of a clause as guards to hold: "'a'", "'a' exclusively" or "one of 'a' exclusively, 'b'". The mode is
+        /// named where only exclusive satisfies (not for existentials or reentrant contexts, whose mode is ignored), so a
+        /// caller holding the lock shared is not told to "hold" what it holds.
+        /// </summary>
+        private static string Guards(BoundClause clause, BodyAnalysis body)
+        {
+            var list = clause.Alternatives.Select(a => "'" + a.Context.Display + "'" +
+                (a.Mode == Mode.Exclusive && !a.Context.Existential && (body.Model.FlagsOf(a.Context.Type) & ContextFlags.Reentrant) == 0 ? " exclusively" : ""))
+                .Distinct().ToList();
+            return list.Count == 1 ? list[0] : "one of " + string.Join(", ", list);
+        }
+
         // ---- calls ---------------------------------------------------------------------------------
 
         public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
@@ -53,7 +79,7 @@ namespace MmLock.Analyzers.Rules
             {
                 if (Satisfaction.Satisfier(before, context, Mode.Either) is not { } held) continue;
                 excluded = true;
-                Report(Descriptors.MM1006, location, Also(held.AcquiredAt), name, held.Context.Display, Where(held));
+                Report(Descriptors.MM1006, location, Also(held.AcquiredAt), ContextProperty(held.Key), name, held.Context.Display, Where(held));
             }
 
             bool doubled = false;
@@ -64,7 +90,7 @@ namespace MmLock.Analyzers.Rules
                     if (before.Find(context.Key) is not { Definite: true } held) continue;
                     if ((held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0) continue;
                     doubled = true;
-                    Report(Descriptors.MM1003, location, Also(held.AcquiredAt), context.Display,
+                    Report(Descriptors.MM1003, location, Also(held.AcquiredAt), ContextProperty(context.Key), context.Display,
                         held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
                 }
             }
@@ -85,34 +111,34 @@ namespace MmLock.Analyzers.Rules
                 var kind = clause.Clause.Kind;
                 var alternatives = clause.Alternatives;
                 if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny) continue;
-                var displays = alternatives.Select(a => a.Context.Display).ToList();
                 switch (kind)
                 {
                     case ClauseKind.Requires:
                     case ClauseKind.RequiresAny:
-                        ReportRequires(before, location, name, clause);
+                        ReportRequires(before, location, name, clause, body);
                         break;
                     case ClauseKind.Walker:
                     case ClauseKind.Lookup:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, clause.Clause.Freeing!, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, clause.Clause.Freeing!, Guards(clause, body));
                         break;
                     case ClauseKind.Freer:
-                        missingHolds.Add((clause, displays.Count > 0 ? "'" + displays[0] + "'" + (alternatives[0].Mode == Mode.Exclusive ? " exclusively" : "") : "?"));
+                        missingHolds.Add((clause, alternatives.IsEmpty ? "?" : Guards(clause, body)));
                         break;
                     case ClauseKind.LeafModifier:
-                        Report(clause.Clause.Rule, location, Also(), name, clause.Clause.Space!, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, Guards(clause, body));
                         break;
                     case ClauseKind.LiveRoot:
                     case ClauseKind.Memmap:
-                        Report(clause.Clause.Rule, location, Also(), name, Alternatives(displays));
+                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, Guards(clause, body));
                         break;
                 }
             }
             foreach (var group in missingHolds.GroupBy(m => (m.Clause.Clause.Space, m.Clause.Clause.Freeing)))
-                Report(Descriptors.MM2003, location, Also(), name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)));
+                Report(Descriptors.MM2003, location, Also(), MissingProperties(ClauseKind.Freer, group.Select(g => g.Clause)),
+                    name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)));
         }
 
-        private void ReportRequires(FlowState before, Location location, string name, BoundClause clause)
+        private void ReportRequires(FlowState before, Location location, string name, BoundClause clause, BodyAnalysis body)
         {
             var (first, mode) = clause.Alternatives[0];
             string what;
@@ -124,23 +150,23 @@ namespace MmLock.Analyzers.Rules
             }
             else
             {
-                what = "holding " + Alternatives(clause.Alternatives.Select(a => a.Context.Display));
+                what = "holding " + Guards(clause, body);
             }
             var released = clause.Alternatives.Select(a => before.Released.TryGetValue(a.Context.Key, out var at) ? (a.Context.Display, at) : default)
                 .FirstOrDefault(r => r.at != null);
             var suffix = released.at != null && before.Find(first.Key) == null ? $"; '{released.Display}' was released at line {BodyAnalysis.Line(released.at)}" : "";
-            Report(Descriptors.MM1001, location, Also(released.at), name, what, suffix);
+            Report(Descriptors.MM1001, location, Also(released.at), MissingProperties(clause.Clause.Kind, new[] { clause }), name, what, suffix);
         }
 
         private void CheckSleep(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name)
         {
-            var sleepers = new List<string>();
-            if (call.Contract.MightSleep) sleepers.Add("Calling '" + name + "'");
+            var sleepers = new List<(string Text, string Kind)>();
+            if (call.Contract.MightSleep) sleepers.Add(("Calling '" + name + "'", "call"));
             foreach (var (context, _) in call.Acquires)
-                if ((body.Model.FlagsOf(context.Type) & ContextFlags.Atomic) == 0) sleepers.Add("Acquiring '" + context.Display + "'");
+                if ((body.Model.FlagsOf(context.Type) & ContextFlags.Atomic) == 0) sleepers.Add(("Acquiring '" + context.Display + "'", "acquire"));
             if (sleepers.Count == 0) return;
             foreach (var held in before.DefiniteContexts.Where(h => (h.Flags & ContextFlags.Atomic) != 0))
-                Report(Descriptors.MM3001, location, Also(held.AcquiredAt), sleepers[0], held.Context.Display, Where(held));
+                Report(Descriptors.MM3001, location, Also(held.AcquiredAt), ContextProperty(held.Key, sleepers[0].Kind), sleepers[0].Text, held.Context.Display, Where(held));
         }
 
         private void CheckOrder(CallEvent call, FlowState before, BodyAnalysis body, Location location)
@@ -149,7 +175,7 @@ namespace MmLock.Analyzers.Rules
             foreach (var (context, _) in call.Acquires)
                 foreach (var held in before.DefiniteContexts)
                     if (held.Key != context.Key && body.Model.LockOrder.Violates(context, held.Context))
-                        Report(Descriptors.MM1009, location, Also(held.AcquiredAt), context.Display, held.Context.Display);
+                        Report(Descriptors.MM1009, location, Also(held.AcquiredAt), ContextProperty(context.Key), context.Display, held.Context.Display);
         }
 
         private void CheckReleases(CallEvent call, FlowState before, Location location)
@@ -159,12 +185,12 @@ namespace MmLock.Analyzers.Rules
                 var held = before.Find(context.Key);
                 if (held == null)
                 {
-                    Report(Descriptors.MM1002, location, Also(), context.Display, "which is not held");
+                    Report(Descriptors.MM1002, location, Also(), ContextProperty(context.Key, DiagnosticProperties.NotHeld), context.Display, "which is not held");
                 }
                 else if (held.Definite && held.Mode != mode && (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
                 {
                     var why = mode == Mode.Shared ? "as shared, but it is held exclusively" : "as exclusive, but it is held shared";
-                    Report(Descriptors.MM1002, location, Also(held.AcquiredAt), context.Display, why);
+                    Report(Descriptors.MM1002, location, Also(held.AcquiredAt), ContextProperty(context.Key, DiagnosticProperties.WrongMode), context.Display, why);
                 }
             }
         }
@@ -214,33 +240,36 @@ namespace MmLock.Analyzers.Rules
         public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body)
         {
             foreach (var held in state.DefiniteContexts)
-                Report(Descriptors.MM1010, operation.Syntax.GetLocation(), Also(held.AcquiredAt), held.Context.Display, what,
+                Report(Descriptors.MM1010, operation.Syntax.GetLocation(), Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, what,
                     held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
         }
 
-        public void OnReferenceUse(IOperation use, string name, GuardedReference reference, BodyAnalysis body)
+        public void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body)
         {
             if (!reference.Expired || reference.ReleasedAt == null) return;
-            Report(Descriptors.MM2005, use.Syntax.GetLocation(), Also(reference.ReleasedAt), name, reference.Lookup, reference.LastReleased ?? "?", BodyAnalysis.Line(reference.ReleasedAt));
+            var lookup = reference.LookupAt.SourceSpan;
+            var properties = DiagnosticProperties.Of((DiagnosticProperties.Context, reference.LastReleasedKey),
+                (DiagnosticProperties.Lookup, lookup.Start + ":" + lookup.Length));
+            Report(Descriptors.MM2005, use.Syntax.GetLocation(), Also(reference.ReleasedAt), properties, name, reference.Lookup, reference.LastReleased ?? "?", BodyAnalysis.Line(reference.ReleasedAt));
         }
 
         public void OnExit(Location location, FlowState state, BodyAnalysis body)
         {
             foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && !body.HeldAtExitByContract.Contains(h.Key)))
-                Report(Descriptors.MM1004, location, Also(held.AcquiredAt), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
+                Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
             var nameLocation = NameLocation(body);
             foreach (var template in body.OwnContract.Acquires)
             {
                 var instance = body.EntryInstance(template);
                 if (state.Find(instance.Key) is not { Definite: true })
-                    Report(Descriptors.MM1008, nameLocation, Also(), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
+                    Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "acquire"), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
             }
             foreach (var template in body.OwnContract.Releases)
             {
                 var instance = body.EntryInstance(template);
                 if (state.Find(instance.Key) != null)
-                    Report(Descriptors.MM1008, nameLocation, Also(), CallSite.DisplayName(body.Owner), "release", instance.Display);
+                    Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "release"), CallSite.DisplayName(body.Owner), "release", instance.Display);
             }
         }
 
@@ -264,7 +293,7 @@ namespace MmLock.Analyzers.Rules
                 var held = incoming.Select(s => s.Find(key)).First(h => h is { Definite: true })!;
                 var anchor = held.AcquiredAt ?? incoming.Select(s => s.Released.TryGetValue(key, out var at) ? at : null).FirstOrDefault(l => l != null);
                 if (anchor == null || !_joined.Add(key + "@" + anchor.SourceSpan)) continue;
-                Report(Descriptors.MM1005, anchor, Also(join), held.Context.Display, BodyAnalysis.Line(join));
+                Report(Descriptors.MM1005, anchor, Also(join), ContextProperty(key), held.Context.Display, BodyAnalysis.Line(join));
             }
         }
     }

@@ -44,6 +44,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Records an acquisition about to happen: checks recursion and lock order. Trylocks add no order edges (they cannot deadlock).</summary>
         public static void lock_acquire(lockdep_map map, lock_mode mode, bool trylock)
         {
+            CpuStop.stop_point();
             Cpu cpu = Smp.this_cpu();
             if (cpu.held_locks.Exists(h => h.map == map))
                 throw ViolationLog.Report(ViolationKind.Recursion, $"CPU {cpu.id} acquires {map} ({mode}) which it already holds [{describe_held(cpu)}]");

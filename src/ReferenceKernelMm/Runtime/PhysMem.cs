@@ -81,6 +81,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Reads word <paramref name="i"/>, reporting a use-after-free.</summary>
         public ulong read(int i)
         {
+            CpuStop.stop_point();
             ulong v = Volatile.Read(ref frame.words[i]);
             check("read", i);
             return v;
@@ -89,6 +90,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Writes word <paramref name="i"/>, reporting a use-after-free.</summary>
         public void write(int i, ulong value)
         {
+            CpuStop.stop_point();
             check("write", i);
             Volatile.Write(ref frame.words[i], value);
         }
@@ -132,6 +134,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Marks a frame allocated (zeroed) and returns a reference to this allocation.</summary>
         internal static FrameRef allocate(Frame f, string op)
         {
+            CpuStop.stop_point();
             lock (f)
             {
                 ViolationLog.BUG_ON(f.allocated, $"double allocation of pfn 0x{f.pfn:x}");
@@ -145,6 +148,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>Frees and poisons the allocation <paramref name="r"/> names.</summary>
         internal static void free(FrameRef r, string op)
         {
+            CpuStop.stop_point();
             Frame f = r.frame;
             lock (f)
             {

@@ -29,6 +29,7 @@ namespace ReferenceKernelMm.Runtime
         [NoLockAnalysis("primitive: per-CPU nesting count")]
         public static void rcu_read_lock()
         {
+            CpuStop.stop_point();
             Cpu cpu = Smp.this_cpu();
             cpu.rcu_nesting++;
             cpu.rcu_note_reader_state();
@@ -44,6 +45,7 @@ namespace ReferenceKernelMm.Runtime
                 throw ViolationLog.Report(ViolationKind.BadUnlock, $"rcu_read_unlock on CPU {cpu.id} outside a read-side section");
             cpu.rcu_nesting--;
             cpu.rcu_note_reader_state();
+            CpuStop.stop_point();
         }
 
         /// <summary>Whether this CPU is inside <c>rcu_read_lock</c> (not counting IRQs-off or preempt-off readers).</summary>
@@ -80,6 +82,7 @@ namespace ReferenceKernelMm.Runtime
             if (snapshot.Count == 0)
                 return;
             Interlocked.Increment(ref gp_waiters);
+            CpuStop.sleep_begin();
             try
             {
                 lock (gp_lock)
@@ -93,6 +96,7 @@ namespace ReferenceKernelMm.Runtime
             finally
             {
                 Interlocked.Decrement(ref gp_waiters);
+                CpuStop.sleep_end();
             }
         }
 
@@ -117,12 +121,14 @@ namespace ReferenceKernelMm.Runtime
         public static void rcu_barrier()
         {
             Lockdep.might_sleep();
+            CpuStop.sleep_begin();
             lock (cb_lock)
             {
                 long target = cb_queued;
                 while (cb_done < target)
                     Monitor.Wait(cb_lock);
             }
+            CpuStop.sleep_end();
         }
 
         // The callback kthread is a CPU of its own, so callbacks can use kernel primitives.
@@ -132,6 +138,7 @@ namespace ReferenceKernelMm.Runtime
             while (true)
             {
                 rcu_callback_t[] batch;
+                CpuStop.sleep_begin();
                 lock (cb_lock)
                 {
                     while (cb_queue.Count == 0)
@@ -139,6 +146,7 @@ namespace ReferenceKernelMm.Runtime
                     batch = cb_queue.ToArray();
                     cb_queue.Clear();
                 }
+                CpuStop.sleep_end();
                 synchronize_rcu();
                 foreach (rcu_callback_t cb in batch)
                 {

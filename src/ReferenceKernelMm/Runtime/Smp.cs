@@ -27,6 +27,8 @@ namespace ReferenceKernelMm.Runtime
         // Odd while the CPU is inside an RCU reader (rcu_read_lock, IRQs off or preemption off); bumped on each transition.
         internal long rcu_seq;
         internal readonly List<Lockdep.held_lock> held_locks = new();
+        // Nesting of kernel waits (sleeping locks, grace periods) the CPU is sleeping in: stop_machine counts it stopped.
+        internal int sleep_depth;
 
         /// <summary>Whether the CPU is in an sched-RCU read-side section of any kind.</summary>
         internal bool in_rcu_reader => rcu_nesting > 0 || irqs_disabled || preempt_count > 0;
@@ -112,6 +114,15 @@ namespace ReferenceKernelMm.Runtime
         {
             if (current != null)
                 throw ViolationLog.Report(ViolationKind.Bug, $"thread is already CPU {current.id}");
+            lock (CpuStop.stop_lock)
+            {
+                CpuStop.wait_for_no_stop();
+                return cpu_up_locked();
+            }
+        }
+
+        private static CpuHandle cpu_up_locked()
+        {
             lock (cpus_lock)
             {
                 Cpu? cpu = cpus.Find(c => !c.online);
@@ -153,6 +164,7 @@ namespace ReferenceKernelMm.Runtime
                 }
                 current = null;
             }
+            CpuStop.cpu_dying(cpu);
             ViolationLog.BUG_ON(dirty, $"CPU {cpu.id} went offline in atomic context or holding locks ({state})");
         }
 
@@ -183,6 +195,7 @@ namespace ReferenceKernelMm.Runtime
         [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
         public static void local_irq_disable()
         {
+            CpuStop.stop_point();
             Cpu cpu = this_cpu();
             lock (cpu.irq_sync)
                 cpu.irqs_disabled = true;
@@ -197,6 +210,7 @@ namespace ReferenceKernelMm.Runtime
             Cpu cpu = this_cpu();
             ViolationLog.BUG_ON(!cpu.irqs_disabled, $"local_irq_enable on CPU {cpu.id} with IRQs already enabled");
             irq_enable(cpu);
+            CpuStop.stop_point();
         }
 
         /// <summary>Disables IRQs and returns the previous state for <see cref="local_irq_restore"/>; nests.</summary>
@@ -204,6 +218,7 @@ namespace ReferenceKernelMm.Runtime
         [NoLockAnalysis("primitive: the IRQ flag of the simulated CPU")]
         public static ulong local_irq_save()
         {
+            CpuStop.stop_point();
             Cpu cpu = this_cpu();
             ulong flags;
             lock (cpu.irq_sync)
@@ -224,6 +239,7 @@ namespace ReferenceKernelMm.Runtime
             ViolationLog.BUG_ON(!cpu.irqs_disabled, $"local_irq_restore on CPU {cpu.id} with IRQs enabled");
             if (flags != 0)
                 irq_enable(cpu);
+            CpuStop.stop_point();
         }
 
         private static void irq_enable(Cpu cpu)
@@ -244,6 +260,7 @@ namespace ReferenceKernelMm.Runtime
         [Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
         public static void smp_call_function(smp_call_func_t func, object? info, bool wait)
         {
+            CpuStop.stop_point();
             Cpu self = this_cpu();
             // Waiting with IRQs off deadlocks against a CPU sending to us the same way.
             if (self.irqs_disabled)
@@ -291,6 +308,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>preempt_disable: the CPU becomes an RCU-sched reader and may not sleep.</summary>
         internal static void preempt_disable()
         {
+            CpuStop.stop_point();
             Cpu cpu = this_cpu();
             cpu.preempt_count++;
             cpu.rcu_note_reader_state();
@@ -303,6 +321,7 @@ namespace ReferenceKernelMm.Runtime
             ViolationLog.BUG_ON(cpu.preempt_count == 0, $"preempt count underflow on CPU {cpu.id}");
             cpu.preempt_count--;
             cpu.rcu_note_reader_state();
+            CpuStop.stop_point();
         }
     }
 }

@@ -17,5 +17,9 @@ namespace ReferenceKernelMm.kernel
         /// <summary>cpus_read_unlock.</summary>
         [ReleasesShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
         public static void cpus_read_unlock() => locking.percpu_up_read(cpu_hotplug_lock);
+
+        /// <summary>lockdep_assert_cpus_held: CPUs cannot come or go (cpu_hotplug_lock held, either mode).</summary>
+        [AssertsHeldShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        public static void lockdep_assert_cpus_held() => lockdep.lockdep_assert_held_any(cpu_hotplug_lock);
     }
 }

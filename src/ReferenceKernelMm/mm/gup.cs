@@ -29,11 +29,14 @@ namespace ReferenceKernelMm.mm
             return pages;
         }
 
-        /// <summary>The lockless walk itself: READ_ONCE of each level, huge PMD leaves and PTE tables.</summary>
+        /// <summary>
+        /// The lockless walk itself: READ_ONCE of each level, huge PMD leaves and PTE tables. The caller keeps IRQs
+        /// off for the whole walk (public for the other lockless walkers of user tables, and the samples).
+        /// </summary>
         [PageTableWalker("user")]
-        private static void gup_fast_pgd_range(mm_struct mm, ulong addr, ulong end, List<ulong> pages)
+        public static void gup_fast_pgd_range(mm_struct mm, ulong addr, ulong end, List<ulong> pages)
         {
-            ViolationLog.BUG_ON(!Smp.irqs_disabled(), "gup_fast: lockless walk of user tables with IRQs enabled");
+            lockdep.lockdep_assert_irqs_disabled();
             // Each level from the value read once (READ_ONCE): entries change under a lockless walker.
             while (addr < end)
             {

@@ -126,10 +126,23 @@ namespace ReferenceKernelMm.mm
 #if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
             if (__vma_shareable_lock(vma) &&
                 !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
-                !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem))
+                !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem) &&
+                !huge_pte_walker_lock_held())
                 throw ViolationLog.Report(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
 #endif
             return huge_pte_offset(vma.vm_mm, addr, sz);
+        }
+
+        // The RFC v2 walker lock (opt-in, not upstream; docs/configuration.md): IRQs off, or RCU where tables are RCU-freed.
+        private static bool huge_pte_walker_lock_held()
+        {
+#if MMLOCK_RFC_HUGETLB_WALKER_LOCK && CONFIG_MMU_GATHER_RCU_TABLE_FREE
+            return Smp.irqs_disabled() || Rcu.rcu_read_lock_held();
+#elif MMLOCK_RFC_HUGETLB_WALKER_LOCK
+            return Smp.irqs_disabled();
+#else
+            return false;
+#endif
         }
 
         /// <summary>
@@ -235,28 +248,74 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>
-        /// Unshares every shared PMD table of the VMA (hugetlb_unshare_all_pmds, the fix of G5): under the
-        /// vma lock and i_mmap_rwsem for write, then a gather that synchronises lockless walkers.
+        /// Completes a sequence of huge_pmd_unshare calls: flushes the TLB and synchronises with lockless walkers
+        /// (tlb_remove_table_sync_one). Must be called while still holding i_mmap_rwsem for write: once it is dropped,
+        /// the table can be re-shared or freed by its last user while a walker is still in it (G3).
         /// </summary>
-        public static int hugetlb_unshare_all_pmds(vm_area_struct vma)
+        [Requires("vma.vm_file.f_mapping.i_mmap_rwsem", When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
+        [MightSleep]
+        public static void huge_pmd_unshare_flush(mmu_gather tlb, vm_area_struct vma)
         {
-            address_space mapping = vma.vm_file!.f_mapping;
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
+#endif
+            mmu_gather_ops.tlb_flush_mmu(tlb);
+        }
+
+        /// <summary>Unshares the shared PMD tables of [start, end) (PUD-aligned), with the vma lock and i_mmap_rwsem held for write.</summary>
+        [Requires("vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem")]
+        [MightSleep]
+        private static int __hugetlb_unshare_pmds(vm_area_struct vma, ulong start, ulong end)
+        {
+            hugetlb_vma_assert_write_locked(vma);
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
             mmu_gather tlb = mmu_gather_ops.tlb_gather_mmu(vma.vm_mm);
             int unshared = 0;
-            hugetlb_vma_lock_write(vma);
-            i_mmap_lock_write(mapping);
-            for (ulong addr = (vma.vm_start + PUD_SIZE - 1) & ~(PUD_SIZE - 1); addr + PUD_SIZE <= vma.vm_end; addr += PUD_SIZE)
+            for (ulong addr = start; addr + PUD_SIZE <= end; addr += PUD_SIZE)
             {
                 pXd_t? ptep = hugetlb_walk(vma, addr, HPAGE_SIZE);
                 if (ptep is pXd_t p && huge_pmd_unshare(tlb, vma, addr, p))
                     unshared++;
             }
-            // Flushed while i_mmap_rwsem is still held, so nobody re-shares the table before walkers are synchronised (G3).
-            mmu_gather_ops.tlb_flush_mmu(tlb);
-            i_mmap_unlock_write(mapping);
-            hugetlb_vma_unlock_write(vma);
+            huge_pmd_unshare_flush(tlb, vma);
             mmu_gather_ops.tlb_finish_mmu(tlb);
             return unshared;
+        }
+
+        /// <summary>
+        /// Unshares every shared PMD table of the VMA (hugetlb_unshare_all_pmds): under the vma lock and
+        /// i_mmap_rwsem for write, then a gather that synchronises lockless walkers.
+        /// </summary>
+        public static int hugetlb_unshare_all_pmds(vm_area_struct vma)
+        {
+            address_space mapping = vma.vm_file!.f_mapping;
+            hugetlb_vma_lock_write(vma);
+            i_mmap_lock_write(mapping);
+            int unshared = __hugetlb_unshare_pmds(vma, (vma.vm_start + PUD_SIZE - 1) & ~(PUD_SIZE - 1), vma.vm_end & ~(PUD_SIZE - 1));
+            i_mmap_unlock_write(mapping);
+            hugetlb_vma_unlock_write(vma);
+            return unshared;
+        }
+
+        /// <summary>
+        /// Called in the middle of a VMA split at <paramref name="addr"/>: a PMD table can be shared only over a whole
+        /// PUD-aligned range of the VMA, so the one around <paramref name="addr"/> is unshared now. The caller holds the
+        /// mmap lock, the vma lock and i_mmap_rwsem, all for write, so no fault can share it again before the split is
+        /// done (G5: unsharing earlier, in ->may_split before those locks, left that window open). Without PMD
+        /// sharing there is nothing to unshare and nothing to hold.
+        /// </summary>
+        [Requires("vma.vm_mm.mmap_lock", "vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem", When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
+        [MightSleep]
+        public static void hugetlb_split(vm_area_struct vma, ulong addr)
+        {
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
+            mmap_lock.mmap_assert_write_locked(vma.vm_mm);
+            hugetlb_vma_assert_write_locked(vma);
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
+            ulong floor = addr & ~(PUD_SIZE - 1), ceil = floor + PUD_SIZE;
+            if (addr != floor && floor >= vma.vm_start && ceil <= vma.vm_end)
+                __hugetlb_unshare_pmds(vma, floor, ceil);
+#endif
         }
 
         /// <summary>hugetlb_vma_trylock_write: takes the vma lock for write if it is free; always succeeds for VMAs without one.</summary>
@@ -382,7 +441,7 @@ namespace ReferenceKernelMm.mm
                 ptep.write(0);
                 spin_unlock(ptl);
             }
-            mmu_gather_ops.tlb_flush_mmu(tlb);
+            huge_pmd_unshare_flush(tlb, vma);
         }
 
         /// <summary>unmap_hugepage_range: <see cref="__unmap_hugepage_range"/> with a gather of its own.</summary>
@@ -390,6 +449,8 @@ namespace ReferenceKernelMm.mm
         [MightSleep]
         public static void unmap_hugepage_range(vm_area_struct vma, ulong start, ulong end)
         {
+            i_mmap_assert_write_locked(vma.vm_file!.f_mapping);
+            hugetlb_vma_assert_write_locked(vma);
             mmu_gather tlb = mmu_gather_ops.tlb_gather_mmu(vma.vm_mm);
             __unmap_hugepage_range(tlb, vma, start, end);
             mmu_gather_ops.tlb_finish_mmu(tlb);
@@ -403,6 +464,7 @@ namespace ReferenceKernelMm.mm
         [MightSleep]
         public static void __unmap_hugepage_range_final(mmu_gather tlb, vm_area_struct vma)
         {
+            mmap_lock.mmap_assert_locked(vma.vm_mm);
             address_space mapping = vma.vm_file!.f_mapping;
             hugetlb_vma_lock_write(vma);
             i_mmap_lock_write(mapping);

@@ -36,9 +36,23 @@ namespace ReferenceKernelMm.mm
         /// <summary>Pages in the block.</summary>
         public readonly ulong nr_pages;
 
-        /// <summary>Online state; changed only under the hotplug write lock.</summary>
+        private memory_block_state _state;
+
+        /// <summary>Online state; read under the hotplug lock, changed under it for write.</summary>
         [GuardedBy("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
-        public memory_block_state state;
+        public memory_block_state state
+        {
+            get
+            {
+                lockdep.lockdep_assert_held_any(memory_hotplug.mem_hotplug_lock);
+                return _state;
+            }
+            set
+            {
+                lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+                _state = value;
+            }
+        }
     }
 
     /// <summary>Memory hot-add, online/offline and hot-remove (mm/memory_hotplug.c), with their locks.</summary>
@@ -101,6 +115,7 @@ namespace ReferenceKernelMm.mm
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
         public static void add_memory(int nid, ulong start, ulong size, mhp_t mhp_flags)
         {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
             ulong block = mmzone.memory_block_size_bytes();
             ViolationLog.BUG_ON(size == 0 || start % block != 0 || size % block != 0, $"add_memory: 0x{start:x}+0x{size:x} not block aligned");
             lock_device_hotplug();
@@ -135,6 +150,7 @@ namespace ReferenceKernelMm.mm
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
         public static void online_memory_block(memory_block mem)
         {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
             lock_device_hotplug();
             mem_hotplug_begin();
             if (mem.state == memory_block_state.MEM_OFFLINE)
@@ -150,6 +166,7 @@ namespace ReferenceKernelMm.mm
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
         public static void offline_memory_block(memory_block mem)
         {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
             lock_device_hotplug();
             mem_hotplug_begin();
             if (mem.state == memory_block_state.MEM_ONLINE)
@@ -231,6 +248,7 @@ namespace ReferenceKernelMm.mm
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
         public static int remove_memory(ulong start, ulong size)
         {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
             lock_device_hotplug();
             try
             {

@@ -36,6 +36,7 @@ namespace ReferenceKernelMm.mm
         [Excludes("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
         public static void tlb_remove_table_sync_one()
         {
+            lockdep.lockdep_assert_irqs_enabled();
 #if CONFIG_MMU_GATHER_RCU_TABLE_FREE
             Smp.smp_call_function(_ => { }, null, wait: true);
 #endif

@@ -28,13 +28,13 @@ namespace ReferenceKernelMm.mm
 #if CONFIG_HAVE_ARCH_HUGE_VMAP
             mmap_lock.mmap_assert_write_locked(K.init_mm);
 #endif
-            walk(start, end, leaf, priv);
+            walk(K.init_mm.pgd, start, end, leaf, priv);
         }
 
         /// <summary>Walks kernel tables over a range the caller owns (it just allocated or mapped it): nobody can free them.</summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         public static void walk_kernel_page_table_range_lockless(ulong start, ulong end, leaf_entry_fn leaf, object? priv) =>
-            walk(start, end, leaf, priv);
+            walk(K.init_mm.pgd, start, end, leaf, priv);
 
         /// <summary>
         /// Walks the huge PTEs of [start, end) in a hugetlb VMA (walk_page_range into walk_hugetlb_range). The caller holds
@@ -59,11 +59,24 @@ namespace ReferenceKernelMm.mm
             hugetlb.hugetlb_vma_unlock_read(vma);
         }
 
-        private static void walk(ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
+        /// <summary>
+        /// Walks the tables of an mm other than init_mm for a dump (ptdump of efi_mm). A walk that uses no VMAs needs the
+        /// mmap lock for write: munmap frees tables under the read lock (bug G7). The kernel's version also accepts
+        /// init_mm and hands it to walk_kernel_page_table_range; in the port the caller does, so each walk states its own rule.
+        /// </summary>
+        [Requires("mm.mmap_lock")]
+        public static void walk_page_range_debug(mm_struct mm, ulong start, ulong end, leaf_entry_fn leaf, object? priv)
+        {
+            mmap_lock.mmap_assert_write_locked(mm);
+            ViolationLog.BUG_ON(mm == K.init_mm, "walk_page_range_debug: init_mm is walked by walk_kernel_page_table_range");
+            walk(mm.pgd, start, end, leaf, priv);
+        }
+
+        private static void walk(pgtable_t root, ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
         {
             for (ulong next; addr < end; addr = next)
             {
-                pXd_t pgd = pgd_offset_k(addr);
+                pXd_t pgd = root.entry(index(addr, pt_level.pgd));
                 next = addr_end(addr, end, pt_level.pgd);
                 walk_entry(pgd, addr, next, leaf, priv);
             }

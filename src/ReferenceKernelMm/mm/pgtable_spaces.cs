@@ -25,9 +25,19 @@ using MmLock;
 
 // huge_pmd_unshare: under the mapping's i_mmap_rwsem and the vma lock, both for write. A walker holds
 // either (any mode); existentials because lookups such as huge_pte_offset have no vma to name.
+// Opt-in, not upstream (MMLOCK_RFC_HUGETLB_WALKER_LOCK, docs/configuration.md): the RFC v2 "walker lock" also
+// accepts rcu_read_lock where tables are RCU-freed, and IRQs off, which holds off both the grace period and the
+// freeing IPI (sched-RCU).
 [assembly: TableFreeing("hugetlb", "pmd-unshare",
     Holds = new[] { "exclusive vma.vm_file.f_mapping.i_mmap_rwsem", "exclusive vma.vm_private_data" },
-    ExcludedBy = new[] { "any ReferenceKernelMm.include.linux.hugetlb_vma_lock", "any ReferenceKernelMm.include.linux.i_mmap_rw_semaphore" },
+    ExcludedBy = new[]
+    {
+        "any ReferenceKernelMm.include.linux.hugetlb_vma_lock",
+        "any ReferenceKernelMm.include.linux.i_mmap_rw_semaphore",
+        "ReferenceKernelMm.K.RCU when MMLOCK_RFC_HUGETLB_WALKER_LOCK && CONFIG_MMU_GATHER_RCU_TABLE_FREE",
+        "ReferenceKernelMm.K.IrqsOff when MMLOCK_RFC_HUGETLB_WALKER_LOCK",
+        "ReferenceKernelMm.K.IrqsSaved when MMLOCK_RFC_HUGETLB_WALKER_LOCK",
+    },
     When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
 
 // User tables walked locklessly (gup_fast). Tables are freed through mmu_gather: after an RCU grace period

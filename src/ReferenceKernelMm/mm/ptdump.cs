@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using MmLock;
 using ReferenceKernelMm.include.linux;
-using ReferenceKernelMm.Runtime;
 using static ReferenceKernelMm.include.linux.mm_layout;
 using static ReferenceKernelMm.include.linux.pgtable;
 
@@ -13,6 +12,15 @@ namespace ReferenceKernelMm.mm
     /// <summary>The state of one dump: the ranges to walk and what was seen.</summary>
     public sealed class ptdump_state
     {
+        /// <summary>A dump of the kernel ranges.</summary>
+        public ptdump_state() : this(kernel_ranges) { }
+
+        /// <summary>A dump of <paramref name="range"/>.</summary>
+        public ptdump_state((ulong start, ulong end)[] range) { this.range = range; }
+
+        /// <summary>The ranges walked.</summary>
+        public readonly (ulong start, ulong end)[] range;
+
         /// <summary>The kernel ranges walked: linear map, vmalloc/ioremap, vmemmap.</summary>
         public static readonly (ulong start, ulong end)[] kernel_ranges =
         {
@@ -32,16 +40,26 @@ namespace ReferenceKernelMm.mm
     public static class ptdump
     {
         /// <summary>
-        /// Dumps init_mm's tables. Takes get_online_mems (against hot-remove) and then init_mm's mmap lock
-        /// for write (against huge-vmap table freeing): bugs G1 and G2.
+        /// Dumps <paramref name="mm"/>'s tables over the state's ranges. Takes get_online_mems (against hot-remove) and then
+        /// init_mm's mmap lock for write (against huge-vmap table freeing): bugs G1 and G2. Another mm (efi_mm) is walked
+        /// under its own mmap lock for write too, taken after init_mm's, which its walk asserts.
         /// </summary>
         public static void ptdump_walk_pgd(ptdump_state st, mm_struct mm)
         {
-            ViolationLog.BUG_ON(mm != K.init_mm, "ptdump_walk_pgd: only init_mm is modelled");
             memory_hotplug.get_online_mems();
             mmap_lock.mmap_write_lock(K.init_mm);
-            foreach ((ulong start, ulong end) in ptdump_state.kernel_ranges)
-                pagewalk.walk_kernel_page_table_range(start, end, note_page, st);
+            if (mm == K.init_mm)
+            {
+                foreach ((ulong start, ulong end) in st.range)
+                    pagewalk.walk_kernel_page_table_range(start, end, note_page, st);
+            }
+            else
+            {
+                mmap_lock.mmap_write_lock(mm);
+                foreach ((ulong start, ulong end) in st.range)
+                    pagewalk.walk_page_range_debug(mm, start, end, note_page, st);
+                mmap_lock.mmap_write_unlock(mm);
+            }
             mmap_lock.mmap_write_unlock(K.init_mm);
             memory_hotplug.put_online_mems();
         }

@@ -12,7 +12,7 @@ namespace MmLock.Analyzers.Tests.Fixes
 [assembly: TableFreeing(""user"", ""free_pgtables"", Holds = new[] { ""exclusive K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""mm.mmap_lock"" })]";
 
         [Fact]
-        public Task MoveToCallerNamesAMemberOfThis() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task MoveToCallerNamesAMemberOfThis() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -38,7 +38,7 @@ class C
 }", "MM1001.MoveToCaller");
 
         [Fact]
-        public Task WrapUsesTheReceiversMember() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapUsesTheReceiversMember() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -71,7 +71,7 @@ class C
 }", "MM1001.WrapTryFinally");
 
         [Fact]
-        public Task WrapCoversTheUsesOfALookedUpEntry() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapCoversTheUsesOfALookedUpEntry() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;" + Space + @"
 class C
 {
@@ -110,7 +110,7 @@ class C
 }", "MM2002.WrapTryFinally");
 
         [Fact]
-        public Task WrapTakesTheFreersLockExclusively() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapTakesTheFreersLockExclusively() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;" + Space + @"
 class C
 {
@@ -141,7 +141,7 @@ class C
 }", "MM2003.WrapTryFinally");
 
         [Fact]
-        public Task MoveToCallerCopiesTheFreerRole() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task MoveToCallerCopiesTheFreerRole() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;" + Space + @"
 class C
 {
@@ -165,7 +165,7 @@ class C
 }", "MM2003.MoveToCaller");
 
         [Fact]
-        public Task FixAllMovesTwoRequirementsOfOneMember() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task FixAllMovesTwoRequirementsOfOneMember() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -191,7 +191,7 @@ class C
 }", "MM1001.MoveToCaller");
 
         [Fact]
-        public Task FixAllWrapsTwoCallsOfOneBlock() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task FixAllWrapsTwoCallsOfOneBlock() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -232,7 +232,7 @@ class C
 }", "MM1001.WrapTryFinally");
 
         [Fact]
-        public Task WrapInALocalFunction() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapInALocalFunction() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {

@@ -5,35 +5,42 @@ using MmLock.Analyzers.Tests.Verification;
 
 namespace MmLock.Analyzers.Tests.Fixes
 {
-    /// <summary>Runs a code fix on a test document next to the kernel prelude (/0/Kernel.cs).</summary>
+    /// <summary>Runs a code fix on a test document next to a kernel prelude (/0/Kernel.cs: <see cref="Kernel.Prelude"/> or <see cref="MmKernel.Prelude"/>).</summary>
     internal static class FixVerifier
     {
         /// <summary>Single fixes to <paramref name="fixedSource"/>; Fix All in the document to <paramref name="batchFixedSource"/> (default the same).</summary>
         public static Task Verify<TFix>(string source, string fixedSource, string equivalenceKey, string? batchFixedSource = null, int? iterations = null)
+            where TFix : CodeFixProvider, new() =>
+            Create<TFix>(Kernel.Prelude, source, fixedSource, equivalenceKey, batchFixedSource, iterations).RunAsync();
+
+        /// <summary>The same with <see cref="MmKernel.Prelude"/> and its configuration (<see cref="MmKernel.Symbols"/>).</summary>
+        public static Task VerifyMm<TFix>(string source, string fixedSource, string equivalenceKey, string? batchFixedSource = null, int? iterations = null)
+            where TFix : CodeFixProvider, new() =>
+            Create<TFix>(MmKernel.Prelude, source, fixedSource, equivalenceKey, batchFixedSource, iterations, MmKernel.Symbols).RunAsync();
+
+        public static CodeFixTest<MmLockAnalyzer, TFix> Create<TFix>(string prelude, string source, string fixedSource, string? equivalenceKey,
+            string? batchFixedSource = null, int? iterations = null, string[]? symbols = null)
             where TFix : CodeFixProvider, new()
         {
             var test = new CodeFixTest<MmLockAnalyzer, TFix> { CodeActionEquivalenceKey = equivalenceKey, ExpectedIterations = iterations };
-            test.Sources.Add(("/0/Kernel.cs", Kernel.Prelude));
+            test.Sources.Add(("/0/Kernel.cs", prelude));
             test.Sources.Add(("/0/Test0.cs", source));
-            test.FixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));
+            test.FixedSources.Add(("/0/Kernel.cs", prelude));
             test.FixedSources.Add(("/0/Test0.cs", fixedSource));
             if (batchFixedSource != null)
             {
-                test.BatchFixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));
+                test.BatchFixedSources.Add(("/0/Kernel.cs", prelude));
                 test.BatchFixedSources.Add(("/0/Test0.cs", batchFixedSource));
             }
-            return test.RunAsync();
+            if (symbols != null) test.PreprocessorSymbols.AddRange(symbols);
+            return test;
         }
 
-        /// <summary>The fix (any action of the provider) is not offered: nothing changes.</summary>
-        public static Task NotOffered<TFix>(string source) where TFix : CodeFixProvider, new()
-        {
-            var test = new CodeFixTest<MmLockAnalyzer, TFix> { ExpectedIterations = 0 };
-            test.Sources.Add(("/0/Kernel.cs", Kernel.Prelude));
-            test.Sources.Add(("/0/Test0.cs", source));
-            test.FixedSources.Add(("/0/Kernel.cs", Kernel.Prelude));
-            test.FixedSources.Add(("/0/Test0.cs", source));
-            return test.RunAsync();
-        }
+        /// <summary>The action with <paramref name="equivalenceKey"/> (null: any action of the provider) is not offered: nothing changes.</summary>
+        public static Task NotOffered<TFix>(string source, string? equivalenceKey = null) where TFix : CodeFixProvider, new() =>
+            Create<TFix>(Kernel.Prelude, source, source, equivalenceKey, iterations: 0).RunAsync();
+
+        public static Task NotOfferedMm<TFix>(string source, string? equivalenceKey = null) where TFix : CodeFixProvider, new() =>
+            Create<TFix>(MmKernel.Prelude, source, source, equivalenceKey, iterations: 0, symbols: MmKernel.Symbols).RunAsync();
     }
 }

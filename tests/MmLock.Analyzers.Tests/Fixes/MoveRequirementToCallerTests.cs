@@ -7,7 +7,7 @@ namespace MmLock.Analyzers.Tests.Fixes
     public class MoveRequirementToCallerTests
     {
         [Fact]
-        public Task AddsRequiresNamingTheCallersParameterPath() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task AddsRequiresNamingTheCallersParameterPath() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -31,7 +31,7 @@ class C
 }", "MM1001.MoveToCaller", iterations: 1);
 
         [Fact]
-        public Task FixAllAddsSharedAndStaticRequirements() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task FixAllAddsSharedAndStaticRequirements() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -71,7 +71,7 @@ class C
 }", "MM1001.MoveToCaller");
 
         [Fact]
-        public Task AddsRequiresAnyFullyQualifiedWithoutUsing() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task AddsRequiresAnyFullyQualifiedWithoutUsing() => FixVerifier.Verify<RequirementCodeFix>(@"
 using K;
 class C
 {
@@ -95,7 +95,7 @@ class C
 }", "MM1001.MoveToCaller");
 
         [Fact]
-        public Task AddsTheCalleesWalkerRole() => FixVerifier.Verify<MoveRequirementToCallerCodeFix>(@"
+        public Task AddsTheCalleesWalkerRole() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 [assembly: PageTableSpace(""kernel"")]
 [assembly: TableFreeing(""kernel"", ""hot_remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
@@ -134,7 +134,7 @@ class C
 }", "MM2001.MoveToCaller");
 
         [Fact]
-        public Task NotOfferedWhenTheCallerCannotNameTheContext() => FixVerifier.NotOffered<MoveRequirementToCallerCodeFix>(@"
+        public Task NotOfferedWhenTheCallerCannotNameTheContext() => FixVerifier.NotOffered<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -145,16 +145,16 @@ class C
         var mm = new mm_struct();
         {|MM1001:need(mm)|};
     }
-}");
+}", "MM1001.MoveToCaller");
 
         [Fact]
-        public Task NotOfferedInsideALambda() => FixVerifier.NotOffered<MoveRequirementToCallerCodeFix>(@"
+        public Task NotOfferedInsideALambda() => FixVerifier.NotOffered<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
     [Requires(""l"")] static void need(spinlock_t l) { }
 
     static System.Action f(spinlock_t a) => () => {|MM1001:need(a)|};
-}");
+}", "MM1001.MoveToCaller");
     }
 }

@@ -7,7 +7,7 @@ namespace MmLock.Analyzers.Tests.Fixes
     public class WrapInGuardTests
     {
         [Fact]
-        public Task WrapsCallInSharedMmapLock() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapsCallInSharedMmapLock() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -43,8 +43,40 @@ class C
     }
 }", "MM1001.WrapTryFinally", iterations: 1);
 
+        /// <summary>A comment after the wrapped statement stays on it, inside the try, and is not copied after the finally.</summary>
         [Fact]
-        public Task FixAllWrapsExclusiveAndStaticGuards() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task TrailingCommentStaysWithTheWrappedStatement() => FixVerifier.Verify<RequirementCodeFix>(@"
+using MmLock; using K;
+class C
+{
+    [RequiresShared(""mm.mmap_lock"")] static void walk(mm_struct mm) { }
+
+    static void f(mm_struct mm)
+    {
+        {|MM1001:walk(mm)|}; // needs the read lock
+    }
+}", @"
+using MmLock; using K;
+class C
+{
+    [RequiresShared(""mm.mmap_lock"")] static void walk(mm_struct mm) { }
+
+    static void f(mm_struct mm)
+    {
+        L.mmap_read_lock(mm);
+        try
+        {
+            walk(mm); // needs the read lock
+        }
+        finally
+        {
+            L.mmap_read_unlock(mm);
+        }
+    }
+}", "MM1001.WrapTryFinally", iterations: 1);
+
+        [Fact]
+        public Task FixAllWrapsExclusiveAndStaticGuards() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -99,7 +131,7 @@ class C
 }", "MM1001.WrapTryFinally");
 
         [Fact]
-        public Task WrapsWalkerInOneOfItsExcludedByGuards() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapsWalkerInOneOfItsExcludedByGuards() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 [assembly: PageTableSpace(""kernel"")]
 [assembly: TableFreeing(""kernel"", ""hot_remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
@@ -154,7 +186,7 @@ class C
 }", "MM2001.WrapTryFinally");
 
         [Fact]
-        public Task NotOfferedWithoutAnAcquireForTheContext() => FixVerifier.NotOffered<WrapInGuardCodeFix>(@"
+        public Task NotOfferedWithoutAnAcquireForTheContext() => FixVerifier.NotOffered<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -165,6 +197,6 @@ class C
     {
         {|MM1001:need(s)|};
     }
-}");
+}", "MM1001.WrapTryFinally");
     }
 }

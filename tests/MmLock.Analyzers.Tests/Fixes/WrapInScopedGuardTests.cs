@@ -19,7 +19,7 @@ namespace MmLock.Analyzers.Tests.Fixes
 }";
 
         [Fact]
-        public Task WrapsInAUsingOfAGuardFactoryAndAGuardConstructor() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task WrapsInAUsingOfAGuardFactoryAndAGuardConstructor() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;" + Guards + @"
 class C
 {
@@ -62,7 +62,7 @@ class C
 }", "MM1001.WrapUsing");
 
         [Fact]
-        public Task UsingFormNotOfferedForAClassGuard() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task UsingFormNotOfferedForAClassGuard() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 [ScopedGuard] public sealed class mutex_guard : System.IDisposable
 {
@@ -95,7 +95,7 @@ class C
 }", "MM1001.WrapUsing", iterations: 0);
 
         [Fact]
-        public Task UsingFormNotOfferedWithoutAGuardType() => FixVerifier.Verify<WrapInGuardCodeFix>(@"
+        public Task UsingFormNotOfferedWithoutAGuardType() => FixVerifier.Verify<RequirementCodeFix>(@"
 using MmLock; using K;
 class C
 {

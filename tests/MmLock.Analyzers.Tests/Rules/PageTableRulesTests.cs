@@ -26,7 +26,7 @@ static class W
 ";
 
         private const string HotRemoveMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'";
-        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold 'G.init_mm.mmap_lock'";
+        private const string HugeVmapMsg = "Calling 'ptdump_walk_pgd' walks 'kernel' page tables without excluding the 'huge-vmap' freeing: hold 'G.init_mm.mmap_lock' exclusively";
         private static readonly string[] HugeVmap = { "CONFIG_HAVE_ARCH_HUGE_VMAP" };
 
         // ---- MM2001 ----------------------------------------------------------------------------------
@@ -211,6 +211,24 @@ class C
 
         [Fact]
         public Task MM2002_NoRequirementWithoutPmdSharing() => Verify(LookupWithMmapLockOnly);
+
+        /// <summary>hugetlb_walk: its own RequiresAny (vma lock or i_mmap_rwsem) covers huge_pte_offset's 'any T' alternatives.</summary>
+        [Fact]
+        public Task MM2002_CallerRequiresAnyOfConcreteLocks_CoversExistentialAlternatives() => Verify(HugetlbSpace + @"
+class C
+{
+    [RequiresAny(""vma.vma_lock"", ""vma.mapping.i_mmap_rwsem"")]
+    static pte_t hugetlb_walk(hvma vma, ulong addr) => H.huge_pte_offset(vma.vm_mm, addr);
+}", PmdSharing);
+
+        /// <summary>One alternative of the caller's RequiresAny is not a lock the lookup accepts, so the entry may hold neither.</summary>
+        [Fact]
+        public Task MM2002_CallerRequiresAnyWithForeignAlternative_IsReported() => Verify(HugetlbSpace + @"
+class C
+{
+    [RequiresAny(""vma.vma_lock"", ""vma.vm_mm.mmap_lock"")]
+    static pte_t hugetlb_walk(hvma vma, ulong addr) => {|#0:H.huge_pte_offset(vma.vm_mm, addr)|};
+}", PmdSharing, Diag("MM2002").WithLocation(0).WithMessage(LookupMsg));
 
         [Fact]
         public Task MM2002_CleanUnderIMmapRwsem() => Verify(HugetlbSpace + @"
@@ -483,7 +501,7 @@ class C
         W.walk_page_range_novma(mm, 0);
         L.mmap_write_unlock(mm);
     }
-}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold 'mm.mmap_lock'"));
+}", Diag("MM2001").WithMessage("Calling 'walk_page_range_novma' walks 'user' page tables without excluding the 'munmap' freeing: hold 'mm.mmap_lock' exclusively"));
 
         [Fact]
         public Task MM2003_SeveralHolds_NamesOnlyTheMissing() => Verify(@"

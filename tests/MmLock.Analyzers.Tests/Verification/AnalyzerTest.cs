@@ -144,32 +144,63 @@ namespace MmLock.Analyzers.Tests.Verification
 
         // ---------- compilation ----------
 
-        internal Project CreateProject(IEnumerable<(string Path, string Text)> documents)
+        /// <summary>
+        /// The test solution. A document's first path segment is its project: <c>/0/..</c> is TestProject (with the AdditionalFiles and
+        /// AnalyzerConfigFiles), <c>/1/..</c> is TestProject1, and so on; every other project references TestProject. Each project gets
+        /// the same references, options and preprocessor symbols.
+        /// </summary>
+        internal Solution CreateSolution(IEnumerable<(string Path, string Text)> documents)
         {
             var workspace = new AdhocWorkspace();
-            var projectId = ProjectId.CreateNewId("TestProject");
-            var references = new List<MetadataReference>(Basic.Reference.Assemblies.Net80.References.All);
-            if (Annotations == AnnotationsReference.Metadata) references.Add(AnnotationsAssembly.Value);
-            references.AddRange(AdditionalReferences);
-            var solution = workspace.CurrentSolution.AddProject(ProjectInfo.Create(
-                projectId, VersionStamp.Default, "TestProject", "TestProject", LanguageNames.CSharp, filePath: "/0/TestProject.csproj",
-                compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
-                    nullableContextOptions: NullableContextOptions.Enable),
-                parseOptions: new CSharpParseOptions(LanguageVersion, preprocessorSymbols: PreprocessorSymbols),
-                metadataReferences: references));
             var all = documents.ToList();
             if (Annotations == AnnotationsReference.Source)
                 foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "AnnotationsSource"), "*.cs").OrderBy(f => f, StringComparer.Ordinal))
                     all.Add(("/Annotations/" + Path.GetFileName(file), File.ReadAllText(file)));
+            var indices = all.Select(d => ProjectIndex(d.Path)).Append(0).Distinct().OrderBy(i => i).ToList();
+            var solution = workspace.CurrentSolution;
+            var ids = new Dictionary<int, ProjectId>();
+            foreach (var index in indices)
+            {
+                var name = index == 0 ? "TestProject" : "TestProject" + index;
+                var projectId = ids[index] = ProjectId.CreateNewId(name);
+                var references = new List<MetadataReference>(Basic.Reference.Assemblies.Net80.References.All);
+                if (Annotations == AnnotationsReference.Metadata) references.Add(AnnotationsAssembly.Value);
+                references.AddRange(AdditionalReferences);
+                solution = solution.AddProject(ProjectInfo.Create(
+                    projectId, VersionStamp.Default, name, name, LanguageNames.CSharp, filePath: $"/{index}/{name}.csproj",
+                    compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
+                        nullableContextOptions: NullableContextOptions.Enable),
+                    parseOptions: new CSharpParseOptions(LanguageVersion, preprocessorSymbols: PreprocessorSymbols),
+                    metadataReferences: references,
+                    projectReferences: index == 0 ? null : new[] { new ProjectReference(ids[0]) }));
+            }
             foreach (var (path, text) in all)
-                solution = solution.AddDocument(DocumentId.CreateNewId(projectId), Path.GetFileName(path), SourceText.From(text), filePath: path);
+                solution = solution.AddDocument(DocumentId.CreateNewId(ids[ProjectIndex(path)]), Path.GetFileName(path), SourceText.From(text), filePath: path);
             foreach (var (path, text) in AdditionalFiles)
-                solution = solution.AddAdditionalDocument(DocumentId.CreateNewId(projectId), Path.GetFileName(path), SourceText.From(text), filePath: Rooted(path));
+                solution = solution.AddAdditionalDocument(DocumentId.CreateNewId(ids[0]), Path.GetFileName(path), SourceText.From(text), filePath: Rooted(path));
             foreach (var (path, text) in AnalyzerConfigFiles)
-                solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(projectId), Path.GetFileName(path), SourceText.From(text), filePath: Rooted(path));
-            return solution.GetProject(projectId)!;
+                solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(ids[0]), Path.GetFileName(path), SourceText.From(text), filePath: Rooted(path));
+            return solution;
 
             static string Rooted(string p) => p.StartsWith('/') ? p : "/0/" + p;
+        }
+
+        /// <summary>The project of a document path: its first segment when that is a number, else 0 (TestProject).</summary>
+        internal static int ProjectIndex(string path)
+        {
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            return segments.Length > 1 && int.TryParse(segments[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? index : 0;
+        }
+
+        /// <summary>The projects in order (TestProject first), as their diagnostics are listed.</summary>
+        internal static IEnumerable<Project> ProjectsOf(Solution solution) => solution.Projects.OrderBy(p => p.Name.Length).ThenBy(p => p.Name, StringComparer.Ordinal);
+
+        /// <summary>The diagnostics of every project of the solution (see <see cref="AnalyzeAsync(Project, bool, string)"/>).</summary>
+        internal async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Solution solution, bool ideChecks, string state)
+        {
+            var all = ImmutableArray.CreateBuilder<Diagnostic>();
+            foreach (var project in ProjectsOf(solution)) all.AddRange(await AnalyzeAsync(project, ideChecks, state));
+            return all.ToImmutable();
         }
 
         /// <summary>
@@ -327,12 +358,12 @@ namespace MmLock.Analyzers.Tests.Verification
         }
 
         /// <summary>Parses the markup, compiles, analyzes (with the IDE checks if enabled) and compares exactly.</summary>
-        internal async Task<Project> VerifyStateAsync(IEnumerable<(string Path, string Markup)> sources, IEnumerable<DiagnosticResult> expected, string state)
+        internal async Task<Solution> VerifyStateAsync(IEnumerable<(string Path, string Markup)> sources, IEnumerable<DiagnosticResult> expected, string state)
         {
             var parsed = Parse(sources, expected);
-            var project = CreateProject(parsed.Documents);
-            Compare(parsed.Expected, await AnalyzeAsync(project, CheckIdeConsistency, state), state);
-            return project;
+            var solution = CreateSolution(parsed.Documents);
+            Compare(parsed.Expected, await AnalyzeAsync(solution, CheckIdeConsistency, state), state);
+            return solution;
         }
     }
 

@@ -21,7 +21,9 @@ namespace MmLock.Analyzers.Tests.Verification
     /// <see cref="MaxIterations"/> times; the result must equal <see cref="FixedSources"/> exactly (line endings normalised),
     /// compile, and have exactly the diagnostics of the fixed markup + <see cref="FixedExpectedDiagnostics"/> (default none);</item>
     /// <item>Fix All (<see cref="FixAllScope"/>, via <c>GetFixAllProvider()</c>) from the original source, repeated until nothing changes,
-    /// must equal <see cref="BatchFixedSources"/> (default: <see cref="FixedSources"/>) and is verified the same way.</item>
+    /// must equal <see cref="BatchFixedSources"/> (default: <see cref="FixedSources"/>) and is verified the same way;
+    /// <see cref="ExpectedBatchIterations"/> states how many Fix All applications that takes (1: one Fix All is enough, as
+    /// <c>dotnet format</c>, which applies it once, needs).</item>
     /// </list>
     /// Actions are selected from the registered actions flattened depth-first (nested actions replace their parent), by
     /// <see cref="CodeActionEquivalenceKey"/> and/or <see cref="CodeActionIndex"/> (default: the first action).
@@ -50,6 +52,8 @@ namespace MmLock.Analyzers.Tests.Verification
         public FixAllScope? FixAllScope { get; set; } = Microsoft.CodeAnalysis.CodeFixes.FixAllScope.Document;
         /// <summary>When set, the number of single fixes that must be applied.</summary>
         public int? ExpectedIterations { get; set; }
+        /// <summary>When set, the number of Fix All applications that must be applied (1: one Fix All fixes everything in scope).</summary>
+        public int? ExpectedBatchIterations { get; set; }
         public int MaxIterations { get; set; } = 20;
 
         private static void SetFirst(SourceCollection c, string markup)
@@ -63,23 +67,25 @@ namespace MmLock.Analyzers.Tests.Verification
                 throw new VerificationException($"FixedSources has {FixedSources.Count} documents, Sources has {Sources.Count}.");
             var original = await VerifyStateAsync(Sources, ExpectedDiagnostics, "source");
 
-            var (fixedProject, applied) = await FixAsync(original, scope: null);
+            var (fixedSolution, applied) = await FixAsync(original, scope: null);
             if (ExpectedIterations is int n && n != applied)
                 throw new VerificationException($"Expected {n} code fix applications, applied {applied}.");
-            await CompareTextsAsync(fixedProject, FixedSources, "fixed code");
+            await CompareTextsAsync(fixedSolution, FixedSources, "fixed code");
             await VerifyStateAsync(FixedSources, FixedExpectedDiagnostics, "fixed code");
 
             if (FixAllScope is FixAllScope scope)
             {
-                var (batchProject, _) = await FixAsync(original, scope);
+                var (batchSolution, batchApplied) = await FixAsync(original, scope);
+                if (ExpectedBatchIterations is int b && b != batchApplied)
+                    throw new VerificationException($"Expected {b} Fix All ({scope}) applications, applied {batchApplied}.");
                 var batch = BatchFixedSources.Count > 0 ? BatchFixedSources : FixedSources;
-                await CompareTextsAsync(batchProject, batch, $"Fix All ({scope}) result");
+                await CompareTextsAsync(batchSolution, batch, $"Fix All ({scope}) result");
                 await VerifyStateAsync(batch, BatchFixedSources.Count > 0 ? BatchFixedExpectedDiagnostics : FixedExpectedDiagnostics, $"Fix All ({scope}) result");
             }
         }
 
         /// <summary>Applies the chosen action (or Fix All in <paramref name="scope"/>) until nothing changes.</summary>
-        private async Task<(Project, int)> FixAsync(Project project, FixAllScope? scope)
+        private async Task<(Solution, int)> FixAsync(Solution solution, FixAllScope? scope)
         {
             var what = scope is null ? "code fix" : $"Fix All ({scope})";
             FixAllProvider? fixAll = null;
@@ -91,12 +97,12 @@ namespace MmLock.Analyzers.Tests.Verification
             }
             for (var applied = 0; ; applied++)
             {
-                var diagnostics = await AnalyzeAsync(project, ideChecks: false, $"code during {what}");
+                var diagnostics = await AnalyzeAsync(solution, ideChecks: false, $"code during {what}");
                 var changed = false;
                 foreach (var diagnostic in diagnostics.Where(d => d.Location.IsInSource && codeFix.FixableDiagnosticIds.Contains(d.Id))
                              .OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start))
                 {
-                    var document = project.GetDocument(diagnostic.Location.SourceTree)!;
+                    var document = solution.GetDocument(diagnostic.Location.SourceTree)!;
                     var action = await ChooseActionAsync(document, diagnostic);
                     if (action is null) continue;
                     if (fixAll is not null)
@@ -106,15 +112,15 @@ namespace MmLock.Analyzers.Tests.Verification
                         action = await fixAll.GetFixAsync(context);
                         if (action is null) continue;
                     }
-                    var solution = await ApplyAsync(action, project.Solution);
-                    if (await TextsAsync(solution.GetProject(project.Id)!) == await TextsAsync(project)) continue;
-                    project = solution.GetProject(project.Id)!;
+                    var changedSolution = await ApplyAsync(action, solution);
+                    if (await TextsAsync(changedSolution) == await TextsAsync(solution)) continue;
+                    solution = changedSolution;
                     changed = true;
                     break;
                 }
-                if (!changed) return (project, applied);
+                if (!changed) return (solution, applied);
                 if (applied + 1 >= MaxIterations)
-                    throw new VerificationException($"The {what} did not converge after {MaxIterations} applications (is it idempotent?). Current code:\n{await TextsAsync(project)}");
+                    throw new VerificationException($"The {what} did not converge after {MaxIterations} applications (is it idempotent?). Current code:\n{await TextsAsync(solution)}");
             }
         }
 
@@ -142,19 +148,19 @@ namespace MmLock.Analyzers.Tests.Verification
             return solution;
         }
 
-        private async Task<string> TextsAsync(Project project)
+        private async Task<string> TextsAsync(Solution solution)
         {
             var sb = new StringBuilder();
-            foreach (var d in project.Documents.OrderBy(d => d.FilePath, StringComparer.Ordinal))
+            foreach (var d in solution.Projects.SelectMany(p => p.Documents).OrderBy(d => d.FilePath, StringComparer.Ordinal))
                 sb.Append("// ").Append(d.FilePath).Append('\n').Append((await d.GetTextAsync(CancellationToken)).ToString()).Append('\n');
             return sb.ToString();
         }
 
-        private async Task CompareTextsAsync(Project project, SourceCollection expected, string state)
+        private async Task CompareTextsAsync(Solution solution, SourceCollection expected, string state)
         {
             foreach (var (path, markup) in expected)
             {
-                var document = project.Documents.SingleOrDefault(d => d.FilePath == path)
+                var document = solution.Projects.SelectMany(p => p.Documents).SingleOrDefault(d => d.FilePath == path)
                     ?? throw new VerificationException($"The {state} has no document {path}.");
                 var want = Normalize(Markup.Parse(markup).Text);
                 var got = Normalize((await document.GetTextAsync(CancellationToken)).ToString());

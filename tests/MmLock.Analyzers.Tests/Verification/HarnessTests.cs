@@ -307,6 +307,36 @@ namespace MmLock.Analyzers.Tests.Verification
             ExpectedIterations = 4,
         }.RunAsync();
 
+        [Theory]
+        [InlineData(FixAllScope.Document, 2)]
+        [InlineData(FixAllScope.Project, 2)]
+        [InlineData(FixAllScope.Solution, 1)]
+        public Task FixAll_AcrossProjects(FixAllScope scope, int applications) => new CodeFixTest<FlaggedAnalyzer, RenameFlaggedFix>
+        {
+            Sources = { Code("        [|Flagged()|];"), ("/1/Test0.cs", Other("[|c.Flagged()|]")) },
+            FixedSources = { Code("        Fixed();"), ("/1/Test0.cs", Other("c.Fixed()")) },
+            FixAllScope = scope,
+            ExpectedIterations = 3,
+            ExpectedBatchIterations = applications,
+        }.RunAsync();
+
+        [Fact]
+        public void ProjectOfAPath()
+        {
+            Assert.Equal(0, AnalyzerTestBase.ProjectIndex("/0/Test0.cs"));
+            Assert.Equal(2, AnalyzerTestBase.ProjectIndex("/2/Test0.cs"));
+            Assert.Equal(0, AnalyzerTestBase.ProjectIndex("/Annotations/Attributes.cs"));
+        }
+
+        [Fact]
+        public async Task FixAll_WrongBatchIterations_Fails() => Assert.Contains("Expected 1 Fix All (Project) applications, applied 2", await Fails(() => new CodeFixTest<FlaggedAnalyzer, RenameFlaggedFix>
+        {
+            Sources = { Code("        [|Flagged()|];"), ("/1/Test0.cs", Other("[|c.Flagged()|]")) },
+            FixedSources = { Code("        Fixed();"), ("/1/Test0.cs", Other("c.Fixed()")) },
+            FixAllScope = FixAllScope.Project,
+            ExpectedBatchIterations = 1,
+        }.RunAsync()));
+
         [Fact]
         public async Task FixAll_WrongBatchSource_Fails() => Assert.Contains("Fix All (Project) result of /0/Test1.cs differs", await Fails(() => new CodeFixTest<FlaggedAnalyzer, RenameFlaggedFix>
         {

@@ -49,7 +49,9 @@ namespace MmLock.Analyzers.Tests.Verification
             var m = call.TargetMethod;
             if (!names.Contains(m.Name)) return null;
             if (m.Name == "Boom") throw new InvalidOperationException("boom from the test analyzer");
-            return Diagnostic.Create(Rule, call.Syntax.GetLocation(), m.Locations.Where(l => l.IsInSource), m.Name);
+            // Additional locations must be in the analyzed compilation: a callee declared in a referenced project has none.
+            var here = call.SemanticModel!.Compilation;
+            return Diagnostic.Create(Rule, call.Syntax.GetLocation(), m.Locations.Where(l => l.IsInSource && here.ContainsSyntaxTree(l.SourceTree!)), m.Name);
         }
     }
 

@@ -28,6 +28,7 @@ namespace ReferenceKernelMm.hugetlbfs
         [MightSleep]
         private static void hugetlb_vmdelete_list(address_space mapping)
         {
+            i_mmap_assert_write_locked(mapping);
             foreach (vm_area_struct vma in mapping.i_mmap)
             {
                 // Against the usual order (vma lock, then i_mmap_rwsem), hence a trylock: a VMA whose lock is busy is skipped.

@@ -24,6 +24,20 @@ namespace ReferenceKernelMm
         internal irqs_saved_context() { }
     }
 
+    /// <summary>Held by the CPU running fn under stop_machine: every other CPU is stopped with IRQs disabled.</summary>
+    [Context(Atomic = true)]
+    public sealed class stop_machine_context
+    {
+        internal stop_machine_context() { }
+    }
+
+    /// <summary>Held by the boot CPU from boot_cpu_init to smp_init, before any other CPU runs kernel code.</summary>
+    [Context]
+    public sealed class single_cpu_boot_context
+    {
+        internal single_cpu_boot_context() { }
+    }
+
     /// <summary>
     /// Kernel-wide tokens and objects. Context expressions name them fully qualified
     /// (<c>ReferenceKernelMm.K.RCU</c>) because the analyzers never consult usings.
@@ -39,10 +53,16 @@ namespace ReferenceKernelMm
         /// <summary>Held between <c>local_irq_save</c> and <c>local_irq_restore</c>.</summary>
         public static readonly irqs_saved_context IrqsSaved = new();
 
+        /// <summary>Held inside a stop_machine callback (<c>cpu_stop_fn_t</c>).</summary>
+        public static readonly stop_machine_context StopMachine = new();
+
+        /// <summary>Held while only the boot CPU runs (system_state SYSTEM_BOOTING, before smp_init).</summary>
+        public static readonly single_cpu_boot_context SingleCpuBoot = new();
+
         /// <summary>The kernel's own mm: <c>swapper_pg_dir</c>, its mmap_lock and page_table_lock.</summary>
         public static readonly mm_struct init_mm = mm_struct.create_init_mm();
 
         // Boot: the first use of the kernel's globals maps boot memory, so every walker sees a booted kernel.
-        static K() => arch.arm64.mm.mmu.paging_init();
+        static K() => init.main.start_kernel();
     }
 }

@@ -92,6 +92,24 @@ namespace ReferenceKernelMm.include.linux
                 throw ViolationLog.Report(ViolationKind.NotHeld, "RCU read-side section required");
         }
 
+        /// <summary>lockdep_assert_irqs_enabled: neither IRQs-off context is held.</summary>
+        [AssertsNotHeld("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
+        public static void lockdep_assert_irqs_enabled()
+        {
+            if (Smp.irqs_disabled())
+                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"lockdep_assert_irqs_enabled: IRQs disabled on CPU {Smp.smp_processor_id()}");
+        }
+
+        /// <summary>
+        /// lockdep_assert_irqs_disabled. No attribute: it proves that one of K.IrqsOff and K.IrqsSaved is held, not which,
+        /// and [AssertsHeld] states all of its contexts; the walkers that need it say so with their role instead.
+        /// </summary>
+        public static void lockdep_assert_irqs_disabled()
+        {
+            if (!Smp.irqs_disabled())
+                throw ViolationLog.Report(ViolationKind.NotHeld, $"lockdep_assert_irqs_disabled: IRQs enabled on CPU {Smp.smp_processor_id()}");
+        }
+
         /// <summary>might_sleep: reports sleeping with IRQs off, inside RCU or under a spinlock.</summary>
         [MightSleep]
         public static void might_sleep() => Lockdep.might_sleep();

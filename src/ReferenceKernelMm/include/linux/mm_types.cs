@@ -22,6 +22,9 @@ namespace ReferenceKernelMm.include.linux
         // init_mm's locks are statically initialised in the kernel, so they form lock classes of their own.
         internal static mm_struct create_init_mm() => new("init_mm", "init_mm");
 
+        // efi_mm is statically initialised too.
+        internal static mm_struct create_efi_mm() => new("efi_mm", "efi_mm");
+
         /// <summary>For messages.</summary>
         public readonly string name;
 

@@ -27,12 +27,14 @@ namespace ReferenceKernelMm.include.linux
         {
             Lockdep.might_sleep();
             Lockdep.lock_acquire(@lock.dep_map, lock_mode.exclusive, trylock: false);
+            CpuStop.sleep_begin();
             lock (@lock.sync)
             {
                 while (@lock.locked)
                     Monitor.Wait(@lock.sync);
                 @lock.locked = true;
             }
+            CpuStop.sleep_end();
             Lockdep.lock_acquired(@lock.dep_map, lock_mode.exclusive);
         }
 

@@ -49,12 +49,14 @@ namespace ReferenceKernelMm.include.linux
             Smp.preempt_enable();
             if (!fast)
             {
+                CpuStop.sleep_begin();
                 lock (sem.sync)
                 {
                     while (sem.block)
                         Monitor.Wait(sem.sync);
                     Interlocked.Increment(ref sem.read_count[cpu]);
                 }
+                CpuStop.sleep_end();
             }
             Lockdep.lock_acquired(sem.dep_map, lock_mode.shared);
         }
@@ -80,6 +82,7 @@ namespace ReferenceKernelMm.include.linux
         {
             Lockdep.might_sleep();
             Lockdep.lock_acquire(sem.dep_map, lock_mode.exclusive, trylock: false);
+            CpuStop.sleep_begin();
             sem.writer.Wait();
             lock (sem.sync)
                 sem.block = true;
@@ -89,6 +92,7 @@ namespace ReferenceKernelMm.include.linux
                 while (sem.readers() != 0)
                     Monitor.Wait(sem.sync);
             }
+            CpuStop.sleep_end();
             Lockdep.lock_acquired(sem.dep_map, lock_mode.exclusive);
         }
 

@@ -86,6 +86,8 @@ namespace ReferenceKernelMm.include.linux
 
         /// <summary>Read-only kernel data.</summary>
         public const ulong PAGE_KERNEL_RO = _PAGE_PRESENT | _PAGE_NX;
+        /// <summary>Read-only kernel text: executable.</summary>
+        public const ulong PAGE_KERNEL_ROX = _PAGE_PRESENT;
         /// <summary>Normal kernel data: RW, NX.</summary>
         public const ulong PAGE_KERNEL = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
 

@@ -29,12 +29,14 @@ namespace ReferenceKernelMm.include.linux
         {
             Lockdep.might_sleep();
             Lockdep.lock_acquire(sem.dep_map, lock_mode.shared, trylock: false);
+            CpuStop.sleep_begin();
             lock (sem.sync)
             {
                 while (sem.writer || sem.writers_waiting > 0)
                     Monitor.Wait(sem.sync);
                 sem.readers++;
             }
+            CpuStop.sleep_end();
             Lockdep.lock_acquired(sem.dep_map, lock_mode.shared);
         }
 
@@ -75,6 +77,7 @@ namespace ReferenceKernelMm.include.linux
         {
             Lockdep.might_sleep();
             Lockdep.lock_acquire(sem.dep_map, lock_mode.exclusive, trylock: false);
+            CpuStop.sleep_begin();
             lock (sem.sync)
             {
                 sem.writers_waiting++;
@@ -83,6 +86,7 @@ namespace ReferenceKernelMm.include.linux
                 sem.writers_waiting--;
                 sem.writer = true;
             }
+            CpuStop.sleep_end();
             Lockdep.lock_acquired(sem.dep_map, lock_mode.exclusive);
         }
 

@@ -10,6 +10,9 @@ using static ReferenceKernelMm.include.linux.pgtable;
 
 namespace ReferenceKernelMm.arch.arm64.mm
 {
+    /// <summary>Allocates a page-table page for a table of <paramref name="level"/> and returns its physical address (__create_pgd_mapping's pgtable_alloc).</summary>
+    public delegate ulong pgtable_alloc_t(pt_level level);
+
     /// <summary>
     /// Kernel page-table construction and teardown for hot-add and hot-remove (arch/arm64/mm/mmu.c).
     /// Every profile uses this implementation; what differs between them (memmap at online time, huge
@@ -20,53 +23,256 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// <summary>Pages at the start of a hot-added section that hold its own memmap (vmem_altmap).</summary>
         public const ulong ALTMAP_PAGES = mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE / PAGE_SIZE;
 
-        /// <summary>Maps boot memory in the linear map (2 MiB blocks). Called once, from K's type initialiser.</summary>
+        /// <summary>Bytes of a pgd: what copying a root copies (PTRS_PER_PGD entries, which need not fill a page).</summary>
+        public const int PGD_SIZE = PTRS_PER_TABLE * sizeof(ulong);
+
+        /// <summary>
+        /// Maps boot memory in the linear map (2 MiB blocks) as arm64 did from v4.6 to v4.18: builds the tables under a
+        /// fresh pgd, switches to it, copies its top level into swapper_pg_dir, switches back and frees it. Safe because
+        /// only the boot CPU runs; the 2017 hot-add proposal reused the sequence after boot (<see cref="hotplug_paging"/>).
+        /// </summary>
+        [Requires("ReferenceKernelMm.K.SingleCpuBoot")]
+        [MightSleep]
         internal static void paging_init()
         {
-            // Boot runs before other CPUs exist; borrow a boot CPU if the caller is not one.
-            CpuHandle? boot_cpu = Smp.this_cpu_or_null() == null ? Smp.cpu_up() : null;
-            try
+            init.main.lockdep_assert_single_cpu_boot();
+            pgtable_t pgd = table_alloc(pt_level.pgd, "paging_init");
+            __create_pgd_mapping(pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0);
+            mmu_context.cpu_replace_ttbr1(pgd);
+            copy_pgd(K.init_mm.pgd, pgd);
+            mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
+            free_pgd_copy(pgd, "paging_init");
+        }
+
+        // memcpy(dst, src, PGD_SIZE): the top level only; both then share every table below it.
+        private static void copy_pgd(pgtable_t dst, pgtable_t src)
+        {
+            for (int i = 0; i < PGD_SIZE / sizeof(ulong); i++)
+                dst.entry(i).write(src.entry(i).read());
+        }
+
+        // Frees a pgd that was a root for a while: no CPU may still translate through it.
+        private static void free_pgd_copy(pgtable_t pgd, string op)
+        {
+            int user = mmu_context.cpu_using_root(pgd);
+            ViolationLog.BUG_ON(user >= 0, $"{op}: freeing pgd pfn 0x{pgd.page.pfn:x}, still the kernel root of CPU {user}");
+            table_free(pgd, op);
+        }
+
+        /// <summary>
+        /// Maps hot-added memory [start, start+size) in the linear map as the 2017 arm64 hot-add proposal did
+        /// (kernel-rules.md B): copy swapper_pg_dir (PGD_SIZE, not PAGE_SIZE), add the mapping to the copy, switch this CPU
+        /// to the copy, copy it back into swapper_pg_dir, switch back, free the copy. The other CPUs keep using
+        /// swapper_pg_dir and may be writing it, so all of that runs under stop_machine; the callback is atomic, so the
+        /// tables the mapping may need are allocated before. Upstream adds to the live swapper_pg_dir instead
+        /// (<see cref="arch_add_memory"/>), which needs neither.
+        /// </summary>
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        [RequiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        [MightSleep]
+        public static void hotplug_paging(ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
+            kernel.cpu.lockdep_assert_cpus_held();
+            var work = new hotplug_paging_work(start, size);
+            mutex_lock(fixmap_lock);
+            kernel.cpu_stop.stop_machine_cpuslocked(__hotplug_paging, work);
+            mutex_unlock(fixmap_lock);
+            free_pgd_copy(work.pgd, "hotplug_paging");
+            work.free_unused();
+        }
+
+        [Requires("ReferenceKernelMm.K.StopMachine")]
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static int __hotplug_paging(object? data)
+        {
+            kernel.cpu_stop.lockdep_assert_in_stop_machine();
+            lockdep.lockdep_assert_held(fixmap_lock);
+            var work = (hotplug_paging_work)data!;
+            copy_pgd(work.pgd, K.init_mm.pgd);
+            __create_pgd_mapping_locked(work.pgd, work.start, __va(work.start), work.size, PAGE_KERNEL, work.pgtable_alloc, NO_BLOCK_MAPPINGS);
+            mmu_context.cpu_replace_ttbr1(work.pgd);
+            copy_pgd(K.init_mm.pgd, work.pgd);
+            mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
+            return 0;
+        }
+
+        // The copy and, allocated up front, every table the new mapping could need (one per pgd, pud and pmd entry it spans).
+        private sealed class hotplug_paging_work
+        {
+            [MightSleep]
+            public hotplug_paging_work(ulong start, ulong size)
             {
-                __create_pgd_mapping(K.init_mm, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, block_mappings: true);
+                this.start = start;
+                this.size = size;
+                pgd = table_alloc(pt_level.pgd, "hotplug_paging");
+                ulong va = __va(start), last = va + size - 1;
+                ulong tables = last / PGDIR_SIZE - va / PGDIR_SIZE + 1 + last / PUD_SIZE - va / PUD_SIZE + 1 + last / PMD_SIZE - va / PMD_SIZE + 1;
+                for (ulong i = 0; i < tables; i++)
+                    pool.Push(page_alloc.pagetable_alloc("hotplug_paging"));
             }
-            finally
+
+            public readonly ulong start, size;
+            public readonly pgtable_t pgd;
+            private readonly Stack<FrameRef> pool = new();
+
+            // The callback's pgtable_alloc: takes a page allocated before the machine stopped.
+            public ulong pgtable_alloc(pt_level level)
             {
-                boot_cpu?.Dispose();
+                ViolationLog.BUG_ON(pool.Count == 0, $"hotplug_paging: no {level} table left");
+                return pool.Pop().pfn << PAGE_SHIFT;
+            }
+
+            public void free_unused()
+            {
+                while (pool.Count > 0)
+                    page_alloc.pagetable_free(pool.Pop(), "hotplug_paging (unused)");
             }
         }
 
         /// <summary>
-        /// Maps [virt, virt+size) to [phys, ...) in <paramref name="pgdir"/>: 2 MiB blocks when
-        /// <paramref name="block_mappings"/>, else pages (arm64 maps hot-added memory at page granularity with rodata=full).
-        /// The range is new and owned by the caller; only populating shared upper entries takes init_mm.page_table_lock.
+        /// Serialises the fixmap slots through which <see cref="__create_pgd_mapping"/> writes tables (bug G10). A mutex,
+        /// as in the kernel since the fix's v3: the table allocation under it may sleep.
+        /// </summary>
+        public static readonly mutex fixmap_lock = new("fixmap_lock");
+
+        /// <summary><see cref="__create_pgd_mapping"/> flag: map with pages only, no 2 MiB blocks.</summary>
+        public const int NO_BLOCK_MAPPINGS = 1;
+
+        /// <summary>pgd_pgtable_alloc: a page-table page from the page allocator (GFP_PGTABLE_KERNEL: may sleep); returns its physical address.</summary>
+        [MightSleep]
+        public static ulong pgd_pgtable_alloc(pt_level level) => page_alloc.pagetable_alloc($"pgd_pgtable_alloc({level})").pfn << PAGE_SHIFT;
+
+        /// <summary>
+        /// Maps [virt, virt+size) to [phys, ...) in the tables under <paramref name="pgdir"/>: 2 MiB blocks where aligned,
+        /// unless <see cref="NO_BLOCK_MAPPINGS"/> (arm64 maps hot-added memory at page granularity with rodata=full).
+        /// The range is new and owned by the caller. Tables below the pgd are written through the shared fixmap slots,
+        /// hence fixmap_lock.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void __create_pgd_mapping(mm_struct pgdir, ulong phys, ulong virt, ulong size, ulong prot, bool block_mappings)
+        public static void __create_pgd_mapping(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
-            ViolationLog.BUG_ON(pgdir != K.init_mm, "__create_pgd_mapping on a user mm");
-            for (ulong addr = virt, end = virt + size; addr < end;)
+            mutex_lock(fixmap_lock);
+            __create_pgd_mapping_locked(pgdir, phys, virt, size, prot, pgtable_alloc, flags);
+            mutex_unlock(fixmap_lock);
+        }
+
+        /// <summary>create_pgd_mapping: maps a range in the tables of an mm other than init_mm (efi_mm).</summary>
+        [MightSleep]
+        public static void create_pgd_mapping(mm_struct mm, ulong phys, ulong virt, ulong size, ulong prot, bool page_mappings_only)
+        {
+            ViolationLog.BUG_ON(mm == K.init_mm, "create_pgd_mapping on init_mm");
+            __create_pgd_mapping(mm.pgd, phys, virt, size, prot, pgd_pgtable_alloc, page_mappings_only ? NO_BLOCK_MAPPINGS : 0);
+        }
+
+        /// <summary>
+        /// The body of <see cref="__create_pgd_mapping"/>. It populates empty entries without init_mm.page_table_lock, as
+        /// arm64 does: the only writers of these tables are __create_pgd_mapping callers, serialised by fixmap_lock, and
+        /// hot-remove, excluded by the hotplug lock that hot-add holds. Whether it sleeps depends on <paramref name="pgtable_alloc"/>.
+        /// </summary>
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        [PageTableWalker("kernel", OwnsRange = true)]
+        [LeafModifier("kernel", OwnsRange = true)]
+        internal static void __create_pgd_mapping_locked(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ViolationLog.BUG_ON(pgdir.level != pt_level.pgd, "__create_pgd_mapping: pgdir is not a pgd");
+            for (ulong addr = virt, end = virt + size, next; addr < end; addr = next)
             {
-                pXd_t pgd = pgd_offset_k(addr);
-                memory.__pxd_alloc_kernel(pgd, "__create_pgd_mapping");
-                pXd_t pud = pxd_offset(pgd, addr);
-                memory.__pxd_alloc_kernel(pud, "__create_pgd_mapping");
-                pXd_t pmd = pxd_offset(pud, addr);
-                ulong pa = phys + (addr - virt);
-                if (block_mappings && addr % PMD_SIZE == 0 && end - addr >= PMD_SIZE)
-                {
-                    ViolationLog.BUG_ON(!pxd_none(pmd.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
-                    pmd.write(pfn_entry(pa >> PAGE_SHIFT, prot));
-                    addr += PMD_SIZE;
-                    continue;
-                }
-                memory.__pxd_alloc_kernel(pmd, "__create_pgd_mapping");
-                pXd_t pte = pxd_offset(pmd, addr);
-                ViolationLog.BUG_ON(!pxd_none(pte.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
-                pte.write(pfn_entry(pa >> PAGE_SHIFT, prot));
-                addr += PAGE_SIZE;
+                next = addr_end(addr, end, pt_level.pgd);
+                alloc_init_pud(pgdir.entry(index(addr, pt_level.pgd)), addr, next, phys, prot, pgtable_alloc, flags);
+                phys += next - addr;
             }
+        }
+
+        // Entry value pointing to the table at phys (__pXd_populate).
+        private static ulong table_desc(ulong table_phys) => pfn_entry(table_phys >> PAGE_SHIFT, _PAGE_PRESENT | _PAGE_TABLE);
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pud(pXd_t pgdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pgd = pgdp.read();
+            fixmap_pXd pudp;
+            if (pxd_none(pgd))
+            {
+                ulong pud_phys = pgtable_alloc(pt_level.pud);
+                pudp = fixmap.pxd_set_fixmap_offset(table_desc(pud_phys), pt_level.pud, addr);
+                pgdp.write(table_desc(pud_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pgd, pt_level.pgd), $"__create_pgd_mapping: bad pgd 0x{pgd:x} at 0x{addr:x}");
+                pudp = fixmap.pxd_set_fixmap_offset(pgd, pt_level.pud, addr);
+            }
+            for (ulong next; addr < end; addr = next, pudp = pudp.next())
+            {
+                next = addr_end(addr, end, pt_level.pud);
+                alloc_init_pmd(pudp, addr, next, phys, prot, pgtable_alloc, flags);
+                phys += next - addr;
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pud);
+        }
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pmd(fixmap_pXd pudp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pud = pudp.read();
+            fixmap_pXd pmdp;
+            if (pxd_none(pud))
+            {
+                ulong pmd_phys = pgtable_alloc(pt_level.pmd);
+                pmdp = fixmap.pxd_set_fixmap_offset(table_desc(pmd_phys), pt_level.pmd, addr);
+                pudp.write(table_desc(pmd_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pud, pt_level.pud), $"__create_pgd_mapping: bad pud 0x{pud:x} at 0x{addr:x}");
+                pmdp = fixmap.pxd_set_fixmap_offset(pud, pt_level.pmd, addr);
+            }
+            for (ulong next; addr < end; addr = next, pmdp = pmdp.next())
+            {
+                next = addr_end(addr, end, pt_level.pmd);
+                if ((flags & NO_BLOCK_MAPPINGS) == 0 && ((addr | next | phys) & (PMD_SIZE - 1)) == 0)
+                {
+                    ViolationLog.BUG_ON(!pxd_none(pmdp.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                    pmdp.write(pfn_entry(phys >> PAGE_SHIFT, prot));
+                }
+                else
+                {
+                    alloc_init_pte(pmdp, addr, next, phys, prot, pgtable_alloc);
+                }
+                phys += next - addr;
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pmd);
+        }
+
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        private static void alloc_init_pte(fixmap_pXd pmdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            ulong pmd = pmdp.read();
+            fixmap_pXd ptep;
+            if (pxd_none(pmd))
+            {
+                ulong pte_phys = pgtable_alloc(pt_level.pte);
+                ptep = fixmap.pxd_set_fixmap_offset(table_desc(pte_phys), pt_level.pte, addr);
+                pmdp.write(table_desc(pte_phys));
+            }
+            else
+            {
+                ViolationLog.BUG_ON(!pxd_table(pmd, pt_level.pmd), $"__create_pgd_mapping: 0x{addr:x} is inside a block mapping");
+                ptep = fixmap.pxd_set_fixmap_offset(pmd, pt_level.pte, addr);
+            }
+            for (; addr < end; addr += PAGE_SIZE, phys += PAGE_SIZE, ptep = ptep.next())
+            {
+                ViolationLog.BUG_ON(!pxd_none(ptep.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
+                ptep.write(pfn_entry(phys >> PAGE_SHIFT, prot));
+            }
+            fixmap.pxd_clear_fixmap(pt_level.pte);
         }
 
         /// <summary>Hot-add: linear map of the range, then its sections (memmap and vmemmap). Must be called with mem_hotplug_lock held for write.</summary>
@@ -74,7 +280,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         public static void arch_add_memory(int nid, ulong start, ulong size, bool use_altmap)
         {
             lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
-            __create_pgd_mapping(K.init_mm, start, __va(start), size, PAGE_KERNEL, block_mappings: false);
+            __create_pgd_mapping(K.init_mm.pgd, start, __va(start), size, PAGE_KERNEL, pgd_pgtable_alloc, NO_BLOCK_MAPPINGS);
             for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
             {
                 mem_section s = mmzone.__pfn_to_section(pfn);
@@ -246,6 +452,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         [TableFreer("kernel", "hot-remove")]
         private static void free_empty_level(pXd_t entry, ulong addr, ulong end, ulong floor, ulong ceiling)
         {
+            lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
             pgtable_t table = next_table(entry);
             if (table.level != pt_level.pte)
             {
@@ -285,8 +492,9 @@ namespace ReferenceKernelMm.arch.arm64.mm
             return true;
         }
 
+        /// <summary>The freeing itself, for callers that hold init_mm's mmap lock for read already.</summary>
         [TableFreer("kernel", "huge-vmap-collapse")]
-        private static void __pmd_free_pte_page(pXd_t pmdp, ulong addr)
+        public static void __pmd_free_pte_page(pXd_t pmdp, ulong addr)
         {
             lockdep.lockdep_assert_held_read(K.init_mm.mmap_lock);
             pgtable_t table = next_table(pmdp);

@@ -1,15 +1,8 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Contexts;
 using MmLock.Analyzers.Contracts;
 using MmLock.Analyzers.Flow;
@@ -17,44 +10,13 @@ using MmLock.Analyzers.Flow;
 namespace MmLock.CodeFixes
 {
     /// <summary>
-    /// MM1001, MM2001–MM2004, MM2006: makes the requirement the caller's by adding to the containing member the
-    /// attribute that states it — <c>[Requires]</c>/<c>[RequiresShared]</c>/<c>[RequiresAny]</c> naming the context as the
-    /// caller names it, or the callee's role attribute.
+    /// Makes a requirement the caller's: the attribute that states it — <c>[Requires]</c>/<c>[RequiresShared]</c>/<c>[RequiresAny]</c>
+    /// naming the context as the caller names it, or the callee's role attribute — added to the containing member.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MoveRequirementToCallerCodeFix)), Shared]
-    public sealed class MoveRequirementToCallerCodeFix : CodeFixProvider
+    internal static class MoveRequirementToCaller
     {
-        public const string KeySuffix = ".MoveToCaller";
-
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1001", "MM2001", "MM2002", "MM2003", "MM2004", "MM2006");
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
-
-        private async Task RegisterAsync(CodeFixContext context)
-        {
-            FixDocument? fix = null;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!FixableDiagnosticIds.Contains(diagnostic.Id) || !diagnostic.Location.IsInSource) continue;
-                fix ??= await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
-                if (fix == null) return;
-                if (fix.ReportedCallAt(diagnostic, context.CancellationToken) is not { } call) continue;
-                var declaration = DeclarationOf(call.Invocation.Syntax);
-                if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller) continue;
-                var attribute = AttributeFor(fix, call.Clause, call.Invocation, call.Paths, call.Site, caller, declaration.SpanStart);
-                if (attribute == null) continue;
-
-                var title = $"Add [{attribute}] to '{CallSite.DisplayName(caller)}'";
-                context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => AddAsync(context.Document, declaration, attribute, ct), diagnostic.Id + KeySuffix),
-                    diagnostic);
-            }
-        }
-
         /// <summary>The member, accessor or local function whose body contains the call; null inside a lambda.</summary>
-        private static SyntaxNode? DeclarationOf(SyntaxNode node)
+        public static SyntaxNode? DeclarationOf(SyntaxNode node)
         {
             foreach (var ancestor in node.Ancestors())
             {
@@ -73,32 +35,35 @@ namespace MmLock.CodeFixes
             return null;
         }
 
-        private static string? AttributeFor(FixDocument fix, Clause clause, IInvocationOperation invocation, Paths paths, CallSite site, IMethodSymbol caller, int position)
+        /// <summary>The attribute text for the reported clauses (one requirement, or the callee's role), or null.</summary>
+        public static string? AttributeFor(FixDocument fix, ReportedCall call, IMethodSymbol caller, int position)
         {
-            switch (clause.Kind)
+            var clause = call.Reported[0];
+            switch (clause.Clause.Kind)
             {
                 case ClauseKind.Requires:
-                    if (clause.Alternatives.Length != 1) return null;
-                    var template = clause.Alternatives[0];
-                    var text = CallerExpression(fix, paths.Instantiate(template, site), caller);
+                    if (call.Reported.Length != 1 || clause.Alternatives.Length != 1) return null;
+                    var (instance, mode) = clause.Alternatives[0];
+                    var text = CallerExpression(fix, instance, caller);
                     if (text == null) return null;
-                    var name = template.Mode == Mode.Shared ? "RequiresShared" : "Requires";
+                    var name = mode == Mode.Shared ? "RequiresShared" : "Requires";
                     return fix.AttributeName(name, position) + "(" + Literal(text) + ")";
                 case ClauseKind.RequiresAny:
                 case ClauseKind.LiveRoot:
+                    if (call.Reported.Length != 1) return null;
                     var alternatives = new List<string>();
-                    foreach (var alternative in clause.Alternatives)
+                    foreach (var (alternative, alternativeMode) in clause.Alternatives)
                     {
-                        var expression = CallerExpression(fix, paths.Instantiate(alternative, site), caller);
+                        var expression = CallerExpression(fix, alternative, caller);
                         if (expression == null) continue;
-                        var prefix = alternative.Mode == Mode.Shared ? "shared " : alternative.Mode == Mode.Exclusive ? "exclusive " : "";
+                        var prefix = alternativeMode == Mode.Shared ? "shared " : alternativeMode == Mode.Exclusive ? "exclusive " : "";
                         alternatives.Add(Literal(prefix + expression));
                     }
                     if (alternatives.Count == 0) return null;
-                    var anyName = clause.Kind == ClauseKind.LiveRoot ? "ReplacesLiveRoot" : "RequiresAny";
+                    var anyName = clause.Clause.Kind == ClauseKind.LiveRoot ? "ReplacesLiveRoot" : "RequiresAny";
                     return fix.AttributeName(anyName, position) + "(" + string.Join(", ", alternatives.Distinct()) + ")";
                 default:
-                    return RoleAttribute(fix, clause, invocation.TargetMethod, position);
+                    return RoleAttribute(fix, clause.Clause, call.Invocation.TargetMethod, position);
             }
         }
 
@@ -138,9 +103,8 @@ namespace MmLock.CodeFixes
         private static string Literal(string text) => SyntaxFactory.Literal(text).ToString();
 
         /// <summary>The context as the caller's own contract would name it (a parameter path, a member of this, a static path, "any T").</summary>
-        private static string? CallerExpression(FixDocument fix, ContextInstance? instance, IMethodSymbol caller)
+        private static string? CallerExpression(FixDocument fix, ContextInstance instance, IMethodSymbol caller)
         {
-            if (instance == null) return null;
             var key = instance.Key;
             string text;
             if (instance.Existential)
@@ -164,14 +128,13 @@ namespace MmLock.CodeFixes
             return ContextBinder.DeclarationInstance(template, caller).Key == key ? text : null;
         }
 
-        private static async Task<Document> AddAsync(Document document, SyntaxNode declaration, string attribute, CancellationToken cancellation)
+        /// <summary>The member with the attribute added to <paramref name="declaration"/> (the member itself or a local function in it).</summary>
+        public static SyntaxNode? Edit(SyntaxNode member, SyntaxNode declaration, string attribute)
         {
-            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
-            var current = root?.FindNode(declaration.Span, getInnermostNodeForTie: true).AncestorsAndSelf().FirstOrDefault(n => n.Span == declaration.Span && n.RawKind == declaration.RawKind);
-            if (root == null || current == null) return document;
             var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(ParseAttribute(attribute)));
-            var updated = WithAttribute(current, list);
-            return updated == null ? document : document.WithSyntaxRoot(root.ReplaceNode(current, updated));
+            var updated = WithAttribute(declaration, list);
+            if (updated == null) return null;
+            return declaration == member ? updated : member.ReplaceNode(declaration, updated);
         }
 
         private static AttributeSyntax ParseAttribute(string text)
@@ -183,7 +146,7 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>Adds the list on a line of its own before the declaration (or after its existing attribute lists).</summary>
-        internal static SyntaxNode? WithAttribute(SyntaxNode declaration, AttributeListSyntax list)
+        private static SyntaxNode? WithAttribute(SyntaxNode declaration, AttributeListSyntax list)
         {
             var lists = declaration switch
             {

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+
+namespace MmLock.CodeFixes
+{
+    /// <summary>
+    /// A fix is offered only when its result, analyzed by the same flow and rules, is better and nowhere worse in the member
+    /// it edits: no compiler error and no diagnostic that was not there before, and fewer of the fixed one.
+    /// </summary>
+    internal static class FixCheck
+    {
+        private static readonly Regex Digits = new Regex("[0-9]+", RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// The document with <paramref name="member"/> (a <see cref="FlowProbe.MemberOf"/> declaration) replaced by
+        /// <paramref name="edit"/>'s result, when that passes the check; otherwise null.
+        /// </summary>
+        public static Task<Document?> EditAsync(FixDocument before, SyntaxNode member, System.Func<SyntaxNode, SyntaxNode?> edit, Diagnostic fixedDiagnostic,
+            CancellationToken cancellation)
+        {
+            var edited = edit(member);
+            if (edited == null) return Task.FromResult<Document?>(null);
+            var mark = new SyntaxAnnotation();
+            var after = before.Document.WithSyntaxRoot(before.Root.ReplaceNode(member, edited.WithAdditionalAnnotations(mark)));
+            return AcceptAsync(before, member, after, mark, fixedDiagnostic, cancellation);
+        }
+
+        private static async Task<Document?> AcceptAsync(FixDocument before, SyntaxNode memberBefore, Document after, SyntaxAnnotation mark,
+            Diagnostic fixedDiagnostic, CancellationToken cancellation)
+        {
+            var old = FlowProbe.Run(before, memberBefore, cancellation);
+            var fix = await FixDocument.LoadAsync(after, cancellation).ConfigureAwait(false);
+            var memberAfter = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
+            if (old == null || fix == null || memberAfter == null) return null;
+            if (Errors(fix.Model, memberAfter, cancellation) > Errors(before.Model, memberBefore, cancellation)) return null;
+            var probe = FlowProbe.Run(fix, memberAfter, cancellation);
+            if (probe == null) return null;
+
+            var remaining = old.Diagnostics.Select(Shape).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var diagnostic in probe.Diagnostics)
+            {
+                var shape = Shape(diagnostic);
+                if (!remaining.TryGetValue(shape, out int count) || count == 0) return null;
+                remaining[shape] = count - 1;
+            }
+            // Some occurrence of the fixed diagnostic's shape is gone.
+            return remaining.TryGetValue(Shape(fixedDiagnostic), out int left) && left > 0 ? after : null;
+        }
+
+        private static int Errors(SemanticModel model, SyntaxNode member, CancellationToken cancellation) =>
+            model.GetDiagnostics(member.FullSpan, cancellation).Count(d => d.Severity == DiagnosticSeverity.Error);
+
+        /// <summary>A diagnostic without its position: ID and message with line numbers blanked (edits move lines).</summary>
+        private static string Shape(Diagnostic diagnostic) =>
+            diagnostic.Id + "|" + Digits.Replace(diagnostic.GetMessage(CultureInfo.InvariantCulture), "#");
+    }
+}

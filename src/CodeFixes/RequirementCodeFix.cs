@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MmLock.Analyzers.Flow;
+
+namespace MmLock.CodeFixes
+{
+    /// <summary>
+    /// MM1001, MM2001–MM2004, MM2006: a call without its guards. Offered in this order (dotnet format applies the first
+    /// action it is offered, so the order is the command line's choice too): wrap the statement in every missing guard,
+    /// in the declared lock order, as nested try/finally; the same as stacked <c>using</c> scoped guards; or move the
+    /// requirement to the caller. One provider, so that the order does not depend on how a host enumerates providers.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RequirementCodeFix)), Shared]
+    public sealed class RequirementCodeFix : CodeFixProvider
+    {
+        public const string WrapSuffix = ".WrapTryFinally";
+        public const string UsingSuffix = ".WrapUsing";
+        public const string MoveSuffix = ".MoveToCaller";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1001", "MM2001", "MM2002", "MM2003", "MM2004", "MM2006");
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+
+        private async Task RegisterAsync(CodeFixContext context)
+        {
+            FixDocument? fix = null;
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (!FixableDiagnosticIds.Contains(diagnostic.Id) || !diagnostic.Location.IsInSource) continue;
+                fix ??= await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
+                if (fix == null) return;
+                if (fix.ReportedCallAt(diagnostic, context.CancellationToken) is not { } call) continue;
+                await RegisterWrapsAsync(context, fix, diagnostic, call).ConfigureAwait(false);
+                await RegisterMoveAsync(context, fix, diagnostic, call).ConfigureAwait(false);
+            }
+        }
+
+        private static async Task RegisterWrapsAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
+        {
+            var statement = FixDocument.StatementOf(call.Invocation.Syntax);
+            if (statement == null || statement is LocalFunctionStatementSyntax || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }) return;
+            // The guards go before the statement: the state there must be the state at the call.
+            if (ChangesContextsBefore(fix, statement, call.Invocation.Syntax, context)) return;
+            var range = WrapInGuard.RangeOf(statement);
+            var names = FixDocument.DeclaredNames(range);
+
+            if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: false) is { Count: > 0 } guards)
+            {
+                var edited = await FixCheck.EditAsync(fix, call.Probe.Member,
+                    m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => WrapInGuard.Nested(guards, body))),
+                    diagnostic, context.CancellationToken).ConfigureAwait(false);
+                if (edited != null)
+                    context.RegisterCodeFix(CodeAction.Create(TryFinallyTitle(guards), _ => Task.FromResult(edited), diagnostic.Id + WrapSuffix), diagnostic);
+            }
+
+            if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: true) is { Count: > 0 } scoped &&
+                WrapInGuard.GuardNames(fix, statement.SpanStart, names, scoped.Count) is { } locals)
+            {
+                var edited = await FixCheck.EditAsync(fix, call.Probe.Member,
+                    m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) })),
+                    diagnostic, context.CancellationToken).ConfigureAwait(false);
+                var title = "Wrap in " + string.Join(" and ", scoped.Select((g, i) => $"'using (var {locals[i]} = {g.Acquire})'"));
+                if (edited != null)
+                    context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), diagnostic.Id + UsingSuffix), diagnostic);
+            }
+        }
+
+        private static async Task RegisterMoveAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
+        {
+            var declaration = MoveRequirementToCaller.DeclarationOf(call.Invocation.Syntax);
+            if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller) return;
+            var attribute = MoveRequirementToCaller.AttributeFor(fix, call, caller, declaration.SpanStart);
+            if (attribute == null) return;
+            var edited = await FixCheck.EditAsync(fix, call.Probe.Member, m => MoveRequirementToCaller.Edit(m, declaration, attribute), diagnostic, context.CancellationToken)
+                .ConfigureAwait(false);
+            if (edited != null)
+                context.RegisterCodeFix(
+                    CodeAction.Create($"Add [{attribute}] to '{CallSite.DisplayName(caller)}'", _ => Task.FromResult(edited), diagnostic.Id + MoveSuffix), diagnostic);
+        }
+
+        private static string TryFinallyTitle(IReadOnlyList<Guard> guards) => guards.Count == 1
+            ? $"Wrap in '{guards[0].Acquire}' and 'try {{ }} finally {{ {guards[0].Release}; }}'"
+            : "Wrap in " + string.Join(", then ", guards.Select(g => $"'{g.Acquire}'")) + ", each with 'try { } finally { release; }' ("
+              + string.Join(", ", guards.Select(g => g.Release).Reverse()) + ")";
+
+        /// <summary>The member with the statement's parent replaced, or null.</summary>
+        private static SyntaxNode? Within(SyntaxNode member, StatementSyntax statement, SyntaxNode? parent) =>
+            parent == null || statement.Parent == null ? null : statement.Parent == member ? parent : member.ReplaceNode(statement.Parent, parent);
+
+        /// <summary>Whether a call that changes the held contexts runs in the statement before the flagged call.</summary>
+        private static bool ChangesContextsBefore(FixDocument fix, StatementSyntax statement, SyntaxNode call, CodeFixContext context) =>
+            statement.DescendantNodes().OfType<InvocationExpressionSyntax>()
+                .Where(i => i.Span.End <= call.SpanStart)
+                .Any(i => fix.Model.GetSymbolInfo(i, context.CancellationToken).Symbol is { } symbol && fix.ContractOf(symbol).ChangesContexts);
+    }
+}

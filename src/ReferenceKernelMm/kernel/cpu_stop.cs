@@ -1,0 +1,74 @@
+using MmLock;
+using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
+
+namespace ReferenceKernelMm.kernel
+{
+    /// <summary>A stop_machine callback: runs on one CPU while every other online CPU is stopped with IRQs disabled.</summary>
+    [Requires("ReferenceKernelMm.K.StopMachine")]
+    public delegate int cpu_stop_fn_t(object? data);
+
+    /// <summary>stop_machine (kernel/stop_machine.c). How the model stops CPUs: <see cref="CpuStop"/>.</summary>
+    public static class cpu_stop
+    {
+        /// <summary>Serialises stop_machine callers (the kernel's stop_cpus_mutex).</summary>
+        public static readonly mutex stop_cpus_mutex = new("stop_cpus_mutex");
+
+        /// <summary>Runs <paramref name="fn"/> with every other CPU stopped; keeps CPUs from coming or going meanwhile.</summary>
+        [MightSleep]
+        public static int stop_machine(cpu_stop_fn_t fn, object? data)
+        {
+            cpu.cpus_read_lock();
+            try
+            {
+                return stop_machine_cpuslocked(fn, data);
+            }
+            finally
+            {
+                cpu.cpus_read_unlock();
+            }
+        }
+
+        /// <summary>stop_machine for callers that already hold cpus_read_lock (mem_hotplug_begin takes it).</summary>
+        [RequiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        [MightSleep]
+        public static int stop_machine_cpuslocked(cpu_stop_fn_t fn, object? data)
+        {
+            cpu.lockdep_assert_cpus_held();
+            locking.mutex_lock(stop_cpus_mutex);
+            multi_cpu_stop_begin();
+            try
+            {
+                return fn(data);
+            }
+            finally
+            {
+                multi_cpu_stop_end();
+                locking.mutex_unlock(stop_cpus_mutex);
+            }
+        }
+
+        [Acquires("ReferenceKernelMm.K.StopMachine")]
+        [NoLockAnalysis("primitive: stops the other simulated CPUs and disables IRQs on all of them")]
+        private static void multi_cpu_stop_begin() => CpuStop.multi_cpu_stop_begin();
+
+        [Releases("ReferenceKernelMm.K.StopMachine")]
+        [NoLockAnalysis("primitive: lets the stopped CPUs go")]
+        private static void multi_cpu_stop_end() => CpuStop.multi_cpu_stop_end();
+
+        /// <summary>Whether this CPU is running a stop_machine callback now.</summary>
+        public static bool lockdep_is_in_stop_machine()
+        {
+            Cpu? self = Smp.this_cpu_or_null();
+            return self != null && CpuStop.running_on(self);
+        }
+
+        /// <summary>Asserts this CPU is running a stop_machine callback.</summary>
+        [AssertsHeld("ReferenceKernelMm.K.StopMachine")]
+        public static void lockdep_assert_in_stop_machine()
+        {
+            if (!lockdep_is_in_stop_machine())
+                throw ViolationLog.Report(ViolationKind.NotHeld, $"not inside stop_machine on CPU {Smp.raw_smp_processor_id()}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Threading.Tasks;
+using MmLock.CodeFixes;
+using Xunit;
+
+namespace MmLock.Analyzers.Tests.Fixes
+{
+    /// <summary>MM1008: release on every path with a finally; acquire on every path by acquiring first.</summary>
+    public class ContractBodyTests
+    {
+        private const string Release = ContractBodyCodeFix.ReleaseKey;
+        private const string Acquire = ContractBodyCodeFix.AcquireKey;
+
+        [Fact]
+        public Task ReleaseMovesToAFinally() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.ReleasesShared(""mm.mmap_lock"")]
+    public static void {|MM1008:ptdump_finish|}(mm_struct mm, bool failed)
+    {
+        if (failed)
+            return;
+        Kernel.mmap_read_unlock(mm);
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.ReleasesShared(""mm.mmap_lock"")]
+    public static void ptdump_finish(mm_struct mm, bool failed)
+    {
+        try
+        {
+            if (failed)
+                return;
+        }
+        finally
+        {
+            Kernel.mmap_read_unlock(mm);
+        }
+    }
+}", Release, iterations: 1);
+
+        [Fact]
+        public Task ReleasesAtTheEndOfEveryBranchBecomeOne() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static int {|MM1008:unlock_and_count|}(spinlock_t ptl, int n)
+    {
+        if (n > 1)
+        {
+            Kernel.spin_unlock(ptl);
+            return 1;
+        }
+        if (n < 0)
+            return 2;
+        Kernel.spin_unlock(ptl);
+        return 0;
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static int unlock_and_count(spinlock_t ptl, int n)
+    {
+        try
+        {
+            if (n > 1)
+            {
+                return 1;
+            }
+            if (n < 0)
+                return 2;
+            return 0;
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+    }
+}", Release, iterations: 1);
+
+        [Fact]
+        public Task EmptyBodyGetsTheRelease() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void {|MM1008:drop|}(spinlock_t ptl)
+    {
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void drop(spinlock_t ptl)
+    {
+        Kernel.spin_unlock(ptl);
+    }
+}", Release, iterations: 1);
+
+        [Fact]
+        public Task NotOfferedWhenTheBodyWorksAfterItsRelease() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl, bool b)
+    {
+        if (b)
+            return;
+        Kernel.spin_unlock(ptl);
+        Kernel.cond_resched();
+    }
+}");
+
+        [Fact]
+        public Task AcquireMovesToTheStart() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:lock_unless|}(spinlock_t ptl, bool b)
+    {
+        if (b)
+            return;
+        Kernel.spin_lock(ptl);
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void lock_unless(spinlock_t ptl, bool b)
+    {
+        Kernel.spin_lock(ptl);
+        if (b)
+            return;
+    }
+}", Acquire, iterations: 1);
+
+        [Fact]
+        public Task NotOfferedWhenTheAcquireUsesWhatPrecedesIt() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""vma.vm_mm.mmap_lock"")]
+    public static void {|MM1008:lock_vma_mm|}(vm_area_struct vma, bool b)
+    {
+        if (b)
+            return;
+        var mm = vma.vm_mm;
+        Kernel.mmap_write_lock(mm);
+    }
+}");
+    }
+}

@@ -1,0 +1,236 @@
+using System.Threading.Tasks;
+using MmLock.CodeFixes;
+using Xunit;
+
+namespace MmLock.Analyzers.Tests.Fixes
+{
+    /// <summary>MM3001: move the sleeping call out of the atomic section, after its release or before its acquire, where the data flow allows.</summary>
+    public class SleepingCallTests
+    {
+        private const string After = SleepingCallCodeFix.AfterKey;
+        private const string Before = SleepingCallCodeFix.BeforeKey;
+
+        private const string UsesAValueOfTheSection = @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl, ulong to, ulong value)
+    {
+        Kernel.spin_lock(ptl);
+        var v = value + 1;
+        {|MM3001:Kernel.copy_to_user(to, v)|};
+        Kernel.spin_unlock(ptl);
+        return 0;
+    }
+}";
+
+        [Fact]
+        public Task MovesAfterTheRelease() => FixVerifier.VerifyMm<SleepingCallCodeFix>(UsesAValueOfTheSection, @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl, ulong to, ulong value)
+    {
+        Kernel.spin_lock(ptl);
+        var v = value + 1;
+        Kernel.spin_unlock(ptl);
+        Kernel.copy_to_user(to, v);
+        return 0;
+    }
+}", After, iterations: 1);
+
+        [Fact]
+        public Task NotBeforeTheAcquireWhenItUsesAValueComputedInside() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(UsesAValueOfTheSection, Before);
+
+        private const string ResultUsedInside = @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl, ulong to, ulong value)
+    {
+        int total = 0;
+        Kernel.spin_lock(ptl);
+        var n = {|MM3001:Kernel.copy_to_user(to, value)|};
+        total += n;
+        Kernel.spin_unlock(ptl);
+        return total;
+    }
+}";
+
+        [Fact]
+        public Task MovesBeforeTheAcquire() => FixVerifier.VerifyMm<SleepingCallCodeFix>(ResultUsedInside, @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl, ulong to, ulong value)
+    {
+        int total = 0;
+        var n = Kernel.copy_to_user(to, value);
+        Kernel.spin_lock(ptl);
+        total += n;
+        Kernel.spin_unlock(ptl);
+        return total;
+    }
+}", Before, iterations: 1);
+
+        [Fact]
+        public Task NotAfterTheReleaseWhenTheSectionUsesTheResult() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(ResultUsedInside, After);
+
+        private const string TryFinally = @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl)
+    {
+        int x;
+        Kernel.spin_lock(ptl);
+        try
+        {
+            {|MM3001:Kernel.synchronize_rcu()|};
+            x = 1;
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+        return x;
+    }
+}";
+
+        [Fact]
+        public Task MovesAfterATryFinallySection() => FixVerifier.VerifyMm<SleepingCallCodeFix>(TryFinally, @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl)
+    {
+        int x;
+        Kernel.spin_lock(ptl);
+        try
+        {
+            x = 1;
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+        Kernel.synchronize_rcu();
+        return x;
+    }
+}", After, iterations: 1);
+
+        [Fact]
+        public Task MovesBeforeATryFinallySection() => FixVerifier.VerifyMm<SleepingCallCodeFix>(TryFinally, @"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl)
+    {
+        int x;
+        Kernel.synchronize_rcu();
+        Kernel.spin_lock(ptl);
+        try
+        {
+            x = 1;
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+        return x;
+    }
+}", Before, iterations: 1);
+
+        [Fact]
+        public Task NoFixWhenBothDirectionsBreakTheDataFlow() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(@"
+using M;
+static class C
+{
+    public static ulong f(spinlock_t ptl, ulong to, ulong value)
+    {
+        Kernel.spin_lock(ptl);
+        var v = value + 1;
+        var n = {|MM3001:Kernel.copy_to_user(to, v)|};
+        v += (ulong)n;
+        Kernel.spin_unlock(ptl);
+        return v;
+    }
+}");
+
+        [Fact]
+        public Task NoFixForASleepingAcquireTheSectionDependsOn() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(@"
+using M;
+static class C
+{
+    public static void gup_fast_fallback(vm_area_struct vma)
+    {
+        Kernel.local_irq_disable();
+        var mm = vma.vm_mm;
+        {|MM3001:Kernel.mmap_read_lock(mm)|};
+        Kernel.mmap_read_unlock(mm);
+        Kernel.local_irq_enable();
+    }
+}");
+
+        [Fact]
+        public Task NoFixWhenAPathLeavesInBetween() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(@"
+using M;
+static class C
+{
+    public static int f(spinlock_t ptl, bool b)
+    {
+        Kernel.spin_lock(ptl);
+        if (b)
+        {
+            Kernel.spin_unlock(ptl);
+            return 1;
+        }
+        {|MM3001:Kernel.synchronize_rcu()|};
+        if (b)
+        {
+            Kernel.spin_unlock(ptl);
+            return 2;
+        }
+        Kernel.spin_unlock(ptl);
+        return 0;
+    }
+}");
+
+        private const string GupFallback = @"
+using M;
+static class C
+{
+    public static int gup_fast_fallback(mm_struct mm)
+    {
+        Kernel.local_irq_disable();
+        int nr = 0;
+        {|MM3001:Kernel.mmap_read_lock(mm)|};
+        nr++;
+        Kernel.mmap_read_unlock(mm);
+        Kernel.local_irq_enable();
+        return nr;
+    }
+}";
+
+        /// <summary>docs/rules/MM3001.md: the sleeping acquire may go before the IRQs-off section, not after (its unlock follows it).</summary>
+        [Fact]
+        public Task SleepingAcquireMovesBeforeTheSection() => FixVerifier.VerifyMm<SleepingCallCodeFix>(GupFallback, @"
+using M;
+static class C
+{
+    public static int gup_fast_fallback(mm_struct mm)
+    {
+        Kernel.mmap_read_lock(mm);
+        Kernel.local_irq_disable();
+        int nr = 0;
+        nr++;
+        Kernel.mmap_read_unlock(mm);
+        Kernel.local_irq_enable();
+        return nr;
+    }
+}", Before, iterations: 1);
+
+        [Fact]
+        public Task SleepingAcquireNotAfterItsOwnRelease() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(GupFallback, After);
+    }
+}
