@@ -57,7 +57,7 @@ namespace MmLock.CodeFixes
             var release = fix.ReleaseFor(expression, staticKey, template.Mode, statement.Span.End, new HashSet<string>(), acquire.TargetMethod);
             if (release == null) return;
 
-            var edited = await FixCheck.EditAsync(fix, probe.Member, m => Add(m, statement, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
+            var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             context.RegisterCodeFix(CodeAction.Create($"Release with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
         }

@@ -87,7 +87,7 @@ namespace MmLock.CodeFixes
             int inside = block != null ? block.OpenBraceToken.Span.End : arrow!.Expression.SpanStart;
             var release = releases.Count > 0 ? releases[0].Expression.WithoutTrivia().ToString() : ReleaseFor(fix, owner, template, inside);
             if (release == null) return;
-            var edited = await FixCheck.EditAsync(fix, probe.Member, m => m.ReplaceNode(body, WithFinally(body, releases, release, owner)), diagnostic,
+            var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(body, WithFinally(body, releases, release, owner)), diagnostic,
                 context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             context.RegisterCodeFix(CodeAction.Create($"Release on every path with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), ReleaseKey), diagnostic);
@@ -193,7 +193,7 @@ namespace MmLock.CodeFixes
             }
 
             var moved = block.Statements.RemoveAt(index).Insert(0, acquire.WithAdditionalAnnotations(Formatter.Annotation));
-            var edited = await FixCheck.EditAsync(fix, probe.Member, m => m.ReplaceNode(block, block.WithStatements(moved)), diagnostic, context.CancellationToken)
+            var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(block, block.WithStatements(moved)), diagnostic, context.CancellationToken)
                 .ConfigureAwait(false);
             if (edited == null) return;
             var title = $"Acquire on every path: move '{acquire.Expression}' to the start of '{CallSite.DisplayName(owner)}'";

@@ -16,26 +16,27 @@ namespace MmLock.CodeFixes
         private static readonly Regex Digits = new Regex("[0-9]+", RegexOptions.CultureInvariant);
 
         /// <summary>
-        /// The document with <paramref name="member"/> (a <see cref="FlowProbe.MemberOf"/> declaration) replaced by
-        /// <paramref name="edit"/>'s result, when that passes the check; otherwise null.
+        /// The document with the member <paramref name="old"/> analyzed in <paramref name="before"/> replaced by
+        /// <paramref name="edit"/>'s result, when that passes the check; otherwise null. The fix's own probe is the
+        /// "before" side, so the member is analyzed once more per offered edit, not twice.
         /// </summary>
-        public static Task<Document?> EditAsync(FixDocument before, SyntaxNode member, System.Func<SyntaxNode, SyntaxNode?> edit, Diagnostic fixedDiagnostic,
+        public static Task<Document?> EditAsync(FixDocument before, FlowProbe old, System.Func<SyntaxNode, SyntaxNode?> edit, Diagnostic fixedDiagnostic,
             CancellationToken cancellation)
         {
-            var edited = edit(member);
+            var edited = edit(old.Member);
             if (edited == null) return Task.FromResult<Document?>(null);
             var mark = new SyntaxAnnotation();
-            var after = before.Document.WithSyntaxRoot(before.Root.ReplaceNode(member, edited.WithAdditionalAnnotations(mark)));
-            return AcceptAsync(before, member, after, mark, fixedDiagnostic, cancellation);
+            var after = before.Document.WithSyntaxRoot(before.Root.ReplaceNode(old.Member, edited.WithAdditionalAnnotations(mark)));
+            return AcceptAsync(before, old, after, mark, fixedDiagnostic, cancellation);
         }
 
-        private static async Task<Document?> AcceptAsync(FixDocument before, SyntaxNode memberBefore, Document after, SyntaxAnnotation mark,
+        private static async Task<Document?> AcceptAsync(FixDocument before, FlowProbe old, Document after, SyntaxAnnotation mark,
             Diagnostic fixedDiagnostic, CancellationToken cancellation)
         {
-            var old = FlowProbe.Run(before, memberBefore, cancellation);
+            var memberBefore = old.Member;
             var fix = await FixDocument.LoadAsync(after, cancellation).ConfigureAwait(false);
             var memberAfter = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
-            if (old == null || fix == null || memberAfter == null) return null;
+            if (fix == null || memberAfter == null) return null;
             if (Errors(fix.Model, memberAfter, cancellation) > Errors(before.Model, memberBefore, cancellation)) return null;
             var probe = FlowProbe.Run(fix, memberAfter, cancellation);
             if (probe == null) return null;

@@ -99,7 +99,7 @@ namespace MmLock.CodeFixes
 
             var moved = list.RemoveAt(from).Insert(target, late.Release);
             var parent = late.Release.Parent!;
-            var edited = await FixCheck.EditAsync(late.Fix, late.Probe.Member, m => m.ReplaceNode(parent, FixDocument.WithStatements(parent, moved)),
+            var edited = await FixCheck.EditAsync(late.Fix, late.Probe, m => m.ReplaceNode(parent, FixDocument.WithStatements(parent, moved)),
                 diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             var title = $"Move '{late.Release.Expression}' after the last use of '{late.Local.Name}'";
@@ -172,7 +172,7 @@ namespace MmLock.CodeFixes
                 edit = m => Within(m, statement, WrapInGuard.Replace(statement, count,
                     body => WrapInGuard.Nested(new[] { guard }, body.Prepend(FixDocument.Line(assignment)).ToList())));
             }
-            var edited = await FixCheck.EditAsync(fix, late.Probe.Member, edit, diagnostic, context.CancellationToken).ConfigureAwait(false);
+            var edited = await FixCheck.EditAsync(fix, late.Probe, edit, diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), LookUpAgainKey), diagnostic);
         }

@@ -55,7 +55,7 @@ namespace MmLock.CodeFixes
 
             if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: false) is { Count: > 0 } guards)
             {
-                var edited = await FixCheck.EditAsync(fix, call.Probe.Member,
+                var edited = await FixCheck.EditAsync(fix, call.Probe,
                     m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => WrapInGuard.Nested(guards, body))),
                     diagnostic, context.CancellationToken).ConfigureAwait(false);
                 if (edited != null)
@@ -65,7 +65,7 @@ namespace MmLock.CodeFixes
             if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: true) is { Count: > 0 } scoped &&
                 WrapInGuard.GuardNames(fix, statement.SpanStart, names, scoped.Count) is { } locals)
             {
-                var edited = await FixCheck.EditAsync(fix, call.Probe.Member,
+                var edited = await FixCheck.EditAsync(fix, call.Probe,
                     m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) })),
                     diagnostic, context.CancellationToken).ConfigureAwait(false);
                 var title = "Wrap in " + string.Join(" and ", scoped.Select((g, i) => $"'using (var {locals[i]} = {g.Acquire})'"));
@@ -80,7 +80,7 @@ namespace MmLock.CodeFixes
             if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller) return;
             var attribute = MoveRequirementToCaller.AttributeFor(fix, call, caller, declaration.SpanStart);
             if (attribute == null) return;
-            var edited = await FixCheck.EditAsync(fix, call.Probe.Member, m => MoveRequirementToCaller.Edit(m, declaration, attribute), diagnostic, context.CancellationToken)
+            var edited = await FixCheck.EditAsync(fix, call.Probe, m => MoveRequirementToCaller.Edit(m, declaration, attribute), diagnostic, context.CancellationToken)
                 .ConfigureAwait(false);
             if (edited != null)
                 context.RegisterCodeFix(

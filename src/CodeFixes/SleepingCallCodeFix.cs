@@ -75,7 +75,7 @@ namespace MmLock.CodeFixes
             var after = Between(section, moved, before: false);
             if (after != null && Movable(fix, after, inputs, results, cancellation))
             {
-                var edited = await FixCheck.EditAsync(fix, probe.Member, m => Move(m, section, moved, toEnd: true), diagnostic, cancellation).ConfigureAwait(false);
+                var edited = await FixCheck.EditAsync(fix, probe, m => Move(m, section, moved, toEnd: true), diagnostic, cancellation).ConfigureAwait(false);
                 var release = section.Try == null ? section.List[section.Release].ToString().Trim() : "finally";
                 if (edited != null)
                     context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' after '{release}'", _ => Task.FromResult(edited), AfterKey), diagnostic);
@@ -85,7 +85,7 @@ namespace MmLock.CodeFixes
             var before = Between(section, moved, before: true);
             if (before != null && Movable(fix, before, inputs, results, cancellation) && !Computes(fix, before, inputs, cancellation))
             {
-                var edited = await FixCheck.EditAsync(fix, probe.Member, m => Move(m, section, moved, toEnd: false), diagnostic, cancellation).ConfigureAwait(false);
+                var edited = await FixCheck.EditAsync(fix, probe, m => Move(m, section, moved, toEnd: false), diagnostic, cancellation).ConfigureAwait(false);
                 if (edited != null)
                     context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' before '{acquireStatement.ToString().Trim()}'", _ => Task.FromResult(edited), BeforeKey),
                         diagnostic);
