@@ -53,18 +53,14 @@ namespace MmLock.Bench
 
         private sealed class FolderLoader : IAnalyzerAssemblyLoader
         {
-            private readonly string folder;
-            public FolderLoader(string folder) => this.folder = folder;
-            public void AddDependencyLocation(string fullPath) { }
-            public Assembly LoadFromPath(string fullPath)
+            // Dependencies of a peer's analyzers are resolved from its own folder (one handler per folder).
+            public FolderLoader(string folder) => AppDomain.CurrentDomain.AssemblyResolve += (_, e) =>
             {
-                AppDomain.CurrentDomain.AssemblyResolve += (_, e) =>
-                {
-                    var candidate = Path.Combine(folder, new AssemblyName(e.Name).Name + ".dll");
-                    return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
-                };
-                return Assembly.LoadFrom(fullPath);
-            }
+                var candidate = Path.Combine(folder, new AssemblyName(e.Name).Name + ".dll");
+                return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
+            };
+            public void AddDependencyLocation(string fullPath) { }
+            public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
         }
 
         public int RunToCompletion(ImmutableArray<DiagnosticAnalyzer> analyzers) =>
