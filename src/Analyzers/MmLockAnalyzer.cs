@@ -62,11 +62,18 @@ namespace MmLock.Analyzers
             var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
             AnalysisFailure.Run(Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
             {
-                foreach (var block in context.OperationBlocks)
+                var analyzed = new System.Collections.Generic.HashSet<IOperation>();
+                foreach (var operationBlock in context.OperationBlocks)
                 {
-                    if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
+                    // A constructor initializer is a block of its own, beside the body: both are analyzed as their whole.
+                    var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
+                    if (block is not (IMethodBodyBaseOperation or IBlockOperation) || !analyzed.Add(block)) continue;
                     if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
-                    var graph = context.GetControlFlowGraph(block);
+                    var graph = ReferenceEquals(block, operationBlock) ? context.GetControlFlowGraph(block) : block switch
+                    {
+                        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
+                        _ => ControlFlowGraph.Create((IMethodBodyOperation)block, context.CancellationToken),
+                    };
                     var rules = new ContextRules(report);
                     var owner = block.Syntax is BlockSyntax or ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
                     new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run();
