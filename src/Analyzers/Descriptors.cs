@@ -10,6 +10,7 @@ namespace MmLock.Analyzers
         private const string PageTableCategory = "MmLock.PageTable";
         private const string AtomicCategory = "MmLock.Atomic";
         private const string AnnotationCategory = "MmLock.Annotations";
+        private const string AnalysisCategory = "MmLock.Analysis";
 
         private static DiagnosticDescriptor Rule(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpBase + id + ".md");
@@ -123,5 +124,10 @@ namespace MmLock.Analyzers
         public static readonly DiagnosticDescriptor MM9004 = Rule("MM9004", "NoLockAnalysis without justification",
             "[NoLockAnalysis] on '{0}' needs a justification", AnnotationCategory, DiagnosticSeverity.Warning,
             "Every exemption from lock analysis says why.");
+
+        // {0} member, {1} exception, {2} first frame
+        public static readonly DiagnosticDescriptor MM9999 = Rule("MM9999", "Analysis stopped",
+            "The analysis of '{0}' stopped: {1} at {2}; please report", AnalysisCategory, DiagnosticSeverity.Warning,
+            "The analyzer met code it could not analyze and reports nothing else for this member; it is a bug of the analyzer.");
     }
 }
