@@ -236,6 +236,19 @@ namespace MmLock.Analyzers.Flow
             return operation.Type;
         }
 
+        /// <summary>
+        /// A static context is per instantiation of its generic type: named in the contract of a member of <c>G&lt;T&gt;</c>, it is
+        /// <c>G&lt;int&gt;</c>'s when the member is called as <c>G&lt;int&gt;</c>'s (or as a member of a type nested in it).
+        /// </summary>
+        private static string StaticKeyAt(ISymbol member, ISymbol called)
+        {
+            var declaring = member.ContainingType.OriginalDefinition;
+            for (var type = called.ContainingType; type != null; type = type.ContainingType)
+                if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, declaring))
+                    return ContextBinder.StaticKey(member, type);
+            return ContextBinder.StaticKey(member);
+        }
+
         /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
         public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
         {
@@ -244,7 +257,7 @@ namespace MmLock.Analyzers.Flow
                 case RootKind.Existential:
                     return ContextBinder.ExistentialInstance(template);
                 case RootKind.Static:
-                    return ContextBinder.Extend(template, ContextBinder.StaticKey(template.StaticMember!), template.RootName);
+                    return ContextBinder.Extend(template, StaticKeyAt(template.StaticMember!, site.Member), template.RootName);
                 case RootKind.Parameter:
                     var argument = site.Argument(template.ParameterOrdinal);
                     if (argument == null) return null;
