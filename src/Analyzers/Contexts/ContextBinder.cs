@@ -47,7 +47,8 @@ namespace MmLock.Analyzers.Contexts
         public ContextTemplate? Bind(ParsedExpression parsed, ISymbol? owner, Mode defaultMode, bool allowExistential, out string? error)
         {
             error = null;
-            var mode = parsed.ExplicitMode ?? defaultMode;
+            // 'any T' without a prefix accepts either mode; with one, that mode only (contract §3.1).
+            var mode = parsed.ExplicitMode ?? (parsed.Existential ? Mode.Either : defaultMode);
             if (parsed.Path.Length == 0)
             {
                 error = "the expression is empty";
@@ -260,6 +261,9 @@ namespace MmLock.Analyzers.Contexts
 
         private static ISymbol? FindMember(ITypeSymbol? type, string name, bool includeEnclosing)
         {
+            // A type parameter's members are its constraints' (contract §3.1).
+            if (type is ITypeParameterSymbol parameter)
+                return parameter.ConstraintTypes.Select(c => FindMember(c, name, includeEnclosing: false)).FirstOrDefault(m => m != null);
             for (var scope = type; scope != null; scope = includeEnclosing ? scope.ContainingType : null)
             {
                 for (var current = scope; current != null; current = current.BaseType)

@@ -295,9 +295,20 @@ namespace MmLock.Analyzers.Flow
                     _arguments[argument.Parameter.Ordinal] = argument.Value;
         }
 
+        /// <summary>An operator or conversion: its operands are the arguments, in order.</summary>
+        public CallSite(IOperation operation, ISymbol member, IOperation? receiver, IOperation?[] arguments)
+        {
+            Operation = operation;
+            Member = member;
+            Receiver = receiver;
+            _arguments = arguments;
+        }
+
         public IOperation Operation { get; }
         public ISymbol Member { get; }
         public IOperation? Receiver { get; }
+
+        public int ArgumentCount => _arguments.Length;
 
         public IOperation? Argument(int ordinal) => ordinal >= 0 && ordinal < _arguments.Length ? _arguments[ordinal] : null;
 
@@ -307,6 +318,9 @@ namespace MmLock.Analyzers.Flow
         {
             IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => ctor.ContainingType.Name,
             IMethodSymbol { MethodKind: MethodKind.DelegateInvoke } invoke => invoke.ContainingType.Name,
+            IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator } op =>
+                "operator " + Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetText(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetOperatorKind(op.MetadataName)),
+            IMethodSymbol { MethodKind: MethodKind.Conversion } conversion => "operator " + conversion.ReturnType.Name,
             IMethodSymbol { AssociatedSymbol: { } property } => property.Name,
             IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } => "lambda",
             _ => member.Name,

@@ -56,13 +56,13 @@ namespace MmLock.Analyzers.Rules
 
         /// <summary>
         /// The alternatives of a clause as guards to hold: "'a'", "'a' exclusively" or "one of 'a' exclusively, 'b'". The mode is
-        /// named where only exclusive satisfies (not for existentials or reentrant contexts, whose mode is ignored), so a
+        /// named where only exclusive satisfies (an existential only with an explicit prefix; not for reentrant contexts, whose mode is ignored), so a
         /// caller holding the lock shared is not told to "hold" what it holds.
         /// </summary>
         private static string Guards(BoundClause clause, BodyAnalysis body)
         {
             var list = clause.Alternatives.Select(a => "'" + a.Context.Display + "'" +
-                (a.Mode == Mode.Exclusive && !a.Context.Existential && (body.Model.FlagsOf(a.Context.Type) & ContextFlags.Reentrant) == 0 ? " exclusively" : ""))
+                (a.Mode == Mode.Exclusive && (body.Model.FlagsOf(a.Context.Type) & ContextFlags.Reentrant) == 0 ? " exclusively" : ""))
                 .Distinct().ToList();
             return list.Count == 1 ? list[0] : "one of " + string.Join(", ", list);
         }
@@ -148,7 +148,7 @@ namespace MmLock.Analyzers.Rules
             string what;
             if (clause.Alternatives.Length == 1)
             {
-                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive && !first.Existential ? " exclusively" : "");
+                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive ? " exclusively" : "");
                 if (before.Find(first.Key) is { Definite: true } wrongMode) what += ", but it is held shared";
                 else if (before.Find(first.Key) is { Maybe: true }) what += ", which is not held on every path";
             }

@@ -472,7 +472,7 @@ class C {
     static void M(spinlock_t a) {
         L.spin_lock(a);
         System.Action f = () => {|#0:need(a)|};
-        System.Action<spinlock_t> g = [Requires(""x"")] (spinlock_t x) => need(x);
+        System.Action<spinlock_t> g = {|#5:[Requires(""x"")] (spinlock_t x) => need(x)|};
         locked_cb h = x => need(x);
         void local() { {|#1:need(a)|}; }
         [Requires(""y"")] void local2(spinlock_t y) { need(y); }
@@ -485,7 +485,8 @@ class C {
 }", Diag("MM1001").WithLocation(0).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively"),
     Diag("MM1001").WithLocation(1).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively"),
     Diag("MM1001").WithLocation(2).WithAdditionalLocation(4).WithMessage("Calling 'locked_cb' requires holding 'a' exclusively; 'a' was released at line 14"),
-    Diag("MM1001").WithLocation(3).WithAdditionalLocation(4).WithMessage("Calling 'local2' requires holding 'a' exclusively; 'a' was released at line 14"));
+    Diag("MM1001").WithLocation(3).WithAdditionalLocation(4).WithMessage("Calling 'local2' requires holding 'a' exclusively; 'a' was released at line 14"),
+    Diag("MM1011").WithLocation(5).WithMessage("'lambda' is converted to 'Action', whose Invoke does not state the same requirements and roles: calls through it are not checked"));
 
         [Fact]
         public Task MM1010_AwaitAndYieldReturn() => Verify(@"
