@@ -85,6 +85,6 @@ namespace MmLock.CodeFixes
 
         public void OnExit(Location location, FlowState state, BodyAnalysis body) => _rules.OnExit(location, state, body);
 
-        public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body) => _rules.OnJoin(join, incoming, body);
+        public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body) => _rules.OnJoin(join, incoming, joined, body);
     }
 }

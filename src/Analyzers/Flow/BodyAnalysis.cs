@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Contexts;
 using MmLock.Analyzers.Contracts;
+using MmLock.Analyzers.Rules;
 
 namespace MmLock.Analyzers.Flow
 {
@@ -20,12 +21,17 @@ namespace MmLock.Analyzers.Flow
     /// </summary>
     internal sealed partial class BodyAnalysis
     {
-        private const int VisitLimit = 64;
+        /// <summary>
+        /// Visits of one block before the analysis gives up. The joins are monotone and the lattice finite, so a fixed point
+        /// comes long before; reaching this is a bug, reported as MM9999 rather than cut short in silence.
+        /// </summary>
+        private const int VisitLimit = 1000;
 
         private readonly ControlFlowGraph _graph;
         private readonly IFlowObserver? _observer;
         private readonly CancellationToken _cancellation;
         private readonly Dictionary<ControlFlowRegion, FlowState> _finallyEntries = new Dictionary<ControlFlowRegion, FlowState>();
+        private readonly Dictionary<ControlFlowRegion, List<(FlowState Entry, FlowState End)>> _finallyResults = new Dictionary<ControlFlowRegion, List<(FlowState, FlowState)>>();
         private readonly List<(ControlFlowGraph Graph, ISymbol Symbol, SyntaxNode Syntax, IMethodSymbol? DelegateInvoke)> _nested = new List<(ControlFlowGraph, ISymbol, SyntaxNode, IMethodSymbol?)>();
 
         public BodyAnalysis(ContractModel model, ControlFlowGraph graph, ISymbol owner, SyntaxNode ownerSyntax, IMethodSymbol? delegateInvoke,
@@ -170,9 +176,15 @@ namespace MmLock.Analyzers.Flow
         {
             if (state.IsUnreachable) return state;
             _finallyEntries[region] = _finallyEntries.TryGetValue(region, out var previous) ? FlowState.Join(previous, state) : state;
+            // Solved once per distinct entry state: a finally inside loops inside finallies is entered by many paths with the same state.
+            if (!_finallyResults.TryGetValue(region, out var results)) _finallyResults[region] = results = new List<(FlowState, FlowState)>();
+            foreach (var (entry, end) in results)
+                if (entry.IdenticalTo(state)) return end;
             var run = new RegionRun(this, region.FirstBlockOrdinal, region.LastBlockOrdinal);
             run.Solve(region.FirstBlockOrdinal, state);
-            return run.EndState();
+            var result = run.EndState();
+            results.Add((state, result));
+            return result;
         }
 
         /// <summary>One fixed-point computation over a contiguous range of blocks (the whole body, or one finally region).</summary>
@@ -213,10 +225,21 @@ namespace MmLock.Analyzers.Flow
                     if (!_in.TryGetValue(ordinal, out var state) || state.IsUnreachable) continue;
                     var block = _body._graph.Blocks[ordinal];
                     if (_incoming.TryGetValue(ordinal, out var edges) && edges.Count > 1)
-                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Values.Where(s => !s.IsUnreachable).ToList(), _body);
+                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Values.Where(s => !s.IsUnreachable).ToList(), state, _body);
                     Process(block, state, report: true);
                 }
+                // Paths that leave at the same exit join there: held on some of them only is MM1005, not MM1004 (contract §3.1).
+                foreach (var exit in _exits.GroupBy(e => e.Location.SourceSpan))
+                {
+                    var states = exit.Select(e => e.State).ToList();
+                    var joined = states.Aggregate(FlowState.Unreachable, FlowState.Join);
+                    if (states.Count > 1) _body._observer!.OnJoin(exit.First().Location, states, joined, _body);
+                    _body._observer!.OnExit(exit.First().Location, joined, _body);
+                }
+                _exits.Clear();
             }
+
+            private readonly List<(Location Location, FlowState State)> _exits = new List<(Location, FlowState)>();
 
             public FlowState EndState() => _ends.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
 
@@ -260,7 +283,7 @@ namespace MmLock.Analyzers.Flow
                 if (destination == null || state.IsUnreachable) return;
                 if (destination.Kind == BasicBlockKind.Exit)
                 {
-                    if (report) _body._observer!.OnExit(_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state), _body);
+                    if (report) _exits.Add((_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state)));
                     return;
                 }
                 if (!report) Propagate(block.Ordinal, destination.Ordinal, kind, state);
@@ -289,7 +312,7 @@ namespace MmLock.Analyzers.Flow
                         if (state.IsUnreachable) return;
                     }
                 }
-                if (report) _body._observer!.OnExit(_body.ThrowLocation(block, rethrow), state, _body);
+                if (report) _exits.Add((_body.ThrowLocation(block, rethrow), state));
             }
 
             private void Propagate(int from, int to, int kind, FlowState state)
@@ -298,11 +321,18 @@ namespace MmLock.Analyzers.Flow
                 if (!_incoming.TryGetValue(to, out var edges)) _incoming[to] = edges = new Dictionary<(int, int), FlowState>();
                 edges[(from, kind)] = state;
                 var joined = edges.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
-                if (_in.TryGetValue(to, out var old) && old.EquivalentTo(joined)) return;
+                if (_in.TryGetValue(to, out var old))
+                {
+                    // At a loop head, joined with what the block already had, so its state only grows and the iteration ends.
+                    if (edges.Keys.Any(edge => edge.From >= to)) joined = FlowState.Join(old, joined);
+                    if (old.EquivalentTo(joined)) return;
+                }
                 _in[to] = joined;
                 _visits.TryGetValue(to, out int visits);
                 _visits[to] = visits + 1;
-                if (visits < VisitLimit) _work.Add(to);
+                if (visits >= VisitLimit)
+                    throw new AnalysisStoppedException($"no fixed point after {VisitLimit} visits of block {to}");
+                _work.Add(to);
             }
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using MmLock.Analyzers.Contexts;
 using MmLock.Analyzers.Contracts;
 
@@ -52,7 +53,7 @@ namespace MmLock.Analyzers.Flow
     /// <summary>What a tested value says: the contexts held when it equals <see cref="Success"/>.</summary>
     internal sealed class TryFact
     {
-        public TryFact(ImmutableArray<Held> acquired, object? success, bool? constant = null)
+        public TryFact(ImmutableArray<Held> acquired, object? success, object? constant = null)
         {
             Acquired = acquired;
             Success = success;
@@ -61,8 +62,14 @@ namespace MmLock.Analyzers.Flow
 
         public ImmutableArray<Held> Acquired { get; }
         public object? Success { get; }
-        /// <summary>A literal <c>true</c>/<c>false</c> stored on some path (<c>a &amp;&amp; trylock()</c> lowers to one).</summary>
-        public bool? Constant { get; }
+        /// <summary>A literal stored on this path (<c>a &amp;&amp; trylock()</c> and <c>trylock() ? 0 : -16</c> lower to one).</summary>
+        public object? Constant { get; }
+
+        /// <summary>Structural equality: each visit of a loop makes new facts, and the fixed point compares them.</summary>
+        public bool SameAs(TryFact other) =>
+            ReferenceEquals(this, other) ||
+            Equals(Success, other.Success) && Equals(Constant, other.Constant) && Acquired.Length == other.Acquired.Length &&
+            Acquired.Zip(other.Acquired, (a, b) => a.Key == b.Key && a.SameAs(b)).All(same => same);
     }
 
     /// <summary>A reference returned by a [ReturnsGuarded] call and the contexts still covering it.</summary>
@@ -104,8 +111,32 @@ namespace MmLock.Analyzers.Flow
         public ImmutableDictionary<string, Location> Released { get; private set; } = ImmutableDictionary<string, Location>.Empty;
         public ImmutableDictionary<object, TryFact> Facts { get; private set; } = ImmutableDictionary<object, TryFact>.Empty;
         public ImmutableDictionary<object, GuardedReference> References { get; private set; } = ImmutableDictionary<object, GuardedReference>.Empty;
+        /// <summary>What a tested value is known to be on this path: equal (or not) to a constant.</summary>
+        public ImmutableDictionary<object, (bool Equal, object? Value)> Known { get; private set; } = ImmutableDictionary<object, (bool, object?)>.Empty;
 
-        private FlowState Copy() => new FlowState(false) { Held = Held, Released = Released, Facts = Facts, References = References };
+        private FlowState Copy() => new FlowState(false) { Held = Held, Released = Released, Facts = Facts, References = References, Known = Known };
+
+        /// <summary>The state where <paramref name="key"/> also satisfies the constraint; unreachable when what is known contradicts it.</summary>
+        public FlowState WithKnown(object key, bool equal, object? value)
+        {
+            if (Known.TryGetValue(key, out var known))
+            {
+                bool same = Equals(known.Value, value);
+                if (known.Equal && (equal ? !same : same) || !known.Equal && equal && same) return Unreachable;
+                if (known.Equal) return this;
+            }
+            var copy = Copy();
+            copy.Known = Known.SetItem(key, (equal, value));
+            return copy;
+        }
+
+        public FlowState WithoutKnown(object key)
+        {
+            if (!Known.ContainsKey(key)) return this;
+            var copy = Copy();
+            copy.Known = Known.Remove(key);
+            return copy;
+        }
 
         public FlowState WithHeld(Held held)
         {
@@ -147,10 +178,11 @@ namespace MmLock.Analyzers.Flow
         /// <summary>Drops what was known of intermediate operation results, which do not outlive their block.</summary>
         public FlowState WithoutTransient()
         {
-            if (IsUnreachable || (!Facts.Keys.Any(k => k is IOperation) && !References.Keys.Any(k => k is IOperation))) return this;
+            if (IsUnreachable || (!Facts.Keys.Any(k => k is IOperation) && !References.Keys.Any(k => k is IOperation) && !Known.Keys.Any(k => k is IOperation))) return this;
             var copy = Copy();
             copy.Facts = Facts.Where(p => p.Key is not IOperation).ToImmutableDictionary();
             copy.References = References.Where(p => p.Key is not IOperation).ToImmutableDictionary();
+            copy.Known = Known.Where(p => p.Key is not IOperation).ToImmutableDictionary();
             return copy;
         }
 
@@ -164,7 +196,7 @@ namespace MmLock.Analyzers.Flow
             foreach (var pair in a.Held)
             {
                 if (b.Held.TryGetValue(pair.Key, out var other))
-                    held[pair.Key] = pair.Value.SameAs(other) ? pair.Value : pair.Value.With(maybe: true);
+                    held[pair.Key] = JoinHeld(pair.Value, other);
                 else
                     held[pair.Key] = pair.Value.With(maybe: true);
             }
@@ -188,29 +220,86 @@ namespace MmLock.Analyzers.Flow
                 references[pair.Key] = new GuardedReference(pair.Value.Lookup, pair.Value.LookupAt, covering, expiredBy.LastReleased, expiredBy.LastReleasedKey, expiredBy.ReleasedAt);
             }
 
-            return new FlowState(false) { Held = held.ToImmutable(), Released = released, Facts = facts.ToImmutable(), References = references.ToImmutable() };
+            var known = ImmutableDictionary.CreateBuilder<object, (bool, object?)>();
+            foreach (var pair in a.Known)
+                if (b.Known.TryGetValue(pair.Key, out var other) && other.Equal == pair.Value.Equal && Equals(other.Value, pair.Value.Value)) known[pair.Key] = pair.Value;
+
+            DeferToCaptures(a, b, held, facts);
+            DeferToCaptures(b, a, held, facts);
+            return new FlowState(false) { Held = held.ToImmutable(), Released = released, Facts = facts.ToImmutable(), References = references.ToImmutable(), Known = known.ToImmutable() };
+        }
+
+        /// <summary>
+        /// A context acquired on path <paramref name="holding"/> only, where a compiler temporary holds a different constant on each
+        /// path (<c>trylock(l) ? 0 : -16</c>) or a known one on the other (<c>trylock(l) &amp;&amp; c</c>): not maybe-held, but held
+        /// where that value says it came from <paramref name="holding"/> (contract §3.1, stored results).
+        /// </summary>
+        private static void DeferToCaptures(FlowState holding, FlowState other, ImmutableDictionary<string, Held>.Builder held, ImmutableDictionary<object, TryFact>.Builder facts)
+        {
+            var acquired = holding.Held.Values.Where(h => h.Definite && !h.Assumed && !h.Pseudo && h.Guard == null && !other.Held.ContainsKey(h.Key)).ToImmutableArray();
+            if (acquired.IsEmpty) return;
+            foreach (var pair in other.Facts)
+            {
+                if (pair.Key is not CaptureId || pair.Value.Constant is not { } otherValue) continue;
+                object success;
+                if (holding.Facts.TryGetValue(pair.Key, out var mine))
+                {
+                    if (mine.Constant == null || Equals(mine.Constant, otherValue)) continue;
+                    success = mine.Constant;
+                }
+                else if (otherValue is bool value) success = !value;
+                else continue;
+                foreach (var h in acquired) held.Remove(h.Key);
+                facts[pair.Key] = new TryFact(acquired, success);
+                return;
+            }
+        }
+
+        /// <summary>
+        /// A context held on both paths: a reentrant one with different counts is held with the lower count (contract §3.1);
+        /// different modes or scoped guards make it maybe-held.
+        /// </summary>
+        private static Held JoinHeld(Held a, Held b)
+        {
+            if (a.SameAs(b)) return a;
+            if (a.Definite && b.Definite && (a.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0 && Equals(a.Guard, b.Guard))
+                return a.Count <= b.Count ? a : b;
+            return a.With(maybe: true);
         }
 
         private static TryFact? JoinFacts(TryFact a, TryFact b)
         {
-            if (ReferenceEquals(a, b)) return a;
+            if (a.SameAs(b)) return a;
             // A literal that means "not acquired" on one path keeps the other path's fact (a && trylock(l)).
             if (a.Constant is bool ca && b.Constant == null && b.Success is bool sb && ca != sb) return b;
             if (b.Constant is bool cb && a.Constant == null && a.Success is bool sa && cb != sa) return a;
-            if (a.Constant != null && a.Constant == b.Constant) return a;
+            if (a.Constant != null && Equals(a.Constant, b.Constant)) return a;
             return null;
         }
 
         public bool EquivalentTo(FlowState other)
         {
             if (IsUnreachable || other.IsUnreachable) return IsUnreachable == other.IsUnreachable;
-            if (Held.Count != other.Held.Count || Facts.Count != other.Facts.Count || References.Count != other.References.Count) return false;
+            if (Held.Count != other.Held.Count || Facts.Count != other.Facts.Count || References.Count != other.References.Count || Known.Count != other.Known.Count) return false;
+            foreach (var pair in Known)
+                if (!other.Known.TryGetValue(pair.Key, out var known) || known.Equal != pair.Value.Equal || !Equals(known.Value, pair.Value.Value)) return false;
             foreach (var pair in Held)
                 if (!other.Held.TryGetValue(pair.Key, out var held) || !held.SameAs(pair.Value)) return false;
             foreach (var pair in Facts)
-                if (!other.Facts.TryGetValue(pair.Key, out var fact) || !ReferenceEquals(fact, pair.Value)) return false;
+                if (!other.Facts.TryGetValue(pair.Key, out var fact) || !fact.SameAs(pair.Value)) return false;
             foreach (var pair in References)
                 if (!other.References.TryGetValue(pair.Key, out var reference) || !reference.Covering.SetEquals(pair.Value.Covering)) return false;
+            return true;
+        }
+
+        /// <summary>Equivalent, and the same acquire and release sites (which messages name): a finally's result may be reused.</summary>
+        public bool IdenticalTo(FlowState other)
+        {
+            if (!EquivalentTo(other) || Released.Count != other.Released.Count) return false;
+            foreach (var pair in Held)
+                if (!Equals(other.Held[pair.Key].AcquiredAt, pair.Value.AcquiredAt) || other.Held[pair.Key].Assumed != pair.Value.Assumed) return false;
+            foreach (var pair in Released)
+                if (!other.Released.TryGetValue(pair.Key, out var at) || !Equals(at, pair.Value)) return false;
             return true;
         }
 

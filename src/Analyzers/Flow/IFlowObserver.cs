@@ -11,6 +11,7 @@ namespace MmLock.Analyzers.Flow
         void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
         void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body);
         void OnExit(Location location, FlowState state, BodyAnalysis body);
-        void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body);
+        /// <summary>Paths join: <paramref name="joined"/> is the state after the join.</summary>
+        void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Contexts;
 using MmLock.Analyzers.Contracts;
+using MmLock.Analyzers.Rules;
 
 namespace MmLock.Analyzers.Flow
 {
@@ -76,8 +77,13 @@ namespace MmLock.Analyzers.Flow
                     return state;
                 default:
                     foreach (var child in operation.ChildOperations) state = Visit(child, state, report);
-                    if (operation is ICompoundAssignmentOperation { Target: ILocalReferenceOperation target })
-                        state = state.WithFact(target.Local, null).WithReference(target.Local, null);
+                    var changed = operation switch
+                    {
+                        ICompoundAssignmentOperation { Target: ILocalReferenceOperation compound } => compound.Local,
+                        IIncrementOrDecrementOperation { Target: ILocalReferenceOperation incremented } => incremented.Local,
+                        _ => null,
+                    };
+                    if (changed != null) state = state.WithFact(changed, null).WithReference(changed, null).WithoutKnown(changed);
                     return state;
             }
         }
@@ -123,10 +129,30 @@ namespace MmLock.Analyzers.Flow
                 IFlowCaptureReferenceOperation capture => capture.Id,
                 _ => source,
             };
-            TryFact? fact = state.Facts.TryGetValue(key, out var known) ? known
-                : source is ILiteralOperation { ConstantValue: { HasValue: true, Value: bool constant } } ? new TryFact(ImmutableArray<Held>.Empty, null, constant) : null;
             state.References.TryGetValue(key, out var reference);
-            return state.WithFact(receiver, fact).WithReference(receiver, reference);
+            return state.WithFact(receiver, FactOf(source, key, state)).WithReference(receiver, reference).WithoutKnown(receiver);
+        }
+
+        /// <summary>What a value says about try-acquires: its own fact, a literal's value, or the negation of a tested bool.</summary>
+        private static TryFact? FactOf(IOperation source, object key, FlowState state)
+        {
+            if (state.Facts.TryGetValue(key, out var known)) return known;
+            if (source.ConstantValue is { HasValue: true, Value: { } constant } && (constant is bool || IsInteger(constant)))
+                return new TryFact(ImmutableArray<Held>.Empty, null, constant);
+            if (source is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                var operand = Paths.Unwrap(not.Operand);
+                object operandKey = operand switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IFlowCaptureReferenceOperation capture => capture.Id,
+                    _ => operand,
+                };
+                var inner = FactOf(operand, operandKey, state);
+                if (inner?.Constant is bool c) return new TryFact(ImmutableArray<Held>.Empty, null, !c);
+                if (inner?.Success is bool success) return new TryFact(inner.Acquired, !success);
+            }
+            return null;
         }
 
         private object? GuardOf(IOperation operation) => Paths.Unwrap(operation) switch
@@ -213,10 +239,19 @@ namespace MmLock.Analyzers.Flow
             var existing = state.Find(context.Key);
             if (existing != null && existing.Definite)
             {
-                if ((flags & ContextFlags.Reentrant) != 0) return state.WithHeld(existing.With(count: existing.Count + 1));
+                if ((flags & ContextFlags.Reentrant) != 0) return state.WithHeld(Nested(existing));
                 return state;
             }
             return state.WithHeld(new Held(context, mode, 1, location, assumed: false, maybe: false, guard, flags));
+        }
+
+        /// <summary>Nesting deeper than any real code; the count is capped so the lattice stays finite.</summary>
+        private const int CountLimit = 64;
+
+        private static Held Nested(Held held)
+        {
+            if (held.Count >= CountLimit) throw new AnalysisStoppedException($"'{held.Context.Display}' nested more than {CountLimit} levels deep");
+            return held.With(count: held.Count + 1);
         }
 
         // ---- branches ------------------------------------------------------------------------------
@@ -258,17 +293,7 @@ namespace MmLock.Analyzers.Flow
                 case IIsNullOperation isNull when constraint.Value is bool holds:
                     return Constrain(state, isNull.Operand, new Constraint(holds, null));
                 case IIsPatternOperation pattern when constraint.Value is bool holds:
-                {
-                    bool? isNullPattern = pattern.Pattern switch
-                    {
-                        IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } => true,
-                        INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } } => false,
-                        IRecursivePatternOperation or ITypePatternOperation or IDeclarationPatternOperation => false,
-                        _ => null,
-                    };
-                    if (isNullPattern == null) return state;
-                    return Constrain(state, pattern.Value, new Constraint(isNullPattern.Value == holds, null));
-                }
+                    return ConstrainPattern(state, pattern.Value, pattern.Pattern, holds);
             }
 
             object key = operation switch
@@ -278,10 +303,55 @@ namespace MmLock.Analyzers.Flow
                 _ => operation,
             };
             if (constraint.Equal && constraint.Value == null) state = DropNullGuard(state, key);
-            if (!state.Facts.TryGetValue(key, out var fact) || fact.Constant != null || !Succeeds(fact.Success, constraint)) return state;
+            if (constraint.Value is bool || IsInteger(constraint.Value))
+            {
+                // A value already tested: the edge that contradicts it is never taken (case true, then case false, then no match).
+                state = state.WithKnown(key, constraint.Equal, constraint.Value);
+                if (state.IsUnreachable) return state;
+            }
+            if (!state.Facts.TryGetValue(key, out var fact)) return state;
+            if (fact.Constant != null)
+                return fact.Constant is bool || IsInteger(fact.Constant) ? ConstantTakes(fact.Constant, constraint) ? state : FlowState.Unreachable : state;
+            if (!Succeeds(fact.Success, constraint)) return state;
             foreach (var held in fact.Acquired)
-                if (state.Find(held.Key) is not { Definite: true }) state = state.WithHeld(held);
+            {
+                // A reentrant context already held gets one more level on success (contract §3.1).
+                if (state.Find(held.Key) is not { Definite: true } existing) state = state.WithHeld(held);
+                else if ((existing.Flags & ContextFlags.Reentrant) != 0) state = state.WithHeld(Nested(existing));
+            }
             return state;
+        }
+
+        /// <summary>Whether a stored literal satisfies a test of it.</summary>
+        private static bool ConstantTakes(object constant, Constraint constraint)
+        {
+            bool equal = constant is bool b ? constraint.Value is bool v && b == v : IsInteger(constraint.Value) && System.Convert.ToInt64(constant) == System.Convert.ToInt64(constraint.Value);
+            return equal == constraint.Equal;
+        }
+
+        /// <summary>The state where <paramref name="value"/> matches <paramref name="pattern"/> (or not): constants, <c>not</c>, <c>and</c>, <c>or</c>, non-null tests.</summary>
+        private FlowState ConstrainPattern(FlowState state, IOperation value, IPatternOperation pattern, bool holds)
+        {
+            switch (pattern)
+            {
+                case IConstantPatternOperation { Value.ConstantValue: { HasValue: true } constant }:
+                    return Constrain(state, value, constant.Value is bool b ? new Constraint(true, holds ? b : !b) : new Constraint(holds, constant.Value));
+                case INegatedPatternOperation negated:
+                    return ConstrainPattern(state, value, negated.Pattern, !holds);
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both when holds:
+                    return ConstrainPattern(ConstrainPattern(state, value, both.LeftPattern, true), value, both.RightPattern, true);
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either when !holds:
+                    return ConstrainPattern(ConstrainPattern(state, value, either.LeftPattern, false), value, either.RightPattern, false);
+                case IDeclarationPatternOperation { MatchesNull: true }:
+                case IDiscardPatternOperation:
+                    return holds ? state : FlowState.Unreachable;
+                case IRecursivePatternOperation:
+                case ITypePatternOperation:
+                case IDeclarationPatternOperation:
+                    return Constrain(state, value, new Constraint(!holds, null));
+                default:
+                    return state;
+            }
         }
 
         /// <summary>
@@ -296,6 +366,7 @@ namespace MmLock.Analyzers.Flow
             return state;
         }
 
+        /// <summary>Whether a test of a try-acquire's result passes only on success; integers read as C does (contract §3.1).</summary>
         private static bool Succeeds(object? success, Constraint constraint)
         {
             switch (success)
@@ -308,7 +379,10 @@ namespace MmLock.Analyzers.Flow
                     return false;
                 default:
                     if (!IsInteger(success) || !IsInteger(constraint.Value)) return false;
-                    return constraint.Equal && System.Convert.ToInt64(success) == System.Convert.ToInt64(constraint.Value);
+                    bool zeroSucceeds = System.Convert.ToInt64(success) == 0;
+                    bool testedZero = System.Convert.ToInt64(constraint.Value) == 0;
+                    // Success 0 (*_killable): only "== 0" proves it. Nonzero success: "!= 0", or "== v" for any v other than 0.
+                    return zeroSucceeds ? constraint.Equal && testedZero : constraint.Equal != testedZero;
             }
         }
 

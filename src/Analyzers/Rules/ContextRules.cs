@@ -148,7 +148,8 @@ namespace MmLock.Analyzers.Rules
             string what;
             if (clause.Alternatives.Length == 1)
             {
-                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive ? " exclusively" : "");
+                bool modeless = (body.Model.FlagsOf(first.Type) & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0;
+                what = "holding '" + first.Display + "'" + (mode == Mode.Exclusive && !modeless ? " exclusively" : "");
                 if (before.Find(first.Key) is { Definite: true } wrongMode) what += ", but it is held shared";
                 else if (before.Find(first.Key) is { Maybe: true }) what += ", which is not held on every path";
             }
@@ -287,14 +288,22 @@ namespace MmLock.Analyzers.Rules
             _ => body.Owner.Locations.FirstOrDefault() ?? body.OwnerSyntax.GetLocation(),
         };
 
-        public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, BodyAnalysis body)
+        public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body)
         {
             if (incoming.Count < 2) return;
             var keys = incoming.SelectMany(s => s.DefiniteContexts).Select(h => h.Key).Distinct().ToList();
             foreach (var key in keys)
             {
-                if (incoming.All(s => s.Find(key) is { Definite: true })) continue;
-                var held = incoming.Select(s => s.Find(key)).First(h => h is { Definite: true })!;
+                // Not held after the join: a try-acquire's result now says where it is held (trylock(l) ? 0 : -16).
+                if (joined.Find(key) == null) continue;
+                var definite = incoming.Select(s => s.Find(key)).Where(h => h is { Definite: true }).Select(h => h!).ToList();
+                var held = definite[0];
+                if (definite.Count == incoming.Count)
+                {
+                    // Held on every path: only a mode that differs makes it maybe-held, reported at the exclusive acquire.
+                    if ((held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0 || definite.All(h => h.Mode == held.Mode)) continue;
+                    held = definite.First(h => h.Mode == Mode.Exclusive);
+                }
                 var anchor = held.AcquiredAt ?? incoming.Select(s => s.Released.TryGetValue(key, out var at) ? at : null).FirstOrDefault(l => l != null);
                 if (anchor == null || !_joined.Add(key + "@" + anchor.SourceSpan)) continue;
                 Report(Descriptors.MM1005, anchor, Also(join), ContextProperty(key), held.Context.Display, BodyAnalysis.Line(join));

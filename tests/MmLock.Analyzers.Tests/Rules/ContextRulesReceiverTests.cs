@@ -40,7 +40,7 @@ class C {
         {|#0:under_rcu()|};
         L.local_irq_disable(); irqs_off(); L.local_irq_enable();
     }
-}", Diag("MM1001").WithLocation(0).WithMessage("Calling 'under_rcu' requires holding 'G.RCU' exclusively; 'G.RCU' was released at line 9")
+}", Diag("MM1001").WithLocation(0).WithMessage("Calling 'under_rcu' requires holding 'G.RCU'; 'G.RCU' was released at line 9")
         .WithAdditionalSpan("/0/Test0.cs", 9, 9, 9, 28));
     }
 }

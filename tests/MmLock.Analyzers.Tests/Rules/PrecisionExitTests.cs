@@ -76,7 +76,7 @@ class C {
     Diag("MM1004").WithLocation(5).WithAdditionalLocation(4).WithMessage("'l' is still held at this exit of 'D' (acquired at line 16)"),
     Diag("MM1004").WithLocation(6).WithAdditionalLocation(4).WithMessage("'l' is still held at this exit of 'D' (acquired at line 16)"),
     Diag("MM1004").WithLocation(8).WithAdditionalLocation(7).WithMessage("'l' is still held at this exit of 'E' (acquired at line 23)"),
-    Diag("MM1004").WithLocation(10).WithAdditionalLocation(9).WithMessage("'l' is still held at this exit of 'F' (acquired at line 28)"));
+    Diag("MM1005").WithLocation(9).WithAdditionalLocation(10).WithMessage("'l' is held on some paths only where they join at line 30"));
 
         [Fact]
         public Task Rethrow_InSecondCatchClause_IsReportedThere() => Verify(@"
