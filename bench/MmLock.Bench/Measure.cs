@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace MmLock.Bench
+{
+    /// <summary>
+    /// `measure`: in one process, one run of each configuration on one corpus — compile only, the graph-only floor,
+    /// MmLock and the three peers — with Roslyn's analyzer time, the allocations and the peak heap of each, as ratios
+    /// to the floor and to the compile; then one 2,000-line document in IDE mode (median of repeats).
+    /// </summary>
+    public static class Measure
+    {
+        private sealed record Sample(string Name, double WallMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
+
+        public static int Run(int lines, bool annotated, int ideRepeats)
+        {
+            Console.WriteLine($"corpus: {(annotated ? "annotated" : "plain")}, {lines:N0} lines requested; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
+            var configurations = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)>
+            {
+                ("floor: graphs only", ImmutableArray.Create<DiagnosticAnalyzer>(new ControlFlowGraphsOnly())),
+                ("MmLock", Workload.MmLock),
+                ("VS Threading", Workload.Peer("PeerVsThreading")),
+                ("Meziantou", Workload.Peer("PeerMeziantou")),
+                ("Roslynator", Workload.Peer("PeerRoslynator")),
+            };
+
+            // JIT and Roslyn's caches warmed on a small corpus, so the one run below measures steady code.
+            var warm = new Workload(Corpus.Generate(3_000, annotated, seed: 7));
+            warm.NewCompilation().GetDiagnostics();
+            foreach (var (_, analyzers) in configurations) Analyze(warm, analyzers);
+
+            var workload = new Workload(Corpus.Generate(lines, annotated));
+            var errors = workload.NewCompilation().GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+            Console.WriteLine($"corpus: {workload.Trees.Length:N0} files, {workload.Lines:N0} lines, {errors} compiler errors");
+            if (errors > 0) return 1;
+
+            var compile = Take("compile only (no analyzers)", () => (0, workload.NewCompilation().GetDiagnostics().Length));
+            var samples = configurations.Select(c => Take(c.Name, () => Analyze(workload, c.Analyzers))).ToList();
+            Print(compile, samples);
+
+            Ide(annotated, ideRepeats, configurations.Take(2).ToList());
+            return 0;
+        }
+
+        private static (double AnalyzerMs, int Diagnostics) Analyze(Workload workload, ImmutableArray<DiagnosticAnalyzer> analyzers)
+        {
+            var run = workload.WithAnalyzers(analyzers, telemetry: true);
+            var count = run.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult().Length;
+            return (AnalyzerTime(run, analyzers), count);
+        }
+
+        private static double AnalyzerTime(CompilationWithAnalyzers run, ImmutableArray<DiagnosticAnalyzer> analyzers) =>
+            analyzers.Sum(a => run.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+
+        /// <summary>Wall time, bytes allocated (all threads) and the peak managed heap above the heap before the run.</summary>
+        private static Sample Take(string name, Func<(double AnalyzerMs, int Diagnostics)> action)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            long baseline = GC.GetTotalMemory(false), peak = baseline;
+            using var stop = new ManualResetEventSlim();
+            var sampler = new Thread(() =>
+            {
+                while (!stop.Wait(5)) peak = Math.Max(peak, GC.GetTotalMemory(false));
+            }) { IsBackground = true };
+            sampler.Start();
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = Stopwatch.StartNew();
+            var (analyzerMs, diagnostics) = action();
+            watch.Stop();
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            stop.Set();
+            sampler.Join();
+            peak = Math.Max(peak, GC.GetTotalMemory(false));
+            var sample = new Sample(name, watch.Elapsed.TotalMilliseconds, analyzerMs, allocated, peak - baseline, diagnostics);
+            Console.Error.WriteLine($"  {name}: {sample.WallMs:F0} ms");
+            return sample;
+        }
+
+        private static void Print(Sample compile, List<Sample> samples)
+        {
+            var floor = samples[0];
+            double extra(Sample s) => s.Allocated - compile.Allocated;
+            Console.WriteLine();
+            Console.WriteLine("| configuration | wall | analyzer time | ×floor | ×compile | allocated | analyzers' own | ×floor's own | ×compile | peak heap | ×compile | diagnostics |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"| {compile.Name} | {compile.WallMs:N0} ms | — | — | — | {Mb(compile.Allocated)} | — | — | — | {Mb(compile.PeakHeap)} | 1.00 | {compile.Diagnostics} |");
+            foreach (var s in samples)
+                Console.WriteLine($"| {s.Name} | {s.WallMs:N0} ms | {s.AnalyzerMs:N0} ms | {s.AnalyzerMs / floor.AnalyzerMs:F2} | {s.AnalyzerMs / compile.WallMs:F3} | " +
+                    $"{Mb(s.Allocated)} | {Mb((long)extra(s))} | {extra(s) / extra(floor):F2} | {extra(s) / compile.Allocated:F2} | " +
+                    $"{Mb(s.PeakHeap)} | {(double)s.PeakHeap / compile.PeakHeap:F2} | {s.Diagnostics} |");
+            Console.WriteLine();
+            Console.WriteLine("analyzer time: Roslyn's own accounting (logAnalyzerExecutionTime), sequential analysis; ×compile divides it by the compile-only wall time.");
+            Console.WriteLine("analyzers' own allocations: the run's minus the compile-only run's (the driver's share included); peak heap: above the heap before the run.");
+        }
+
+        private static string Mb(long bytes) => $"{bytes / 1e6:N0} MB";
+
+        /// <summary>
+        /// The IDE: a 100,000-line project, one 2,000-line document edited (a comment appended), then that document's
+        /// semantic diagnostics on the new compilation. Unchanged trees keep their declarations, as in the IDE.
+        /// </summary>
+        private static void Ide(bool annotated, int repeats, List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)> configurations)
+        {
+            var files = Corpus.Generate(100_000, annotated);
+            var document = Corpus.Document(2_000, files.Count - 1, annotated);
+            files.Add(("Edited.cs", document));
+            var workload = new Workload(files);
+            var compilation = workload.NewCompilation();
+            compilation.GetDiagnostics();
+            var tree = compilation.SyntaxTrees.Last();
+            Console.WriteLine();
+            Console.WriteLine($"IDE: one document of {tree.GetText().Lines.Count:N0} lines in a project of {workload.Lines:N0} lines; median of {repeats} edits after 3 warm-up edits");
+            Console.WriteLine("| configuration | document's semantic diagnostics (wall, median) | analyzer time (median) | allocated (median) |");
+            Console.WriteLine("|---|---:|---:|---:|");
+
+            int edit = 0;
+            Compilation Edited()
+            {
+                var text = tree.GetText();
+                var changed = tree.WithChangedText(text.WithChanges(new TextChange(new TextSpan(text.Length, 0), $"// edit {++edit}\n")));
+                return compilation.ReplaceSyntaxTree(tree, changed);
+            }
+
+            Row("no analyzers (binding the document)", () =>
+            {
+                var next = Edited();
+                next.GetSemanticModel(next.SyntaxTrees.Last()).GetDiagnostics();
+                return 0;
+            });
+            foreach (var (name, analyzers) in configurations)
+                Row(name, () =>
+                {
+                    var next = Edited();
+                    var run = next.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                        onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
+                    run.GetAnalyzerSemanticDiagnosticsAsync(next.GetSemanticModel(next.SyntaxTrees.Last()), null, CancellationToken.None).GetAwaiter().GetResult();
+                    return AnalyzerTime(run, analyzers);
+                });
+
+            void Row(string name, Func<double> once)
+            {
+                var walls = new List<double>();
+                var analyzerTimes = new List<double>();
+                var allocations = new List<long>();
+                for (int i = 0; i < repeats + 3; i++)
+                {
+                    long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var watch = Stopwatch.StartNew();
+                    double analyzerMs = once();
+                    watch.Stop();
+                    if (i < 3) continue;
+                    walls.Add(watch.Elapsed.TotalMilliseconds);
+                    analyzerTimes.Add(analyzerMs);
+                    allocations.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
+                }
+                Console.WriteLine($"| {name} | {Median(walls):F1} ms | {Median(analyzerTimes):F1} ms | {Median(allocations.Select(a => (double)a).ToList()) / 1e6:F1} MB |");
+            }
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted[sorted.Count / 2];
+        }
+    }
+}
