@@ -17,7 +17,7 @@ namespace MmLock.Bench
     /// </summary>
     public static class Measure
     {
-        private sealed record Sample(string Name, double WallMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
+        private sealed record Sample(string Name, double WallMs, double CpuMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
 
         public static int Run(int lines, bool annotated, int ideRepeats)
         {
@@ -73,15 +73,17 @@ namespace MmLock.Bench
             }) { IsBackground = true };
             sampler.Start();
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var (analyzerMs, diagnostics) = action();
             watch.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             stop.Set();
             sampler.Join();
             peak = Math.Max(peak, GC.GetTotalMemory(false));
-            var sample = new Sample(name, watch.Elapsed.TotalMilliseconds, analyzerMs, allocated, peak - baseline, diagnostics);
-            Console.Error.WriteLine($"  {name}: {sample.WallMs:F0} ms");
+            var sample = new Sample(name, watch.Elapsed.TotalMilliseconds, cpu.TotalMilliseconds, analyzerMs, allocated, peak - baseline, diagnostics);
+            Console.Error.WriteLine($"  {name}: {sample.WallMs:F0} ms wall, {sample.CpuMs:F0} ms CPU");
             return sample;
         }
 
@@ -89,17 +91,21 @@ namespace MmLock.Bench
         {
             var floor = samples[0];
             double extra(Sample s) => s.Allocated - compile.Allocated;
+            double ownCpu(Sample s) => s.CpuMs - compile.CpuMs;
             Console.WriteLine();
-            Console.WriteLine("| configuration | wall | analyzer time | ×floor | ×compile | allocated | analyzers' own | ×floor's own | ×compile | peak heap | ×compile | diagnostics |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine($"| {compile.Name} | {compile.WallMs:N0} ms | — | — | — | {Mb(compile.Allocated)} | — | — | — | {Mb(compile.PeakHeap)} | 1.00 | {compile.Diagnostics} |");
+            Console.WriteLine("| configuration | CPU | analyzers' CPU | ×floor | ×compile | analyzer time (Roslyn) | ×floor | ×compile | allocated | analyzers' own | ×floor's own | ×compile | peak heap | ×compile | diagnostics |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"| {compile.Name} | {compile.CpuMs:N0} ms | — | — | — | — | — | — | {Mb(compile.Allocated)} | — | — | — | {Mb(compile.PeakHeap)} | 1.00 | {compile.Diagnostics} |");
             foreach (var s in samples)
-                Console.WriteLine($"| {s.Name} | {s.WallMs:N0} ms | {s.AnalyzerMs:N0} ms | {s.AnalyzerMs / floor.AnalyzerMs:F2} | {s.AnalyzerMs / compile.WallMs:F3} | " +
+                Console.WriteLine($"| {s.Name} | {s.CpuMs:N0} ms | {ownCpu(s):N0} ms | {ownCpu(s) / ownCpu(floor):F2} | {ownCpu(s) / compile.CpuMs:F3} | " +
+                    $"{s.AnalyzerMs:N0} ms | {s.AnalyzerMs / floor.AnalyzerMs:F2} | {s.AnalyzerMs / compile.WallMs:F3} | " +
                     $"{Mb(s.Allocated)} | {Mb((long)extra(s))} | {extra(s) / extra(floor):F2} | {extra(s) / compile.Allocated:F2} | " +
                     $"{Mb(s.PeakHeap)} | {(double)s.PeakHeap / compile.PeakHeap:F2} | {s.Diagnostics} |");
             Console.WriteLine();
-            Console.WriteLine("analyzer time: Roslyn's own accounting (logAnalyzerExecutionTime), sequential analysis; ×compile divides it by the compile-only wall time.");
-            Console.WriteLine("analyzers' own allocations: the run's minus the compile-only run's (the driver's share included); peak heap: above the heap before the run.");
+            Console.WriteLine($"wall: compile {compile.WallMs:N0} ms; " + string.Join("; ", samples.Select(s => $"{s.Name} {s.WallMs:N0} ms")));
+            Console.WriteLine("CPU: the process' processor time for the run (sequential analysis; GC threads included); analyzers' CPU: the run's minus compile only's.");
+            Console.WriteLine("analyzer time: Roslyn's own accounting (logAnalyzerExecutionTime, wall clock inside the callbacks); its ×compile divides by compile's wall time.");
+            Console.WriteLine("analyzers' own allocations: the run's minus compile only's (the driver's share included); peak heap: above the heap before the run.");
         }
 
         private static string Mb(long bytes) => $"{bytes / 1e6:N0} MB";
