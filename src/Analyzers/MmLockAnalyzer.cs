@@ -47,14 +47,22 @@ namespace MmLock.Analyzers
         {
             foreach (var block in context.OperationBlocks)
             {
-                if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
-                if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
+                if (!NeedsFlow(model, context.OwningSymbol, block)) continue;
                 var graph = context.GetControlFlowGraph(block);
                 var rules = new ContextRules(context.ReportDiagnostic);
                 var owner = block.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
                 Guarded(() => new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run());
             }
         }
+
+        /// <summary>
+        /// Whether a body gets a control-flow graph and a flow analysis: a [NoLockAnalysis] body never does (no rule
+        /// reports inside it, lambdas and local functions included), whatever its contract says to callers.
+        /// </summary>
+        internal static bool NeedsFlow(ContractModel model, ISymbol owner, IOperation block) =>
+            block is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation
+            && !model.ContractOf(owner).NoLockAnalysis
+            && Relevance.Matters(model, owner, block);
 
         /// <summary>An analyzer must never fail a build: in release builds an unexpected exception drops the member's results.</summary>
         private static void Guarded(System.Action action)

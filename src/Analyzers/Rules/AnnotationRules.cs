@@ -59,7 +59,9 @@ namespace MmLock.Analyzers.Rules
                     return;
             }
 
-            var contract = model.Build(owner, Error);
+            var built = model.Built(owner);
+            foreach (var error in built.Errors) Error(error.Attribute, error.Rule, error.Subject, error.Why);
+            var contract = built.Contract;
             CheckContradictions(model, owner, info, contract, location, context);
         }
 
