@@ -19,17 +19,22 @@ namespace MmLock.Bench
     {
         private sealed record Sample(string Name, double WallMs, double CpuMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
 
-        public static int Run(int lines, bool annotated, int ideRepeats)
+        /// <param name="only">when not null, the configurations besides the baselines (driver, floor) to run: "MmLock", "peers"</param>
+        public static int Run(int lines, bool annotated, int ideRepeats, string? only)
         {
             Console.WriteLine($"corpus: {(annotated ? "annotated" : "plain")}, {lines:N0} lines requested; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
             var configurations = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)>
             {
+                ("driver: operation trees only", ImmutableArray.Create<DiagnosticAnalyzer>(new OperationTreesOnly())),
                 ("floor: graphs only", ImmutableArray.Create<DiagnosticAnalyzer>(new ControlFlowGraphsOnly())),
-                ("MmLock", Workload.MmLock),
-                ("VS Threading", Workload.Peer("PeerVsThreading")),
-                ("Meziantou", Workload.Peer("PeerMeziantou")),
-                ("Roslynator", Workload.Peer("PeerRoslynator")),
             };
+            if (only is null or "MmLock") configurations.Add(("MmLock", Workload.MmLock));
+            if (only is null or "peers")
+            {
+                configurations.Add(("VS Threading", Workload.Peer("PeerVsThreading")));
+                configurations.Add(("Meziantou", Workload.Peer("PeerMeziantou")));
+                configurations.Add(("Roslynator", Workload.Peer("PeerRoslynator")));
+            }
 
             // JIT and Roslyn's caches warmed on a small corpus, so the one run below measures steady code.
             var warm = new Workload(Corpus.Generate(3_000, annotated, seed: 7));
@@ -45,7 +50,7 @@ namespace MmLock.Bench
             var samples = configurations.Select(c => Take(c.Name, () => Analyze(workload, c.Analyzers))).ToList();
             Print(compile, samples);
 
-            Ide(annotated, ideRepeats, configurations.Take(2).ToList());
+            if (ideRepeats > 0) Ide(annotated, ideRepeats, configurations.Where(c => c.Name.StartsWith("floor") || c.Name == "MmLock").ToList());
             return 0;
         }
 
@@ -87,25 +92,34 @@ namespace MmLock.Bench
             return sample;
         }
 
+        /// <summary>
+        /// Analyzers' own cost = a run's minus the driver-only run's (an analyzer that registers an empty operation-block
+        /// action: the driver binds every body and builds nothing else), so binding is not counted twice.
+        /// </summary>
         private static void Print(Sample compile, List<Sample> samples)
         {
-            var floor = samples[0];
-            double extra(Sample s) => s.Allocated - compile.Allocated;
-            double ownCpu(Sample s) => s.CpuMs - compile.CpuMs;
+            var driver = samples[0];
+            var floor = samples[1];
+            double ownCpu(Sample s) => s.CpuMs - driver.CpuMs;
+            double ownAllocated(Sample s) => s.Allocated - driver.Allocated;
             Console.WriteLine();
-            Console.WriteLine("| configuration | CPU | analyzers' CPU | ×floor | ×compile | analyzer time (Roslyn) | ×floor | ×compile | allocated | analyzers' own | ×floor's own | ×compile | peak heap | ×compile | diagnostics |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine($"| {compile.Name} | {compile.CpuMs:N0} ms | — | — | — | — | — | — | {Mb(compile.Allocated)} | — | — | — | {Mb(compile.PeakHeap)} | 1.00 | {compile.Diagnostics} |");
+            Console.WriteLine("| configuration | CPU | own CPU | ×floor | ×compile | analyzer time (Roslyn) | ×floor | allocated | own allocated | ×floor | ×compile | peak heap | ×floor | diagnostics |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"| {compile.Name} | {compile.CpuMs:N0} ms | — | — | — | — | — | {Mb(compile.Allocated)} | — | — | — | {Mb(compile.PeakHeap)} | — | {compile.Diagnostics} |");
             foreach (var s in samples)
-                Console.WriteLine($"| {s.Name} | {s.CpuMs:N0} ms | {ownCpu(s):N0} ms | {ownCpu(s) / ownCpu(floor):F2} | {ownCpu(s) / compile.CpuMs:F3} | " +
-                    $"{s.AnalyzerMs:N0} ms | {s.AnalyzerMs / floor.AnalyzerMs:F2} | {s.AnalyzerMs / compile.WallMs:F3} | " +
-                    $"{Mb(s.Allocated)} | {Mb((long)extra(s))} | {extra(s) / extra(floor):F2} | {extra(s) / compile.Allocated:F2} | " +
-                    $"{Mb(s.PeakHeap)} | {(double)s.PeakHeap / compile.PeakHeap:F2} | {s.Diagnostics} |");
+            {
+                bool baseline = s == driver;
+                string ratio(double value) => baseline ? "—" : value.ToString("F2");
+                Console.WriteLine($"| {s.Name} | {s.CpuMs:N0} ms | {(baseline ? "—" : $"{ownCpu(s):N0} ms")} | {ratio(ownCpu(s) / ownCpu(floor))} | {ratio(ownCpu(s) / compile.CpuMs)} | " +
+                    $"{s.AnalyzerMs:N0} ms | {s.AnalyzerMs / floor.AnalyzerMs:F2} | " +
+                    $"{Mb(s.Allocated)} | {(baseline ? "—" : Mb((long)ownAllocated(s)))} | {ratio(ownAllocated(s) / ownAllocated(floor))} | {ratio(ownAllocated(s) / compile.Allocated)} | " +
+                    $"{Mb(s.PeakHeap)} | {(double)s.PeakHeap / floor.PeakHeap:F2} | {s.Diagnostics} |");
+            }
             Console.WriteLine();
             Console.WriteLine($"wall: compile {compile.WallMs:N0} ms; " + string.Join("; ", samples.Select(s => $"{s.Name} {s.WallMs:N0} ms")));
-            Console.WriteLine("CPU: the process' processor time for the run (sequential analysis; GC threads included); analyzers' CPU: the run's minus compile only's.");
-            Console.WriteLine("analyzer time: Roslyn's own accounting (logAnalyzerExecutionTime, wall clock inside the callbacks); its ×compile divides by compile's wall time.");
-            Console.WriteLine("analyzers' own allocations: the run's minus compile only's (the driver's share included); peak heap: above the heap before the run.");
+            Console.WriteLine("CPU: the process' processor time for the run (sequential analysis, GC threads included); own: minus the driver-only run; ×compile: over compile only's CPU.");
+            Console.WriteLine("analyzer time: Roslyn's own accounting (logAnalyzerExecutionTime), wall clock inside the callbacks: inflated by other load on the machine.");
+            Console.WriteLine("own allocated: the run's minus the driver-only run's; ×compile: over compile only's allocations. Peak heap: above the heap before the run.");
         }
 
         private static string Mb(long bytes) => $"{bytes / 1e6:N0} MB";

@@ -8,11 +8,11 @@ namespace MmLock.Bench
     public static class Program
     {
         /// <summary>
-        /// measure [lines] [--plain] [--ide-repeats N]   one run of compile, floor, MmLock and peers on one corpus, then the IDE (bench/RESULTS.md)
+        /// measure [lines] [--plain] [--ide-repeats N] [--only MmLock|peers] one run of compile, floor, MmLock and peers on one corpus, then the IDE (bench/RESULTS.md)
         /// pathological [--cancel-after MS]             time per pathological body, and the time from cancellation to return
         /// shape [folder]                                 the port's shares (default src/ReferenceKernelMm) beside the corpus'
         /// generate DIR [lines] [--plain]                 the corpus as files
-        /// loop [lines]                                   the annotated corpus analyzed by MmLock ten times, to profile
+        /// loop [lines] [times]                           the annotated corpus analyzed by MmLock (ten times), to profile
         /// anything else                                  BenchmarkDotNet (e.g. --filter '*' --job short)
         /// </summary>
         public static int Main(string[] args)
@@ -24,7 +24,8 @@ namespace MmLock.Bench
             switch (command)
             {
                 case "measure":
-                    return Measure.Run(Number(1, 100_000), !plain, Option("--ide-repeats", 21));
+                    return Measure.Run(Number(1, 100_000), !plain, Option("--ide-repeats", 21),
+                        Array.IndexOf(args, "--only") is int o and >= 0 && o + 1 < args.Length ? args[o + 1] : null);
                 case "pathological":
                     return Pathological.Run(Option("--cancel-after", 50));
                 case "shape":
@@ -40,7 +41,7 @@ namespace MmLock.Bench
                 case "loop":
                     // A steady load for a profiler: dotnet-trace collect -- dotnet MmLock.Bench.dll loop
                     var workload = new Workload(Corpus.Generate(Number(1, 100_000), annotated: true));
-                    for (int i = 0; i < 10; i++) workload.RunToCompletion(Workload.MmLock);
+                    for (int i = Number(2, 10); i > 0; i--) workload.RunToCompletion(Workload.MmLock);
                     return 0;
                 default:
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
