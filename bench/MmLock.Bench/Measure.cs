@@ -20,7 +20,7 @@ namespace MmLock.Bench
         private sealed record Sample(string Name, double WallMs, double CpuMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
 
         /// <param name="only">when not null, the configurations besides the baselines (driver, floor) to run: "MmLock", "peers"</param>
-        public static int Run(int lines, bool annotated, int ideRepeats, string? only)
+        public static int Run(int lines, bool annotated, int ideRepeats, string? only, int repeats)
         {
             Console.WriteLine($"corpus: {(annotated ? "annotated" : "plain")}, {lines:N0} lines requested; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
             var configurations = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)>
@@ -37,7 +37,7 @@ namespace MmLock.Bench
             }
 
             // JIT and Roslyn's caches warmed on a small corpus, so the one run below measures steady code.
-            var warm = new Workload(Corpus.Generate(3_000, annotated, seed: 7));
+            var warm = new Workload(Corpus.Generate(10_000, annotated, seed: 7));
             warm.NewCompilation().GetDiagnostics();
             foreach (var (_, analyzers) in configurations) Analyze(warm, analyzers);
 
@@ -46,9 +46,14 @@ namespace MmLock.Bench
             Console.WriteLine($"corpus: {workload.Trees.Length:N0} files, {workload.Lines:N0} lines, {errors} compiler errors");
             if (errors > 0) return 1;
 
-            var compile = Take("compile only (no analyzers)", () => (0, workload.NewCompilation().GetDiagnostics().Length));
-            var samples = configurations.Select(c => Take(c.Name, () => Analyze(workload, c.Analyzers))).ToList();
-            Print(compile, samples);
+            // Rounds interleave the configurations, so a change of load on the machine falls on all of them; the median round is kept per configuration.
+            var rounds = Enumerable.Range(0, repeats).Select(_ =>
+                configurations.Select(c => Take(c.Name, () => Analyze(workload, c.Analyzers)))
+                    .Prepend(Take("compile only (no analyzers)", () => (0, workload.NewCompilation().GetDiagnostics().Length))).ToList()).ToList();
+            var medians = Enumerable.Range(0, configurations.Count + 1)
+                .Select(i => rounds.Select(r => r[i]).OrderBy(s => s.CpuMs).ElementAt(repeats / 2)).ToList();
+            Console.WriteLine($"{repeats} round(s); the median CPU time's run per configuration");
+            Print(medians[0], medians.Skip(1).ToList());
 
             if (ideRepeats > 0) Ide(annotated, ideRepeats, configurations.Where(c => c.Name.StartsWith("floor") || c.Name == "MmLock").ToList());
             return 0;
@@ -139,8 +144,8 @@ namespace MmLock.Bench
             var tree = compilation.SyntaxTrees.Last();
             Console.WriteLine();
             Console.WriteLine($"IDE: one document of {tree.GetText().Lines.Count:N0} lines in a project of {workload.Lines:N0} lines; median of {repeats} edits after 3 warm-up edits");
-            Console.WriteLine("| configuration | document's semantic diagnostics (wall, median) | analyzer time (median) | allocated (median) |");
-            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine("| configuration | document's semantic diagnostics: wall | CPU | analyzer time (Roslyn) | allocated |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
 
             int edit = 0;
             Compilation Edited()
@@ -169,20 +174,23 @@ namespace MmLock.Bench
             void Row(string name, Func<double> once)
             {
                 var walls = new List<double>();
+                var cpus = new List<double>();
                 var analyzerTimes = new List<double>();
                 var allocations = new List<long>();
                 for (int i = 0; i < repeats + 3; i++)
                 {
                     long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var watch = Stopwatch.StartNew();
                     double analyzerMs = once();
                     watch.Stop();
                     if (i < 3) continue;
                     walls.Add(watch.Elapsed.TotalMilliseconds);
+                    cpus.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
                     analyzerTimes.Add(analyzerMs);
                     allocations.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
                 }
-                Console.WriteLine($"| {name} | {Median(walls):F1} ms | {Median(analyzerTimes):F1} ms | {Median(allocations.Select(a => (double)a).ToList()) / 1e6:F1} MB |");
+                Console.WriteLine($"| {name} | {Median(walls):F1} ms | {Median(cpus):F1} ms | {Median(analyzerTimes):F1} ms | {Median(allocations.Select(a => (double)a).ToList()) / 1e6:F1} MB |");
             }
         }
 

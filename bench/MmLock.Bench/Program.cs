@@ -8,7 +8,7 @@ namespace MmLock.Bench
     public static class Program
     {
         /// <summary>
-        /// measure [lines] [--plain] [--ide-repeats N] [--only MmLock|peers] one run of compile, floor, MmLock and peers on one corpus, then the IDE (bench/RESULTS.md)
+        /// measure [lines] [--plain] [--repeat N] [--ide-repeats N] [--only MmLock|peers] one run of compile, floor, MmLock and peers on one corpus, then the IDE (bench/RESULTS.md)
         /// pathological [--cancel-after MS]             time per pathological body, and the time from cancellation to return
         /// shape [folder]                                 the port's shares (default src/ReferenceKernelMm) beside the corpus'
         /// generate DIR [lines] [--plain]                 the corpus as files
@@ -25,7 +25,7 @@ namespace MmLock.Bench
             {
                 case "measure":
                     return Measure.Run(Number(1, 100_000), !plain, Option("--ide-repeats", 21),
-                        Array.IndexOf(args, "--only") is int o and >= 0 && o + 1 < args.Length ? args[o + 1] : null);
+                        Array.IndexOf(args, "--only") is int o and >= 0 && o + 1 < args.Length ? args[o + 1] : null, Option("--repeat", 1));
                 case "pathological":
                     return Pathological.Run(Option("--cancel-after", 50));
                 case "shape":
