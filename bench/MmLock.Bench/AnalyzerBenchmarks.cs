@@ -11,7 +11,7 @@ namespace MmLock.Bench
     [MemoryDiagnoser]
     public class AnalyzerBenchmarks
     {
-        [Params(100)] public int Files;
+        [Params(50_000)] public int Lines;
         [Params(true, false)] public bool Annotated;
 
         private Workload workload = null!;
@@ -20,7 +20,7 @@ namespace MmLock.Bench
         [GlobalSetup]
         public void Setup()
         {
-            workload = new Workload(Files, methodsPerFile: 40, Annotated);
+            workload = new Workload(Corpus.Generate(Lines, Annotated));
             vsThreading = Workload.Peer("PeerVsThreading");
             meziantou = Workload.Peer("PeerMeziantou");
             roslynator = Workload.Peer("PeerRoslynator");

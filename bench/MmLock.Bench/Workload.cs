@@ -15,20 +15,20 @@ namespace MmLock.Bench
     public sealed class Workload
     {
         public ImmutableArray<SyntaxTree> Trees { get; }
-        private readonly ImmutableArray<MetadataReference> references;
 
-        public Workload(int files, int methodsPerFile, bool annotated)
+        public Workload(IEnumerable<(string Name, string Text)> files)
         {
             var options = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
-            Trees = Corpus.Generate(files, methodsPerFile, annotated)
-                .Select(f => CSharpSyntaxTree.ParseText(f.Text, options, path: f.Name))
-                .ToImmutableArray();
-            references = Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
-                .Append(MetadataReference.CreateFromFile(typeof(MmLock.ContextAttribute).Assembly.Location))
-                .ToImmutableArray();
+            Trees = files.Select(f => CSharpSyntaxTree.ParseText(f.Text, options, path: f.Name)).ToImmutableArray();
         }
 
-        public CSharpCompilation NewCompilation() => CSharpCompilation.Create("Corpus", Trees, references,
+        public int Lines => Trees.Sum(t => t.GetText().Lines.Count);
+
+        public static ImmutableArray<MetadataReference> References { get; } = Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
+            .Append(MetadataReference.CreateFromFile(typeof(MmLock.ContextAttribute).Assembly.Location))
+            .ToImmutableArray();
+
+        public CSharpCompilation NewCompilation() => CSharpCompilation.Create("Corpus", Trees, References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
         public CompilationWithAnalyzers WithAnalyzers(ImmutableArray<DiagnosticAnalyzer> analyzers, bool telemetry = false) =>

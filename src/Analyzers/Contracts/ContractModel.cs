@@ -22,7 +22,10 @@ namespace MmLock.Analyzers.Contracts
     {
         public const string ContractsFileName = "mmlock.contracts.txt";
 
-        private readonly ConcurrentDictionary<ISymbol, MemberContract> _contracts = new ConcurrentDictionary<ISymbol, MemberContract>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, BuiltContract> _contracts = new ConcurrentDictionary<ISymbol, BuiltContract>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, ImmutableArray<AttributeInfo>> _attributes = new ConcurrentDictionary<ISymbol, ImmutableArray<AttributeInfo>>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ITypeSymbol, bool> _scopedGuards = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<string, bool> _conditions = new ConcurrentDictionary<string, bool>();
         private readonly ConcurrentDictionary<ITypeSymbol, ContextFlags> _flags = new ConcurrentDictionary<ITypeSymbol, ContextFlags>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, GuardInfo?> _guards = new ConcurrentDictionary<ISymbol, GuardInfo?>(SymbolEqualityComparer.Default);
         private readonly ImmutableDictionary<ISymbol, ImmutableArray<AttributeInfo>> _external;
@@ -60,13 +63,15 @@ namespace MmLock.Analyzers.Contracts
         public bool ConditionHolds(string? condition)
         {
             if (string.IsNullOrWhiteSpace(condition)) return true;
-            var parsed = Condition.Parse(condition!, out _);
-            return parsed == null || parsed.Evaluate(Symbols);
+            return _conditions.GetOrAdd(condition!, c => Condition.Parse(c, out _) is not { } parsed || parsed.Evaluate(Symbols));
         }
 
         // ---- attributes --------------------------------------------------------------------------
 
-        public ImmutableArray<AttributeInfo> AttributesOf(ISymbol symbol)
+        /// <summary>The MmLock attributes of a symbol, from source or metadata and from the contracts file; read once per symbol.</summary>
+        public ImmutableArray<AttributeInfo> AttributesOf(ISymbol symbol) => _attributes.GetOrAdd(symbol, ReadAttributes);
+
+        private ImmutableArray<AttributeInfo> ReadAttributes(ISymbol symbol)
         {
             var builder = ImmutableArray.CreateBuilder<AttributeInfo>();
             foreach (var data in symbol.GetAttributes())
@@ -99,9 +104,13 @@ namespace MmLock.Analyzers.Contracts
 
         public bool IsScopedGuard(ITypeSymbol? type)
         {
-            for (var current = type as INamedTypeSymbol; current != null; current = current.BaseType)
-                if (AttributesOf(current.OriginalDefinition).Any(a => a.Name == "ScopedGuard")) return true;
-            return false;
+            if (type == null) return false;
+            return _scopedGuards.GetOrAdd(type, t =>
+            {
+                for (var current = t as INamedTypeSymbol; current != null; current = current.BaseType)
+                    if (AttributesOf(current.OriginalDefinition).Any(a => a.Name == "ScopedGuard")) return true;
+                return false;
+            });
         }
 
         // ---- member contracts ----------------------------------------------------------------------
@@ -117,10 +126,49 @@ namespace MmLock.Analyzers.Contracts
             return symbol.OriginalDefinition;
         }
 
-        public MemberContract ContractOf(ISymbol symbol)
+        public MemberContract ContractOf(ISymbol symbol) => Built(symbol).Contract;
+
+        /// <summary>
+        /// The contract of a member with the binding errors found while building it, built once per symbol: the flow reads
+        /// the contract at every call, the annotation rule replays the errors at each attribute.
+        /// </summary>
+        public BuiltContract Built(ISymbol symbol) => _contracts.GetOrAdd(Normalize(symbol), s =>
         {
-            symbol = Normalize(symbol);
-            return _contracts.GetOrAdd(symbol, s => Inherit(s, Build(s, null)));
+            var errors = ImmutableArray.CreateBuilder<BindingError>();
+            var own = Build(s, (attribute, rule, subject, why) => errors.Add(new BindingError(attribute, rule, subject, why)));
+            return new BuiltContract(Inherit(s, own), own, errors.ToImmutable());
+        });
+
+        internal sealed class BuiltContract
+        {
+            public BuiltContract(MemberContract contract, MemberContract own, ImmutableArray<BindingError> errors)
+            {
+                Contract = contract;
+                Own = own;
+                Errors = errors;
+            }
+
+            /// <summary>What callers and the body see: the member's own contract, or the one it inherits when it states none.</summary>
+            public MemberContract Contract { get; }
+            /// <summary>What the member's own attributes state.</summary>
+            public MemberContract Own { get; }
+            public ImmutableArray<BindingError> Errors { get; }
+        }
+
+        internal sealed class BindingError
+        {
+            public BindingError(AttributeInfo attribute, DiagnosticDescriptor rule, string subject, string why)
+            {
+                Attribute = attribute;
+                Rule = rule;
+                Subject = subject;
+                Why = why;
+            }
+
+            public AttributeInfo Attribute { get; }
+            public DiagnosticDescriptor Rule { get; }
+            public string Subject { get; }
+            public string Why { get; }
         }
 
         /// <summary>
@@ -178,7 +226,7 @@ namespace MmLock.Analyzers.Contracts
         }
 
         /// <summary>Builds a contract; binding errors go to <paramref name="errors"/> when given (the annotation rule).</summary>
-        public MemberContract Build(ISymbol symbol, Action<AttributeInfo, DiagnosticDescriptor, string, string>? errors)
+        private MemberContract Build(ISymbol symbol, Action<AttributeInfo, DiagnosticDescriptor, string, string>? errors)
         {
             var attributes = ContractAttributesOf(symbol);
             if (attributes.IsEmpty) return MemberContract.Empty;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.CSharp;
@@ -43,15 +44,23 @@ namespace MmLock.Analyzers.Contracts
             {
                 var text = file.GetText(cancellation);
                 if (text == null) continue;
-                foreach (var line in text.Lines)
+                foreach (var line in ParsedText.Of(text, file.Path, cancellation).Lines)
                 {
-                    var content = line.ToString();
-                    int hash = content.IndexOf('#');
-                    if (hash >= 0) content = content.Substring(0, hash);
-                    if (content.Trim().Length == 0) continue;
-                    var span = line.Span;
-                    var location = Location.Create(file.Path, span, text.Lines.GetLinePositionSpan(span));
-                    ReadLine(compilation, content.Trim(), location, members, assembly, errors);
+                    errors.AddRange(line.Errors);
+                    if (line.Id == null) continue;
+                    if (line.Id == "assembly:")
+                    {
+                        assembly.AddRange(line.Attributes);
+                        continue;
+                    }
+                    var symbols = Resolve(compilation, line.Id);
+                    if (symbols.Count == 0)
+                        errors.Add(Diagnostic.Create(Descriptors.MM9001, line.Location, line.Id, "no such member in the compilation or its references"));
+                    foreach (var symbol in symbols)
+                    {
+                        if (!members.TryGetValue(symbol.OriginalDefinition, out var list)) members[symbol.OriginalDefinition] = list = new List<AttributeInfo>();
+                        list.AddRange(line.Attributes);
+                    }
                 }
             }
             return new ContractsFile(
@@ -59,26 +68,83 @@ namespace MmLock.Analyzers.Contracts
                 assembly.ToImmutable(), errors.ToImmutable());
         }
 
-        private static void ReadLine(Compilation compilation, string line, Location location, Dictionary<ISymbol, List<AttributeInfo>> members,
-            ImmutableArray<AttributeInfo>.Builder assembly, ImmutableArray<Diagnostic>.Builder errors)
+        /// <summary>
+        /// A contracts file's lines parsed, independent of any compilation: kept per text, so the IDE's compilations
+        /// (one per keystroke) share one parse while the file is unchanged, and only resolve the IDs again.
+        /// </summary>
+        internal sealed class ParsedText
         {
-            int bracket = line.IndexOf('[');
-            if (bracket <= 0)
+            private static readonly ConditionalWeakTable<SourceText, ParsedText> Cache = new ConditionalWeakTable<SourceText, ParsedText>();
+
+            private ParsedText(string path, ImmutableArray<ParsedLine> lines)
             {
-                errors.Add(Diagnostic.Create(Descriptors.MM9001, location, line, "expected a documentation-comment ID followed by [attributes]"));
-                return;
+                Path = path;
+                Lines = lines;
             }
+
+            public string Path { get; }
+            public ImmutableArray<ParsedLine> Lines { get; }
+
+            public static ParsedText Of(SourceText text, string path, System.Threading.CancellationToken cancellation)
+            {
+                if (Cache.TryGetValue(text, out var cached))
+                    return cached.Path == path ? cached : Parse(text, path, cancellation);
+                var parsed = Parse(text, path, cancellation);
+                // Two threads may parse the same text at once; both then use the one that was stored.
+                var shared = Cache.GetValue(text, _ => parsed);
+                return shared.Path == path ? shared : parsed;
+            }
+
+            private static ParsedText Parse(SourceText text, string path, System.Threading.CancellationToken cancellation)
+            {
+                var lines = ImmutableArray.CreateBuilder<ParsedLine>();
+                foreach (var line in text.Lines)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var content = line.ToString();
+                    int hash = content.IndexOf('#');
+                    if (hash >= 0) content = content.Substring(0, hash);
+                    if (content.Trim().Length == 0) continue;
+                    var span = line.Span;
+                    lines.Add(ParseLine(content.Trim(), Location.Create(path, span, text.Lines.GetLinePositionSpan(span))));
+                }
+                return new ParsedText(path, lines.ToImmutable());
+            }
+        }
+
+        /// <summary>One line: its ID (null when malformed), its attributes, and the errors found without a compilation.</summary>
+        internal sealed class ParsedLine
+        {
+            public ParsedLine(string? id, ImmutableArray<AttributeInfo> attributes, ImmutableArray<Diagnostic> errors, Location location)
+            {
+                Id = id;
+                Attributes = attributes;
+                Errors = errors;
+                Location = location;
+            }
+
+            public string? Id { get; }
+            public ImmutableArray<AttributeInfo> Attributes { get; }
+            public ImmutableArray<Diagnostic> Errors { get; }
+            public Location Location { get; }
+        }
+
+        private static ParsedLine ParseLine(string line, Location location)
+        {
+            ParsedLine Malformed(string subject, string why) =>
+                new ParsedLine(null, ImmutableArray<AttributeInfo>.Empty, ImmutableArray.Create(Diagnostic.Create(Descriptors.MM9001, location, subject, why)), location);
+
+            int bracket = line.IndexOf('[');
+            if (bracket <= 0) return Malformed(line, "expected a documentation-comment ID followed by [attributes]");
             var id = line.Substring(0, bracket).Trim();
             var attributeText = line.Substring(bracket);
 
             var parsed = SyntaxFactory.ParseCompilationUnit("class __C { " + attributeText + " void __M() {} }");
             var method = parsed.DescendantNodes().OfType<MethodDeclarationSyntax>().FirstOrDefault();
             if (method == null || parsed.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) || method.AttributeLists.Count == 0)
-            {
-                errors.Add(Diagnostic.Create(Descriptors.MM9001, location, attributeText, "not a C# attribute list"));
-                return;
-            }
-            var infos = new List<AttributeInfo>();
+                return Malformed(attributeText, "not a C# attribute list");
+            var infos = ImmutableArray.CreateBuilder<AttributeInfo>();
+            var errors = ImmutableArray.CreateBuilder<Diagnostic>();
             foreach (var attribute in method.AttributeLists.SelectMany(l => l.Attributes))
             {
                 var info = AttributeInfo.FromSyntax(attribute, location, out var error);
@@ -91,23 +157,7 @@ namespace MmLock.Analyzers.Contracts
                     errors.Add(Diagnostic.Create(Descriptors.MM9002, location, when, conditionError ?? "malformed"));
                 infos.Add(info);
             }
-
-            if (id == "assembly:")
-            {
-                assembly.AddRange(infos);
-                return;
-            }
-            var symbols = Resolve(compilation, id);
-            if (symbols.Count == 0)
-            {
-                errors.Add(Diagnostic.Create(Descriptors.MM9001, location, id, "no such member in the compilation or its references"));
-                return;
-            }
-            foreach (var symbol in symbols)
-            {
-                if (!members.TryGetValue(symbol.OriginalDefinition, out var list)) members[symbol.OriginalDefinition] = list = new List<AttributeInfo>();
-                list.AddRange(infos);
-            }
+            return new ParsedLine(id, infos.ToImmutable(), errors.ToImmutable(), location);
         }
 
         private static List<ISymbol> Resolve(Compilation compilation, string id)

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmLock.Analyzers.Contexts;
 
 namespace MmLock.Analyzers.Contracts
@@ -19,18 +22,116 @@ namespace MmLock.Analyzers.Contracts
 
         public bool IsEmpty => _edges.Count == 0;
 
+        /// <summary>
+        /// The edges, bound for this compilation. Only the members that carry an order attribute are bound; finding them is
+        /// cached per referenced assembly symbol and per syntax tree, so a new compilation (every keystroke in the IDE)
+        /// looks again only at the trees that changed.
+        /// </summary>
         public static LockOrder Build(ContractModel model)
         {
-            var edges = new Dictionary<ISymbol, HashSet<ISymbol>>(SymbolEqualityComparer.Default);
+            var owners = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             foreach (var assembly in model.AnnotatedAssemblies())
-                foreach (var type in AllTypes(assembly.GlobalNamespace))
-                {
-                    AddEdges(model, type, edges);
-                    foreach (var member in type.GetMembers())
-                        if (member is IFieldSymbol || member is IPropertySymbol) AddEdges(model, member, edges);
-                }
+            {
+                if (SymbolEqualityComparer.Default.Equals(assembly, model.Compilation.Assembly)) owners.UnionWith(SourceOwners(model.Compilation));
+                else owners.UnionWith(OwnersOf(assembly));
+            }
+            if (model.ContractsFile != null)
+                owners.UnionWith(model.ContractsFile.Members.Keys.Where(k => k is INamedTypeSymbol or IFieldSymbol or IPropertySymbol));
+            var edges = new Dictionary<ISymbol, HashSet<ISymbol>>(SymbolEqualityComparer.Default);
+            foreach (var owner in owners) AddEdges(model, owner, edges);
             return new LockOrder(edges);
         }
+
+        private static readonly ConditionalWeakTable<IAssemblySymbol, OwnerList> AssemblyOwners = new ConditionalWeakTable<IAssemblySymbol, OwnerList>();
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeOwners> TreeCandidates = new ConditionalWeakTable<SyntaxTree, TreeOwners>();
+
+        private sealed class OwnerList
+        {
+            public OwnerList(ImmutableArray<ISymbol> owners) { Owners = owners; }
+            public ImmutableArray<ISymbol> Owners { get; }
+        }
+
+        /// <summary>The types, fields and properties of a referenced assembly that carry [AcquiredBefore] or [AcquiredAfter], found once per assembly symbol.</summary>
+        internal static ImmutableArray<ISymbol> OwnersOf(IAssemblySymbol assembly) =>
+            AssemblyOwners.GetValue(assembly, a =>
+            {
+                var owners = ImmutableArray.CreateBuilder<ISymbol>();
+                foreach (var type in AllTypes(a.GlobalNamespace))
+                {
+                    if (HasOrderAttribute(type)) owners.Add(type);
+                    foreach (var member in type.GetMembers())
+                        if (member is IFieldSymbol or IPropertySymbol && HasOrderAttribute(member)) owners.Add(member);
+                }
+                return new OwnerList(owners.ToImmutable());
+            }).Owners;
+
+        private static bool HasOrderAttribute(ISymbol symbol) =>
+            symbol.GetAttributes().Any(a => AttributeInfo.IsMmLockAttribute(a.AttributeClass) && a.AttributeClass!.Name is "AcquiredBeforeAttribute" or "AcquiredAfterAttribute");
+
+        /// <summary>The declarations of one tree whose attribute lists name an order attribute, or an alias of one the tree declares.</summary>
+        internal sealed class TreeOwners
+        {
+            public TreeOwners(ImmutableArray<AttributeSyntax> attributes, ImmutableArray<string> aliases)
+            {
+                Attributes = attributes;
+                Aliases = aliases;
+            }
+
+            /// <summary>Every attribute of a type, field or property declaration (the name is checked against the aliases of all trees).</summary>
+            public ImmutableArray<AttributeSyntax> Attributes { get; }
+            /// <summary>Alias names this tree gives to an order attribute (a global alias applies to every tree).</summary>
+            public ImmutableArray<string> Aliases { get; }
+        }
+
+        internal static TreeOwners CandidatesOf(SyntaxTree tree) =>
+            TreeCandidates.GetValue(tree, t =>
+            {
+                var attributes = ImmutableArray.CreateBuilder<AttributeSyntax>();
+                var aliases = ImmutableArray.CreateBuilder<string>();
+                // Bodies and initializers hold no declarations that can carry an order.
+                foreach (var node in t.GetRoot().DescendantNodes(n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax)))
+                {
+                    if (node is UsingDirectiveSyntax { Alias: { } alias, NamespaceOrType: NameSyntax target } && IsOrderName(RightmostName(target)))
+                        aliases.Add(alias.Name.Identifier.ValueText);
+                    else if (node is AttributeSyntax attribute && attribute.Parent?.Parent is BaseTypeDeclarationSyntax or FieldDeclarationSyntax or PropertyDeclarationSyntax)
+                        attributes.Add(attribute);
+                }
+                return new TreeOwners(attributes.ToImmutable(), aliases.ToImmutable());
+            });
+
+        private static IEnumerable<ISymbol> SourceOwners(Compilation compilation)
+        {
+            var candidates = compilation.SyntaxTrees.Select(t => (Tree: t, Owners: CandidatesOf(t))).ToList();
+            var aliases = new HashSet<string>(candidates.SelectMany(c => c.Owners.Aliases));
+            foreach (var (tree, owners) in candidates)
+            {
+                SemanticModel? model = null;
+                foreach (var attribute in owners.Attributes)
+                {
+                    var name = RightmostName(attribute.Name);
+                    if (!IsOrderName(name) && !aliases.Contains(name)) continue;
+                    model ??= compilation.GetSemanticModel(tree);
+                    var declaration = attribute.Parent!.Parent!;
+                    if (declaration is FieldDeclarationSyntax field)
+                    {
+                        foreach (var variable in field.Declaration.Variables)
+                            if (model.GetDeclaredSymbol(variable) is { } symbol) yield return symbol;
+                    }
+                    else if (model.GetDeclaredSymbol(declaration) is { } symbol) yield return symbol;
+                }
+            }
+        }
+
+        private static string RightmostName(NameSyntax name) => name switch
+        {
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => name.ToString(),
+        };
+
+        private static bool IsOrderName(string name) =>
+            name is "AcquiredBefore" or "AcquiredBeforeAttribute" or "AcquiredAfter" or "AcquiredAfterAttribute";
 
         private static IEnumerable<INamedTypeSymbol> AllTypes(INamespaceSymbol ns)
         {

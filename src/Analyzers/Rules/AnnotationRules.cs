@@ -59,7 +59,9 @@ namespace MmLock.Analyzers.Rules
                     return;
             }
 
-            var contract = model.Build(owner, Error);
+            var built = model.Built(owner);
+            foreach (var error in built.Errors) Error(error.Attribute, error.Rule, error.Subject, error.Why);
+            var contract = built.Own;
             CheckContradictions(model, owner, info, contract, location, report);
             if (model.AttributesOf(owner).FirstOrDefault(a => a.Location != null)?.Location?.SourceSpan == location.SourceSpan)
                 CheckInherited(model, owner, contract, location, report);
