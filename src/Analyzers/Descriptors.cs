@@ -65,6 +65,11 @@ namespace MmLock.Analyzers
             "'{0}' is held across {1} (acquired at line {2})", ContextCategory, DiagnosticSeverity.Error,
             "A context is held across an await or a yield return, where execution may resume on another thread or never.");
 
+        // {0} method or lambda, {1} delegate type
+        public static readonly DiagnosticDescriptor MM1011 = Rule("MM1011", "Contract lost in a delegate conversion",
+            "'{0}' is converted to '{1}', whose Invoke does not state the same requirements and roles: calls through it are not checked", ContextCategory, DiagnosticSeverity.Warning,
+            "A method group or an annotated lambda becomes a delegate whose Invoke states other requirements and roles, so calls through the delegate check the wrong ones.");
+
         // {0} walker, {1} space, {2} freeing, {3} alternatives
         public static readonly DiagnosticDescriptor MM2001 = Rule("MM2001", "Unguarded page-table walk",
             "Calling '{0}' walks '{1}' page tables without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,

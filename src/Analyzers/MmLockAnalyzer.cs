@@ -21,7 +21,7 @@ namespace MmLock.Analyzers
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1004, Descriptors.MM1005,
-            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010,
+            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011,
             Descriptors.MM2001, Descriptors.MM2002, Descriptors.MM2003, Descriptors.MM2004, Descriptors.MM2005,
             Descriptors.MM2006, Descriptors.MM2007, Descriptors.MM3001,
             Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004, Descriptors.MM9999);
@@ -44,6 +44,9 @@ namespace MmLock.Analyzers
                 }
                 if (model == null) return;
                 start.RegisterOperationBlockAction(block => AnalyzeBlocks(model, block));
+                start.RegisterOperationAction(operation => AnalysisFailure.Run(Name(operation.ContainingSymbol),
+                    AnalysisFailure.LocationOf(operation.ContainingSymbol, operation.Operation.Syntax.SyntaxTree),
+                    operation.ReportDiagnostic, report => DelegateRules.Check(model, (IDelegateCreationOperation)operation.Operation, report)), OperationKind.DelegateCreation);
                 start.RegisterSyntaxNodeAction(node => AnalysisFailure.Run(
                     node.ContainingSymbol is { } owner ? Name(owner) : node.Node.ToString(), node.Node.GetLocation(), node.ReportDiagnostic,
                     report => AnnotationRules.Check(model, node, report)), SyntaxKind.Attribute);
@@ -62,11 +65,18 @@ namespace MmLock.Analyzers
             var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
             AnalysisFailure.Run(Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
             {
-                foreach (var block in context.OperationBlocks)
+                var analyzed = new System.Collections.Generic.HashSet<IOperation>();
+                foreach (var operationBlock in context.OperationBlocks)
                 {
-                    if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
+                    // A constructor initializer is a block of its own, beside the body: both are analyzed as their whole.
+                    var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
+                    if (block is not (IMethodBodyBaseOperation or IBlockOperation) || !analyzed.Add(block)) continue;
                     if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
-                    var graph = context.GetControlFlowGraph(block);
+                    var graph = ReferenceEquals(block, operationBlock) ? context.GetControlFlowGraph(block) : block switch
+                    {
+                        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
+                        _ => ControlFlowGraph.Create((IMethodBodyOperation)block, context.CancellationToken),
+                    };
                     var rules = new ContextRules(report);
                     var owner = block.Syntax is BlockSyntax or ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
                     new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run();

@@ -47,7 +47,8 @@ namespace MmLock.Analyzers.Contexts
         public ContextTemplate? Bind(ParsedExpression parsed, ISymbol? owner, Mode defaultMode, bool allowExistential, out string? error)
         {
             error = null;
-            var mode = parsed.ExplicitMode ?? defaultMode;
+            // 'any T' without a prefix accepts either mode; with one, that mode only (contract §3.1).
+            var mode = parsed.ExplicitMode ?? (parsed.Existential ? Mode.Either : defaultMode);
             if (parsed.Path.Length == 0)
             {
                 error = "the expression is empty";
@@ -231,7 +232,9 @@ namespace MmLock.Analyzers.Contexts
         public static ContextInstance ExistentialInstance(ContextTemplate template) =>
             new ContextInstance("any:" + template.Type!.ToDisplayString(), "any " + template.Type!.Name, template.Type, null, existential: true);
 
-        public static string StaticKey(ISymbol member) => "static:" + member.ContainingType.ToDisplayString() + "." + member.Name;
+        public static string StaticKey(ISymbol member) => StaticKey(member, member.ContainingType);
+
+        public static string StaticKey(ISymbol member, INamedTypeSymbol instantiation) => "static:" + instantiation.ToDisplayString() + "." + member.Name;
 
         /// <summary>
         /// Appends the template's member path to a substituted root. When the template names the root itself, the
@@ -258,6 +261,9 @@ namespace MmLock.Analyzers.Contexts
 
         private static ISymbol? FindMember(ITypeSymbol? type, string name, bool includeEnclosing)
         {
+            // A type parameter's members are its constraints' (contract §3.1).
+            if (type is ITypeParameterSymbol parameter)
+                return parameter.ConstraintTypes.Select(c => FindMember(c, name, includeEnclosing: false)).FirstOrDefault(m => m != null);
             for (var scope = type; scope != null; scope = includeEnclosing ? scope.ContainingType : null)
             {
                 for (var current = scope; current != null; current = current.BaseType)

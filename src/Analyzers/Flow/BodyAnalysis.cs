@@ -153,6 +153,25 @@ namespace MmLock.Analyzers.Flow
             return ContextBinder.DeclarationInstance(template, owner);
         }
 
+        /// <summary>
+        /// A contract naming <c>return.x</c> is kept by a body that holds <c>v.x</c> where it returns <c>v</c> (contract §3.1):
+        /// at that exit the returned value's contexts are the result's.
+        /// </summary>
+        public FlowState BindReturned(BasicBlock block, ControlFlowBranch branch, FlowState state)
+        {
+            if (block.BranchValue == null || block.ConditionalSuccessor != null || !ReferenceEquals(branch, block.FallThroughSuccessor)) return state;
+            var returned = OwnContract.Acquires.Concat(OwnContract.TryAcquires.Select(t => t.Template)).Where(t => t.Root == RootKind.Return).ToList();
+            if (returned.Count == 0) return state;
+            var value = Paths.PathOf(block.BranchValue).Key;
+            foreach (var template in returned)
+            {
+                if (state.Find(value + template.PathSuffixKey()) is not { } held) continue;
+                state = state.WithoutHeld(held.Key, null).WithHeld(new Held(EntryInstance(template), held.Mode, held.Count, held.AcquiredAt,
+                    held.Assumed, held.Maybe, held.Guard, held.Flags));
+            }
+            return state;
+        }
+
         public FlowState RunFinally(ControlFlowRegion region, FlowState state)
         {
             if (state.IsUnreachable) return state;
@@ -264,7 +283,7 @@ namespace MmLock.Analyzers.Flow
                 if (destination == null || state.IsUnreachable) return;
                 if (destination.Kind == BasicBlockKind.Exit)
                 {
-                    if (report) _exits.Add((_body.ExitLocation(block, branch), state));
+                    if (report) _exits.Add((_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state)));
                     return;
                 }
                 if (!report) Propagate(block.Ordinal, destination.Ordinal, kind, state);

@@ -26,7 +26,8 @@ namespace MmLock.Analyzers.Flow
                 .Select(p => (p.Item1!, p.t.Template.Mode, p.t.Success))
                 .ToImmutableArray();
             Clauses = contract.Clauses
-                .Select(c => new BoundClause(c, c.Alternatives.Select(a => (paths.Instantiate(a, site), a.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray()))
+                .Select(c => new BoundClause(c, c.Alternatives.Select(a => (paths.Instantiate(a, site), a.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray(),
+                    c.AcceptsOnlineCheck ? Satisfaction.OnlineKeysOf(site, paths) : ImmutableArray<string>.Empty))
                 .ToImmutableArray();
         }
 
@@ -47,11 +48,15 @@ namespace MmLock.Analyzers.Flow
 
     internal sealed class BoundClause
     {
-        public BoundClause(Clause clause, ImmutableArray<(ContextInstance Context, Mode Mode)> alternatives)
+        public BoundClause(Clause clause, ImmutableArray<(ContextInstance Context, Mode Mode)> alternatives, ImmutableArray<string> onlineKeys = default)
         {
             Clause = clause;
             Alternatives = alternatives;
+            OnlineKeys = onlineKeys.IsDefault ? ImmutableArray<string>.Empty : onlineKeys;
         }
+
+        /// <summary>A memmap read: the passed [OnlineCheck]s that would prove its memory online (see <see cref="Satisfaction.OnlineKeysOf"/>).</summary>
+        public ImmutableArray<string> OnlineKeys { get; }
 
         public Clause Clause { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode)> Alternatives { get; }
@@ -62,6 +67,24 @@ namespace MmLock.Analyzers.Flow
     {
         public const string OnlineKey = "<online>";
 
+        /// <summary>
+        /// An [OnlineCheck] proves online the memory of its own argument only (contract §3.1), by canonical path: what a call names
+        /// by its arguments and receiver, and by the arguments of a call among them (<c>page_zone(pfn_to_page(pfn))</c> names
+        /// <c>pfn</c>). A checked result stands for its argument's memory, so it is named too.
+        /// </summary>
+        public static ImmutableArray<string> OnlineKeysOf(CallSite site, Paths paths)
+        {
+            var keys = ImmutableArray.CreateBuilder<string>();
+            var operands = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Append(site.Receiver);
+            foreach (var operand in operands.Where(o => o != null))
+            {
+                keys.Add(OnlineKey + paths.PathOf(operand!).Key);
+                if (Paths.Unwrap(operand!) is Microsoft.CodeAnalysis.Operations.IInvocationOperation inner)
+                    foreach (var argument in inner.Arguments) keys.Add(OnlineKey + paths.PathOf(argument.Value).Key);
+            }
+            return keys.ToImmutable();
+        }
+
         public static bool ModeFits(Held held, Mode required) =>
             required != Mode.Exclusive || held.Mode == Mode.Exclusive || (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0;
 
@@ -71,8 +94,9 @@ namespace MmLock.Analyzers.Flow
             if (state.Find(context.Key) is { Definite: true } held && ModeFits(held, mode)) return held;
             if (context.Existential)
             {
+                // A mode prefix applies to 'any T' too: "exclusive any T" is satisfied by an exclusive holder only.
                 foreach (var candidate in state.DefiniteContexts)
-                    if (DerivesFrom(candidate.Context.Type, context.Type)) return candidate;
+                    if (DerivesFrom(candidate.Context.Type, context.Type) && ModeFits(candidate, mode)) return candidate;
             }
             return null;
         }
@@ -90,7 +114,9 @@ namespace MmLock.Analyzers.Flow
             var result = new List<Held>();
             foreach (var (context, mode) in clause.Alternatives)
                 if (Satisfier(state, context, mode) is { } held) result.Add(held);
-            if (clause.Clause.AcceptsOnlineCheck && state.Find(OnlineKey) is { Definite: true } online) result.Add(online);
+            if (clause.Clause.AcceptsOnlineCheck)
+                foreach (var key in clause.OnlineKeys)
+                    if (state.Find(key) is { Definite: true } online) { result.Add(online); break; }
             if (result.Count == 0 && AssumedCovers(clause, assumedDisjunctions)) return null;
             return result;
         }

@@ -19,6 +19,9 @@ namespace MmLock.Analyzers.Flow
                 switch (operation)
                 {
                     case IInvocationOperation invocation when Has(model, invocation.TargetMethod):
+                    case IBinaryOperation { OperatorMethod: { } binaryOperator } when Has(model, binaryOperator):
+                    case IUnaryOperation { OperatorMethod: { } unaryOperator } when Has(model, unaryOperator):
+                    case IConversionOperation { OperatorMethod: { } conversionOperator } when Has(model, conversionOperator):
                     case IObjectCreationOperation { Constructor: { } constructor } when Has(model, constructor):
                     case IFieldReferenceOperation field when model.GuardOf(field.Field) != null:
                     case IPropertyReferenceOperation property when model.GuardOf(property.Property) != null

@@ -37,8 +37,18 @@ namespace MmLock.Analyzers.Flow
                 case IObjectCreationOperation creation:
                     foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
                     if (creation.Constructor != null)
-                        state = Call(new CallSite(creation, creation.Constructor, null, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
+                        state = Call(new CallSite(creation, creation.Constructor, creation, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
                     return Visit(creation.Initializer, state, report);
+                // User-defined operators and conversions are calls: their contracts are checked there (contract §3.1).
+                case IBinaryOperation { OperatorMethod: { } binaryOperator } binary:
+                    state = Visit(binary.RightOperand, Visit(binary.LeftOperand, state, report), report);
+                    return Call(new CallSite(binary, binaryOperator, null, new[] { binary.LeftOperand, binary.RightOperand }), state, report);
+                case IUnaryOperation { OperatorMethod: { } unaryOperator } unary:
+                    state = Visit(unary.Operand, state, report);
+                    return Call(new CallSite(unary, unaryOperator, null, new[] { unary.Operand }), state, report);
+                case IConversionOperation { OperatorMethod: { } conversionOperator } conversion:
+                    state = Visit(conversion.Operand, state, report);
+                    return Call(new CallSite(conversion, conversionOperator, null, new[] { conversion.Operand }), state, report);
                 case IPropertyReferenceOperation property:
                     state = Visit(property.Instance, state, report);
                     foreach (var argument in property.Arguments) state = Visit(argument.Value, state, report);
@@ -190,8 +200,12 @@ namespace MmLock.Analyzers.Flow
             }
             if (contract.OnlineCheck)
             {
-                var online = new Held(new ContextInstance(Satisfaction.OnlineKey, "online check", null, null, false), Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true);
-                state = state.WithFact(site.Operation, new TryFact(ImmutableArray.Create(online), "nonnull"));
+                // Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.
+                var result = Paths.Receiver(site.Operation) is ILocalSymbol receiver ? Paths.LocalKey(receiver) : Paths.PathOf(site.Operation).Key;
+                var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
+                var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
+                    Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
+                state = state.WithFact(site.Operation, new TryFact(online, "nonnull"));
             }
             if (contract.ReturnsGuarded) state = RecordGuardedReference(call, state);
             return state;

@@ -61,6 +61,22 @@ namespace MmLock.Analyzers.Rules
 
             var contract = model.Build(owner, Error);
             CheckContradictions(model, owner, info, contract, location, report);
+            if (model.AttributesOf(owner).FirstOrDefault(a => a.Location != null)?.Location?.SourceSpan == location.SourceSpan)
+                CheckInherited(model, owner, contract, location, report);
+        }
+
+        /// <summary>An override or implementation stating a contract other than the one it inherits: MM9003, once, at its first attribute.</summary>
+        private static void CheckInherited(ContractModel model, ISymbol owner, MemberContract contract, Location location, System.Action<Diagnostic> report)
+        {
+            if (contract.StatesNothingButExemption) return;
+            foreach (var inherited in ContractModel.InheritedFrom(owner))
+            {
+                var theirs = model.ContractOf(inherited);
+                if (theirs.IsEmpty || theirs.Signature() == contract.Signature()) continue;
+                report(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner),
+                    $"its contract differs from the one of '{inherited.ContainingType.Name}.{CallSite_Name(inherited)}', which it {(inherited.ContainingType.TypeKind == TypeKind.Interface ? "implements" : "overrides")}"));
+                return;
+            }
         }
 
         private static void CheckWhen(AttributeInfo info, Location location, System.Action<Diagnostic> report)

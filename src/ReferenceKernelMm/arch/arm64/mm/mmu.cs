@@ -76,7 +76,10 @@ namespace ReferenceKernelMm.arch.arm64.mm
             kernel.cpu.lockdep_assert_cpus_held();
             var work = new hotplug_paging_work(start, size);
             mutex_lock(fixmap_lock);
+            // The callback also requires fixmap_lock, which cpu_stop_fn_t cannot state for every caller: held here across the call.
+#pragma warning disable MM1011
             kernel.cpu_stop.stop_machine_cpuslocked(__hotplug_paging, work);
+#pragma warning restore MM1011
             mutex_unlock(fixmap_lock);
             free_pgd_copy(work.pgd, "hotplug_paging");
             work.free_unused();
