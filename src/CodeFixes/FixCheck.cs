@@ -14,6 +14,7 @@ namespace MmLock.CodeFixes
     internal static class FixCheck
     {
         private static readonly Regex Digits = new Regex("[0-9]+", RegexOptions.CultureInvariant);
+        private static readonly Regex ReleasedNote = new Regex("; '[^']*' was released at line [0-9]+", RegexOptions.CultureInvariant);
 
         /// <summary>
         /// The document with the member <paramref name="old"/> analyzed in <paramref name="before"/> (or <paramref name="scope"/>,
@@ -59,8 +60,16 @@ namespace MmLock.CodeFixes
         private static int Errors(SemanticModel model, SyntaxNode member, CancellationToken cancellation) =>
             model.GetDiagnostics(member.FullSpan, cancellation).Count(d => d.Severity == DiagnosticSeverity.Error);
 
-        /// <summary>A diagnostic without its position: ID and message with line numbers blanked (edits move lines).</summary>
-        private static string Shape(Diagnostic diagnostic) =>
-            diagnostic.Id + "|" + Digits.Replace(diagnostic.GetMessage(CultureInfo.InvariantCulture), "#");
+        /// <summary>
+        /// A diagnostic without its position: rule, properties (clause kind, missing contexts, context) and message with line
+        /// numbers blanked (edits move lines) and without MM1001's "'l' was released at line N" note, which a wrap of an earlier
+        /// identical call adds to a later one without changing what that one misses.
+        /// </summary>
+        private static string Shape(Diagnostic diagnostic)
+        {
+            var message = ReleasedNote.Replace(diagnostic.GetMessage(CultureInfo.InvariantCulture), "");
+            var properties = string.Join(";", diagnostic.Properties.OrderBy(p => p.Key, System.StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+            return diagnostic.Id + "|" + properties + "|" + Digits.Replace(message, "#");
+        }
     }
 }
