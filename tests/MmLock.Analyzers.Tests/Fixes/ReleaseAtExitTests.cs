@@ -147,9 +147,9 @@ class C
         yield return 0;
         L.spin_lock(l);
         if (b)
-            yield break;
+            {|MM1004:yield break;|}
         L.spin_unlock(l);
-    {|MM1004:}|}
+    }
 }", @"
 using MmLock; using K;
 class C
