@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MmLock.Analyzers.Rules;
+
+namespace MmLock.CodeFixes
+{
+    /// <summary>
+    /// MM1011: the converted member's requirement and role attributes are written on the delegate type (its Invoke's
+    /// contract), with the member's parameter names replaced by the delegate's at the same positions. Only when the delegate
+    /// type and the member are in source, and only when the delegate then states exactly the member's requirements.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DelegateContractCodeFix)), Shared]
+    public sealed class DelegateContractCodeFix : CodeFixProvider
+    {
+        public const string EquivalenceKey = "MM1011.StateOnDelegate";
+
+        private static readonly HashSet<string> RequirementAttributes = new HashSet<string>
+        {
+            "Requires", "RequiresShared", "RequiresAny", "Excludes", "PageTableWalker", "TableFreer", "LeafModifier", "ReplacesLiveRoot",
+        };
+
+        private static readonly Regex Root = new Regex(@"(?<=^|\s)([A-Za-z_][A-Za-z0-9_]*)(?=\.|$)", RegexOptions.CultureInvariant);
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1011");
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+
+        private static async Task RegisterAsync(CodeFixContext context)
+        {
+            var diagnostic = context.Diagnostics.FirstOrDefault(d => d.Id == "MM1011");
+            if (diagnostic == null || !diagnostic.Location.IsInSource) return;
+            var properties = diagnostic.Properties;
+            if (!properties.TryGetValue(DiagnosticProperties.DelegateInSource, out var inSource) || inSource != "true"
+                || !properties.TryGetValue(DiagnosticProperties.Delegate, out var delegateId) || delegateId == null
+                || !properties.TryGetValue(DiagnosticProperties.Member, out var memberId) || memberId == null) return;
+            var fix = await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
+            if (fix == null) return;
+            var compilation = fix.Model.Compilation;
+            if (DocumentationCommentId.GetFirstSymbolForDeclarationId(delegateId, compilation) is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke } type) return;
+            if (MemberOf(fix, memberId, context.CancellationToken) is not var (member, lists) || member.Parameters.Length != invoke.Parameters.Length) return;
+            if (type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) is not DelegateDeclarationSyntax declaration) return;
+            var document = context.Document.Project.Solution.GetDocument(declaration.SyntaxTree);
+            if (document == null) return;
+
+            var names = member.Parameters.Select((p, i) => (p.Name, invoke.Parameters[i].Name)).ToDictionary(p => p.Item1, p => p.Item2);
+            var attributes = lists.SelectMany(l => l.Attributes)
+                .Where(a => fix.Model.GetSymbolInfo(a, context.CancellationToken).Symbol?.ContainingType is { } t && Analyzers.Contracts.AttributeInfo.IsMmLockAttribute(t)
+                            && RequirementAttributes.Contains(t.Name.Substring(0, t.Name.Length - "Attribute".Length)))
+                .Select(a => Renamed(a, names))
+                .ToList();
+            if (attributes.Count == 0) return;
+
+            var updated = WithAttributes(declaration, attributes, fix, context.CancellationToken);
+            var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root == null) return;
+            var edited = document.WithSyntaxRoot(root.ReplaceNode(declaration, updated));
+            if (!await StatesTheSameAsync(edited, delegateId, member, fix, context.CancellationToken).ConfigureAwait(false)) return;
+
+            var text = string.Join(", ", attributes.Select(a => "[" + a + "]"));
+            context.RegisterCodeFix(CodeAction.Create($"Add {text} to delegate '{type.Name}'", _ => Task.FromResult(edited.Project.Solution), EquivalenceKey), diagnostic);
+        }
+
+        /// <summary>The converted method (by documentation ID) or lambda (by span) and its attribute lists, when in source.</summary>
+        private static (IMethodSymbol, SyntaxList<AttributeListSyntax>)? MemberOf(FixDocument fix, string id, CancellationToken cancellation)
+        {
+            var parts = id.Split(':');
+            if (parts.Length == 2 && int.TryParse(parts[0], out int start) && int.TryParse(parts[1], out int length))
+            {
+                var node = fix.Root.FindNode(new Microsoft.CodeAnalysis.Text.TextSpan(start, length), getInnermostNodeForTie: true);
+                var lambda = node.AncestorsAndSelf().OfType<LambdaExpressionSyntax>().FirstOrDefault();
+                return lambda != null && fix.Model.GetSymbolInfo(lambda, cancellation).Symbol is IMethodSymbol symbol ? (symbol, lambda.AttributeLists) : null;
+            }
+            if (DocumentationCommentId.GetFirstSymbolForDeclarationId(id, fix.Model.Compilation) is not IMethodSymbol method) return null;
+            return method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellation) is MethodDeclarationSyntax declaration
+                ? (method, declaration.AttributeLists)
+                : null;
+        }
+
+        /// <summary>The attribute with the member's parameter names, at the root of each context string, replaced by the delegate's.</summary>
+        private static AttributeSyntax Renamed(AttributeSyntax attribute, Dictionary<string, string> names) =>
+            attribute.ReplaceTokens(attribute.DescendantTokens().Where(t => t.IsKind(SyntaxKind.StringLiteralToken)), (token, _) =>
+            {
+                var value = Root.Replace(token.ValueText, m => names.TryGetValue(m.Value, out var renamed) ? renamed : m.Value);
+                return value == token.ValueText ? token : SyntaxFactory.Literal(value).WithTriviaFrom(token);
+            }).WithoutTrivia();
+
+        /// <summary>The delegate declaration without its own requirement attributes, with <paramref name="attributes"/> on a line before it.</summary>
+        private static DelegateDeclarationSyntax WithAttributes(DelegateDeclarationSyntax declaration, List<AttributeSyntax> attributes, FixDocument fix, CancellationToken cancellation)
+        {
+            var model = fix.Model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            var kept = declaration.AttributeLists.Select(l => l.WithAttributes(SyntaxFactory.SeparatedList(l.Attributes.Where(a =>
+                    !(model.GetSymbolInfo(a, cancellation).Symbol?.ContainingType is { } t
+                      && RequirementAttributes.Contains(t.Name.Substring(0, t.Name.Length - "Attribute".Length)))))))
+                .Where(l => l.Attributes.Count > 0).ToList();
+            var leading = declaration.GetLeadingTrivia();
+            var indentation = leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
+            var added = SyntaxFactory.AttributeList(SyntaxFactory.SeparatedList(attributes))
+                .WithTrailingTrivia(SyntaxFactory.TriviaList(SyntaxFactory.EndOfLine("\n")).AddRange(indentation));
+            var all = new List<AttributeListSyntax> { added };
+            all.AddRange(kept);
+            return declaration.WithoutLeadingTrivia().WithAttributeLists(SyntaxFactory.List(all)).WithLeadingTrivia(leading);
+        }
+
+        /// <summary>Whether the edited delegate's Invoke states exactly the member's requirements and roles.</summary>
+        private static async Task<bool> StatesTheSameAsync(Document edited, string delegateId, IMethodSymbol member, FixDocument before, CancellationToken cancellation)
+        {
+            var after = await FixDocument.LoadAsync(edited, cancellation).ConfigureAwait(false);
+            if (after == null) return false;
+            if (DocumentationCommentId.GetFirstSymbolForDeclarationId(delegateId, after.Model.Compilation) is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke }) return false;
+            if (after.Model.Compilation.GetDiagnostics(cancellation).Count(d => d.Severity == DiagnosticSeverity.Error)
+                > before.Model.Compilation.GetDiagnostics(cancellation).Count(d => d.Severity == DiagnosticSeverity.Error)) return false;
+            return after.ContractOf(invoke).Signature(requirementsOnly: true) == before.ContractOf(member).Signature(requirementsOnly: true);
+        }
+    }
+}

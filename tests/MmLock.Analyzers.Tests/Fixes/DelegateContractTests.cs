@@ -1,0 +1,83 @@
+using System.Threading.Tasks;
+using MmLock.CodeFixes;
+using Xunit;
+
+namespace MmLock.Analyzers.Tests.Fixes
+{
+    /// <summary>MM1011: the member's requirements go on the delegate type, named by the delegate's parameters.</summary>
+    public class DelegateContractTests
+    {
+        private const string Key = DelegateContractCodeFix.EquivalenceKey;
+
+        [Fact]
+        public Task RequirementMovesOntoTheDelegateWithItsParameterNames() => FixVerifier.Verify<DelegateContractCodeFix>(@"
+using MmLock; using K;
+
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = {|MM1011:set|};
+    }
+}", @"
+using MmLock; using K;
+
+[Requires(""ptl"")]
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = set;
+    }
+}", Key, iterations: 1);
+
+        [Fact]
+        public Task SharedPathRequirementOfALambda() => FixVerifier.Verify<DelegateContractCodeFix>(@"
+using MmLock; using K;
+
+delegate int finder(mm_struct mm);
+
+class C
+{
+    static void f()
+    {
+        finder find = {|MM1011:[RequiresShared(""m.mmap_lock"")] (mm_struct m) => 0|};
+    }
+}", @"
+using MmLock; using K;
+
+[RequiresShared(""mm.mmap_lock"")]
+delegate int finder(mm_struct mm);
+
+class C
+{
+    static void f()
+    {
+        finder find = [RequiresShared(""m.mmap_lock"")] (mm_struct m) => 0;
+    }
+}", Key, iterations: 1);
+
+        /// <summary>A delegate type from metadata cannot be edited: nothing is offered.</summary>
+        [Fact]
+        public Task NotOfferedForADelegateTypeFromMetadata() => FixVerifier.NotOffered<DelegateContractCodeFix>(@"
+using MmLock; using K;
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l) { }
+
+    static void f()
+    {
+        System.Action<spinlock_t> s = {|MM1011:set|};
+    }
+}");
+    }
+}
