@@ -29,6 +29,9 @@ namespace FixMe
             set_pte_locked(ptl, 2);
         }
 
+        // MM1001 in an expression body (the README's example): a block body, then the wrap.
+        public static void Broken(spinlock_t ptl) => set_pte_locked(ptl, 0);
+
         // MM1008: the early return does not release; the release goes into a finally.
         [Releases("ptl")]
         public static void FinishUpdate(spinlock_t ptl, bool failed)

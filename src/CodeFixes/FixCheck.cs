@@ -14,30 +14,35 @@ namespace MmLock.CodeFixes
     internal static class FixCheck
     {
         private static readonly Regex Digits = new Regex("[0-9]+", RegexOptions.CultureInvariant);
+        private static readonly Regex ReleasedNote = new Regex("; '[^']*' was released at line [0-9]+", RegexOptions.CultureInvariant);
 
         /// <summary>
-        /// The document with the member <paramref name="old"/> analyzed in <paramref name="before"/> replaced by
-        /// <paramref name="edit"/>'s result, when that passes the check; otherwise null. The fix's own probe is the
-        /// "before" side, so the member is analyzed once more per offered edit, not twice.
+        /// The document with the member <paramref name="old"/> analyzed in <paramref name="before"/> (or <paramref name="scope"/>,
+        /// a node that contains it: a property whose expression body becomes an accessor) replaced by <paramref name="edit"/>'s
+        /// result, when that passes the check; otherwise null. The fix's own probe is the "before" side, so the member is
+        /// analyzed once more per offered edit, not twice.
         /// </summary>
         public static Task<Document?> EditAsync(FixDocument before, FlowProbe old, System.Func<SyntaxNode, SyntaxNode?> edit, Diagnostic fixedDiagnostic,
-            CancellationToken cancellation)
+            CancellationToken cancellation, SyntaxNode? scope = null)
         {
-            var edited = edit(old.Member);
+            var replaced = scope ?? old.Member;
+            var edited = edit(replaced);
             if (edited == null) return Task.FromResult<Document?>(null);
             var mark = new SyntaxAnnotation();
-            var after = before.Document.WithSyntaxRoot(before.Root.ReplaceNode(old.Member, edited.WithAdditionalAnnotations(mark)));
-            return AcceptAsync(before, old, after, mark, fixedDiagnostic, cancellation);
+            var after = before.Document.WithSyntaxRoot(before.Root.ReplaceNode(replaced, edited.WithAdditionalAnnotations(mark)));
+            return AcceptAsync(before, old, replaced, after, mark, fixedDiagnostic, cancellation);
         }
 
-        private static async Task<Document?> AcceptAsync(FixDocument before, FlowProbe old, Document after, SyntaxAnnotation mark,
+        private static async Task<Document?> AcceptAsync(FixDocument before, FlowProbe old, SyntaxNode replaced, Document after, SyntaxAnnotation mark,
             Diagnostic fixedDiagnostic, CancellationToken cancellation)
         {
-            var memberBefore = old.Member;
             var fix = await FixDocument.LoadAsync(after, cancellation).ConfigureAwait(false);
-            var memberAfter = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
-            if (fix == null || memberAfter == null) return null;
-            if (Errors(fix.Model, memberAfter, cancellation) > Errors(before.Model, memberBefore, cancellation)) return null;
+            var edited = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
+            if (fix == null || edited == null) return null;
+            if (Errors(fix.Model, edited, cancellation) > Errors(before.Model, replaced, cancellation)) return null;
+            // The analyzed member of the edited node: itself, or the accessor a property's expression body became.
+            var memberAfter = FlowProbe.MemberOf(edited) != null ? edited : edited.DescendantNodes().FirstOrDefault(n => FlowProbe.MemberOf(n) == n);
+            if (memberAfter == null) return null;
             var probe = FlowProbe.Run(fix, memberAfter, cancellation);
             if (probe == null) return null;
 
@@ -55,8 +60,16 @@ namespace MmLock.CodeFixes
         private static int Errors(SemanticModel model, SyntaxNode member, CancellationToken cancellation) =>
             model.GetDiagnostics(member.FullSpan, cancellation).Count(d => d.Severity == DiagnosticSeverity.Error);
 
-        /// <summary>A diagnostic without its position: ID and message with line numbers blanked (edits move lines).</summary>
-        private static string Shape(Diagnostic diagnostic) =>
-            diagnostic.Id + "|" + Digits.Replace(diagnostic.GetMessage(CultureInfo.InvariantCulture), "#");
+        /// <summary>
+        /// A diagnostic without its position: rule, properties (clause kind, missing contexts, context) and message with line
+        /// numbers blanked (edits move lines) and without MM1001's "'l' was released at line N" note, which a wrap of an earlier
+        /// identical call adds to a later one without changing what that one misses.
+        /// </summary>
+        private static string Shape(Diagnostic diagnostic)
+        {
+            var message = ReleasedNote.Replace(diagnostic.GetMessage(CultureInfo.InvariantCulture), "");
+            var properties = string.Join(";", diagnostic.Properties.OrderBy(p => p.Key, System.StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+            return diagnostic.Id + "|" + properties + "|" + Digits.Replace(message, "#");
+        }
     }
 }

@@ -91,6 +91,10 @@ namespace MmLock.CodeFixes
             return new ReportedCall(invocation, probe, call, state, body, reported, missing);
         }
 
+        /// <summary>Whether <paramref name="key"/> is held in <paramref name="state"/> on some path, in any mode, or by a try-lock whose result is not tested yet.</summary>
+        public static bool MayHold(FlowState state, string key) =>
+            state.Held.ContainsKey(key) || state.Facts.Values.Any(f => f.Acquired.Any(h => h.Key == key));
+
         /// <summary>Rule IDs whose clause kinds the requirement fixes handle.</summary>
         public static ClauseKind[] KindsOf(string id) => id switch
         {

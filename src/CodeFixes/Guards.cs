@@ -48,6 +48,9 @@ namespace MmLock.CodeFixes
                 if (guard != null) chosen.Add(guard);
                 else if (call.Reported.Contains(clause)) return null;
             }
+            // Acquiring what may already be held (a maybe-held join, a try-lock's unread result, a shared hold that needs to be
+            // exclusive) would self-deadlock: no wrap.
+            if (chosen.Any(g => FixDocument.MayHold(call.State, g.Context.Key))) return null;
             return InLockOrder(chosen, fix.Contracts.LockOrder);
         }
 

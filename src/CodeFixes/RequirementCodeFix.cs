@@ -46,33 +46,39 @@ namespace MmLock.CodeFixes
 
         private static async Task RegisterWrapsAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
         {
-            var statement = FixDocument.StatementOf(call.Invocation.Syntax);
-            if (statement == null || statement is LocalFunctionStatementSyntax || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }) return;
+            if (StatementTarget.Of(fix, call.Invocation.Syntax, call.Probe, context.CancellationToken) is not { } target) return;
+            var statement = target.Statement;
+            if (statement is LocalFunctionStatementSyntax || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }) return;
             // The guards go before the statement: the state there must be the state at the call.
-            if (ChangesContextsBefore(fix, statement, call.Invocation.Syntax, context)) return;
+            if (ChangesContextsBefore(fix, target.Original, call.Invocation.Syntax, context)) return;
             var range = WrapInGuard.RangeOf(statement);
             var names = FixDocument.DeclaredNames(range);
+            int position = target.Original.SpanStart;
+            var blockBody = target.Block == null ? "" : "Use a block body and w";
 
-            if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: false) is { Count: > 0 } guards)
+            if (Guards.ForCall(fix, call, position, names, scoped: false) is { Count: > 0 } guards)
             {
                 var edited = await FixCheck.EditAsync(fix, call.Probe,
-                    m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => WrapInGuard.Nested(guards, body))),
-                    diagnostic, context.CancellationToken).ConfigureAwait(false);
+                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, body => WrapInGuard.Nested(guards, body))),
+                    diagnostic, context.CancellationToken, target.Scope).ConfigureAwait(false);
                 if (edited != null)
-                    context.RegisterCodeFix(CodeAction.Create(TryFinallyTitle(guards), _ => Task.FromResult(edited), diagnostic.Id + WrapSuffix), diagnostic);
+                    context.RegisterCodeFix(CodeAction.Create(Titled(blockBody, TryFinallyTitle(guards)), _ => Task.FromResult(edited), diagnostic.Id + WrapSuffix), diagnostic);
             }
 
-            if (Guards.ForCall(fix, call, statement.SpanStart, names, scoped: true) is { Count: > 0 } scoped &&
-                WrapInGuard.GuardNames(fix, statement.SpanStart, names, scoped.Count) is { } locals)
+            if (Guards.ForCall(fix, call, position, names, scoped: true) is { Count: > 0 } scoped &&
+                WrapInGuard.GuardNames(fix, position, names, scoped.Count) is { } locals)
             {
                 var edited = await FixCheck.EditAsync(fix, call.Probe,
-                    m => Within(m, statement, WrapInGuard.Replace(statement, range.Count, body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) })),
-                    diagnostic, context.CancellationToken).ConfigureAwait(false);
+                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) })),
+                    diagnostic, context.CancellationToken, target.Scope).ConfigureAwait(false);
                 var title = "Wrap in " + string.Join(" and ", scoped.Select((g, i) => $"'using (var {locals[i]} = {g.Acquire})'"));
                 if (edited != null)
-                    context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), diagnostic.Id + UsingSuffix), diagnostic);
+                    context.RegisterCodeFix(CodeAction.Create(Titled(blockBody, title), _ => Task.FromResult(edited), diagnostic.Id + UsingSuffix), diagnostic);
             }
         }
+
+        /// <summary>"Wrap in .." or, when an expression body becomes a block first, "Use a block body and wrap in ..".</summary>
+        private static string Titled(string blockBody, string title) => blockBody.Length == 0 ? title : blockBody + title.Substring(1);
 
         private static async Task RegisterMoveAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
         {
@@ -92,12 +98,8 @@ namespace MmLock.CodeFixes
             : "Wrap in " + string.Join(", then ", guards.Select(g => $"'{g.Acquire}'")) + ", each with 'try { } finally { release; }' ("
               + string.Join(", ", guards.Select(g => g.Release).Reverse()) + ")";
 
-        /// <summary>The member with the statement's parent replaced, or null.</summary>
-        private static SyntaxNode? Within(SyntaxNode member, StatementSyntax statement, SyntaxNode? parent) =>
-            parent == null || statement.Parent == null ? null : statement.Parent == member ? parent : member.ReplaceNode(statement.Parent, parent);
-
         /// <summary>Whether a call that changes the held contexts runs in the statement before the flagged call.</summary>
-        private static bool ChangesContextsBefore(FixDocument fix, StatementSyntax statement, SyntaxNode call, CodeFixContext context) =>
+        private static bool ChangesContextsBefore(FixDocument fix, SyntaxNode statement, SyntaxNode call, CodeFixContext context) =>
             statement.DescendantNodes().OfType<InvocationExpressionSyntax>()
                 .Where(i => i.Span.End <= call.SpanStart)
                 .Any(i => fix.Model.GetSymbolInfo(i, context.CancellationToken).Symbol is { } symbol && fix.ContractOf(symbol).ChangesContexts);

@@ -14,17 +14,8 @@ namespace MmLock.Analyzers.Tests.Fixes
     /// <summary>The titles say what will be inserted, and the actions come in the order dotnet format relies on (it applies the first).</summary>
     public class FixTitleTests
     {
-        private static async Task<List<(string Title, string? Key)>> ActionsAsync<TFix>(string source, string id) where TFix : CodeFixProvider, new()
-        {
-            var test = FixVerifier.Create<TFix>(MmKernel.Prelude, source, source, null, symbols: MmKernel.Symbols);
-            var parsed = test.Parse(test.Sources, test.ExpectedDiagnostics);
-            var solution = test.CreateSolution(parsed.Documents);
-            var diagnostic = (await test.AnalyzeAsync(solution, ideChecks: false, "source")).First(d => d.Id == id);
-            var actions = new List<CodeAction>();
-            var fix = new TFix();
-            await fix.RegisterCodeFixesAsync(new CodeFixContext(solution.GetDocument(diagnostic.Location.SourceTree)!, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
-            return actions.Select(a => (a.Title, a.EquivalenceKey)).ToList();
-        }
+        private static Task<List<(string Title, string? Key)>> ActionsAsync<TFix>(string source, string id) where TFix : CodeFixProvider, new() =>
+            FixVerifier.ActionsAsync<TFix>(source, id, prelude: MmKernel.Prelude, symbols: MmKernel.Symbols);
 
         [Fact]
         public async Task PtdumpWrapNamesBothGuardsInOrderThenMoveToCaller()

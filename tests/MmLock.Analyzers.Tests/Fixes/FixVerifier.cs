@@ -1,4 +1,8 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using MmLock.Analyzers.Tests.Rules;
 using MmLock.Analyzers.Tests.Verification;
@@ -42,5 +46,20 @@ namespace MmLock.Analyzers.Tests.Fixes
 
         public static Task NotOfferedMm<TFix>(string source, string? equivalenceKey = null) where TFix : CodeFixProvider, new() =>
             Create<TFix>(MmKernel.Prelude, source, source, equivalenceKey, iterations: 0, symbols: MmKernel.Symbols).RunAsync();
+    
+        /// <summary>The actions <typeparamref name="TFix"/> offers for the <paramref name="index"/>-th diagnostic <paramref name="id"/> (in source order) of the source next to <see cref="Kernel.Prelude"/>.</summary>
+        public static async Task<List<(string Title, string? Key)>> ActionsAsync<TFix>(string source, string id, int index = 0, string? prelude = null,
+            string[]? symbols = null) where TFix : CodeFixProvider, new()
+        {
+            var test = Create<TFix>(prelude ?? Kernel.Prelude, source, source, null, symbols: symbols);
+            var parsed = test.Parse(test.Sources, test.ExpectedDiagnostics);
+            var solution = test.CreateSolution(parsed.Documents);
+            var diagnostic = (await test.AnalyzeAsync(solution, ideChecks: false, "source")).Where(d => d.Id == id)
+                .OrderBy(d => d.Location.SourceTree!.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ElementAt(index);
+            var actions = new List<CodeAction>();
+            await new TFix().RegisterCodeFixesAsync(new CodeFixContext(solution.GetDocument(diagnostic.Location.SourceTree)!, diagnostic, (a, _) => actions.Add(a),
+                CancellationToken.None));
+            return actions.Select(a => (a.Title, a.EquivalenceKey)).ToList();
+        }
     }
 }
