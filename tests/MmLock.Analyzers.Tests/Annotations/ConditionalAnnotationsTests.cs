@@ -41,7 +41,7 @@ public static class Locks
         {
             var reader = Emit(keep: false);
             Assert.DoesNotContain(reader.AssemblyReferences, r => reader.GetString(reader.GetAssemblyReference(r).Name) == "MmLock.Annotations");
-            Assert.Empty(AttributeTypeNames(reader).Where(n => n.StartsWith("MmLock.", StringComparison.Ordinal)));
+            Assert.DoesNotContain(AttributeTypeNames(reader), n => n.StartsWith("MmLock.", StringComparison.Ordinal));
         }
 
         [Fact]
