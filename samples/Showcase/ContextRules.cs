@@ -5,7 +5,7 @@ using static Showcase.Kernel;
 
 namespace Showcase
 {
-    /// <summary>One mistake per generic rule, MM1001–MM1010.</summary>
+    /// <summary>One mistake per generic rule, MM1001–MM1011.</summary>
     public sealed class ContextRules
     {
         [GuardedBy("page_table_lock_of_counters")] private int _tables;
@@ -72,6 +72,16 @@ namespace Showcase
         {
             mmap_read_lock(mm);
             await Task.Yield();
+            mmap_read_unlock(mm);
+        }
+
+        public delegate void vma_visitor(mm_struct mm);
+
+        public static void MM1011_contract_lost_in_delegate(mm_struct mm)
+        {
+            vma_visitor visit = walk_vmas;
+            mmap_read_lock(mm);
+            visit(mm);
             mmap_read_unlock(mm);
         }
     }

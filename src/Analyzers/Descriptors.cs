@@ -10,6 +10,7 @@ namespace MmLock.Analyzers
         private const string PageTableCategory = "MmLock.PageTable";
         private const string AtomicCategory = "MmLock.Atomic";
         private const string AnnotationCategory = "MmLock.Annotations";
+        private const string AnalysisCategory = "MmLock.Analysis";
 
         private static DiagnosticDescriptor Rule(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpBase + id + ".md");
@@ -63,6 +64,11 @@ namespace MmLock.Analyzers
         public static readonly DiagnosticDescriptor MM1010 = Rule("MM1010", "Context held across await or yield",
             "'{0}' is held across {1} (acquired at line {2})", ContextCategory, DiagnosticSeverity.Error,
             "A context is held across an await or a yield return, where execution may resume on another thread or never.");
+
+        // {0} method or lambda, {1} delegate type
+        public static readonly DiagnosticDescriptor MM1011 = Rule("MM1011", "Contract lost in a delegate conversion",
+            "'{0}' is converted to '{1}', whose Invoke does not state the same requirements and roles: calls through it are not checked", ContextCategory, DiagnosticSeverity.Warning,
+            "A method group or an annotated lambda becomes a delegate whose Invoke states other requirements and roles, so calls through the delegate check the wrong ones.");
 
         // {0} walker, {1} space, {2} freeing, {3} alternatives
         public static readonly DiagnosticDescriptor MM2001 = Rule("MM2001", "Unguarded page-table walk",
@@ -123,5 +129,10 @@ namespace MmLock.Analyzers
         public static readonly DiagnosticDescriptor MM9004 = Rule("MM9004", "NoLockAnalysis without justification",
             "[NoLockAnalysis] on '{0}' needs a justification", AnnotationCategory, DiagnosticSeverity.Warning,
             "Every exemption from lock analysis says why.");
+
+        // {0} member, {1} exception, {2} first frame
+        public static readonly DiagnosticDescriptor MM9999 = Rule("MM9999", "Analysis stopped",
+            "The analysis of '{0}' stopped: {1} at {2}; please report", AnalysisCategory, DiagnosticSeverity.Warning,
+            "The analyzer met code it could not analyze and reports nothing else for this member; it is a bug of the analyzer.");
     }
 }

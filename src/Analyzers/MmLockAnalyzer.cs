@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -19,10 +21,10 @@ namespace MmLock.Analyzers
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1004, Descriptors.MM1005,
-            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010,
+            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011,
             Descriptors.MM2001, Descriptors.MM2002, Descriptors.MM2003, Descriptors.MM2004, Descriptors.MM2005,
             Descriptors.MM2006, Descriptors.MM2007, Descriptors.MM3001,
-            Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004);
+            Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004, Descriptors.MM9999);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -30,41 +32,58 @@ namespace MmLock.Analyzers
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var model = ContractModel.Create(start.Compilation, start.Options, start.CancellationToken);
+                ContractModel? model = null;
+                System.Exception? failure = null;
+                try { model = ContractModel.Create(start.Compilation, start.Options, start.CancellationToken); }
+                catch (System.Exception exception) when (exception is not System.OperationCanceledException) { failure = exception; }
+                if (failure != null)
+                {
+                    var assembly = start.Compilation.AssemblyName ?? "the compilation";
+                    start.RegisterCompilationEndAction(end => end.ReportDiagnostic(AnalysisFailure.Stopped(assembly, null, failure)));
+                    return;
+                }
                 if (model == null) return;
-                start.RegisterOperationBlockAction(block => AnalyzeBlock(model, block));
-                start.RegisterSyntaxNodeAction(node => Guarded(() => AnnotationRules.Check(model, node)), Microsoft.CodeAnalysis.CSharp.SyntaxKind.Attribute);
+                start.RegisterOperationBlockAction(block => AnalyzeBlocks(model, block));
+                start.RegisterOperationAction(operation => AnalysisFailure.Run(Name(operation.ContainingSymbol),
+                    AnalysisFailure.LocationOf(operation.ContainingSymbol, operation.Operation.Syntax.SyntaxTree),
+                    operation.ReportDiagnostic, report => DelegateRules.Check(model, (IDelegateCreationOperation)operation.Operation, report)), OperationKind.DelegateCreation);
+                start.RegisterSyntaxNodeAction(node => AnalysisFailure.Run(
+                    node.ContainingSymbol is { } owner ? Name(owner) : node.Node.ToString(), node.Node.GetLocation(), node.ReportDiagnostic,
+                    report => AnnotationRules.Check(model, node, report)), SyntaxKind.Attribute);
                 if (model.ContractsFile is { } file)
                     start.RegisterCompilationEndAction(end =>
                     {
                         foreach (var error in file.Errors) end.ReportDiagnostic(error);
-                        Guarded(() => AnnotationRules.CheckContractsFile(model, end.ReportDiagnostic));
+                        AnalysisFailure.Run(ContractModel.ContractsFileName, null, end.ReportDiagnostic, report => AnnotationRules.CheckContractsFile(model, report));
                     });
             });
         }
 
-        private static void AnalyzeBlock(ContractModel model, OperationBlockAnalysisContext context)
+        /// <summary>Every body of one member (a constructor's initializer and body, say) analyzed under one failure guard.</summary>
+        private static void AnalyzeBlocks(ContractModel model, OperationBlockAnalysisContext context)
         {
-            foreach (var block in context.OperationBlocks)
+            var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
+            AnalysisFailure.Run(Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
             {
-                if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)) continue;
-                if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
-                var graph = context.GetControlFlowGraph(block);
-                var rules = new ContextRules(context.ReportDiagnostic);
-                var owner = block.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
-                Guarded(() => new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run());
-            }
+                var analyzed = new System.Collections.Generic.HashSet<IOperation>();
+                foreach (var operationBlock in context.OperationBlocks)
+                {
+                    // A constructor initializer is a block of its own, beside the body: both are analyzed as their whole.
+                    var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
+                    if (block is not (IMethodBodyBaseOperation or IBlockOperation) || !analyzed.Add(block)) continue;
+                    if (!Relevance.Matters(model, context.OwningSymbol, block)) continue;
+                    var graph = ReferenceEquals(block, operationBlock) ? context.GetControlFlowGraph(block) : block switch
+                    {
+                        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
+                        _ => ControlFlowGraph.Create((IMethodBodyOperation)block, context.CancellationToken),
+                    };
+                    var rules = new ContextRules(report);
+                    var owner = block.Syntax is BlockSyntax or ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
+                    new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run();
+                }
+            });
         }
 
-        /// <summary>An analyzer must never fail a build: in release builds an unexpected exception drops the member's results.</summary>
-        private static void Guarded(System.Action action)
-        {
-#if DEBUG
-            action();
-#else
-            try { action(); }
-            catch (System.Exception exception) when (exception is not System.OperationCanceledException) { }
-#endif
-        }
+        private static string Name(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 }

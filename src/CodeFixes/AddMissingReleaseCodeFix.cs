@@ -7,23 +7,28 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
 using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
 {
     /// <summary>
-    /// MM1004: a context acquired in the member is still held at an exit: the statements after the acquire, to the end
-    /// of its block, go into <c>try { .. } finally { release(..); }</c>, with the release member found by its contract.
+    /// MM1004: a context acquired in the member is still held at an exit. Offered in this order: the statements after the
+    /// acquire, to the end of its block, go into <c>try { .. } finally { release(..); }</c> (releases among them that were the
+    /// last thing their path did are removed: the finally releases there); or the release goes right before the exit the
+    /// diagnostic names (<c>return</c>, <c>throw</c>, <c>yield break</c>, <c>goto</c>, <c>break</c>). The release member is found by its contract.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddMissingReleaseCodeFix)), Shared]
     public sealed class AddMissingReleaseCodeFix : CodeFixProvider
     {
         public const string EquivalenceKey = "MM1004.AddReleaseFinally";
+        public const string BeforeExitKey = "MM1004.ReleaseBeforeExit";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1004");
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => MemberFixAll.Instance;
 
         public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
 
@@ -42,31 +47,102 @@ namespace MmLock.CodeFixes
             int which = call.Acquires.IndexOf(call.Acquires.FirstOrDefault(a => a.Context.Key == key));
             if (which < 0) return;
             var template = call.Contract.Acquires.Where(t => body.Paths.Instantiate(t, call.Site) != null).ElementAt(which);
-
-            // Already released somewhere after the acquire: a finally would release it twice.
-            int index = list.IndexOf(statement);
-            var rest = list.Skip(index + 1).ToList();
-            foreach (var later in rest.SelectMany(s => s.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()))
-            {
-                if (probe.CallAt(later) is not var (laterCall, _, _)) continue;
-                if (laterCall.Releases.Concat(laterCall.Downgrades).Any(r => r.Context.Key == key)) return;
-            }
-
             var expression = fix.ExpressionAt(template, call.Site, statement.SpanStart);
             var staticKey = key.StartsWith("static:", System.StringComparison.Ordinal) ? key : null;
             var release = fix.ReleaseFor(expression, staticKey, template.Mode, statement.Span.End, new HashSet<string>(), acquire.TargetMethod);
             if (release == null) return;
 
-            var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
-            if (edited == null) return;
-            context.RegisterCodeFix(CodeAction.Create($"Release with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
+            if (ReleasesAfter(probe, list, statement, key) is { } releases)
+            {
+                var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, releases, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
+                var title = list.IndexOf(statement) == list.Count - 1
+                    ? $"Release with '{release};' after the acquire"
+                    : $"Release on every exit with 'try {{ }} finally {{ {release}; }}' after the acquire";
+                if (edited != null) context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
+            }
+
+            if (ExitAt(fix, diagnostic) is { } exit && probe.Member.Span.Contains(exit.Span))
+            {
+                var edited = await FixCheck.EditAsync(fix, probe, m => BeforeExit(m, exit, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
+                if (edited != null)
+                    context.RegisterCodeFix(CodeAction.Create($"Release with '{release};' before this '{ExitWord(exit)}'", _ => Task.FromResult(edited), BeforeExitKey), diagnostic);
+            }
         }
 
-        /// <summary>The member with the statements after the acquire, to the end of its block, in <c>try { .. } finally { release; }</c>.</summary>
-        private static SyntaxNode? Add(SyntaxNode member, StatementSyntax acquire, string release)
+        /// <summary>
+        /// The releases of <paramref name="key"/> after the acquire in its block, each the last thing its path does there (so a
+        /// finally releases at the same point); null when one is not, or when something else changes that context.
+        /// </summary>
+        private static List<ExpressionStatementSyntax>? ReleasesAfter(FlowProbe probe, SyntaxList<StatementSyntax> list, StatementSyntax acquire, string key)
         {
-            if (FixDocument.ListOf(acquire) is not { } list || acquire.Parent is not { } parent) return null;
-            int index = list.IndexOf(acquire);
+            var releases = new List<ExpressionStatementSyntax>();
+            foreach (var later in list.Skip(list.IndexOf(acquire) + 1).SelectMany(s => s.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()))
+            {
+                if (probe.CallAt(later) is not var (laterCall, _, _)) continue;
+                bool releasesKey = laterCall.Releases.Any(r => r.Context.Key == key);
+                if (!releasesKey && (laterCall.Downgrades.Concat(laterCall.Acquires).Any(r => r.Context.Key == key) || laterCall.TryAcquires.Any(t => t.Context.Key == key)))
+                    return null;
+                if (!releasesKey) continue;
+                if (later.Parent is not ExpressionStatementSyntax release || !FixDocument.IsLast(release, acquire.Parent!) || HasComments(release)) return null;
+                releases.Add(release);
+            }
+            return releases;
+        }
+
+        private static bool HasComments(SyntaxNode node) =>
+            node.GetLeadingTrivia().Concat(node.GetTrailingTrivia()).Any(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia));
+
+        /// <summary>The exit statement the diagnostic is reported at, or null (the end of the body, a throw expression).</summary>
+        private static StatementSyntax? ExitAt(FixDocument fix, Diagnostic diagnostic)
+        {
+            var span = diagnostic.Location.SourceSpan;
+            if (!fix.Root.FullSpan.Contains(span)) return null;
+            var exit = fix.Root.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault(s => s.Span == span);
+            return exit is ReturnStatementSyntax or ThrowStatementSyntax or GotoStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax
+                or YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement } ? exit : null;
+        }
+
+        private static string ExitWord(StatementSyntax exit) => exit switch
+        {
+            ReturnStatementSyntax => "return",
+            ThrowStatementSyntax => "throw",
+            GotoStatementSyntax => "goto",
+            BreakStatementSyntax => "break",
+            ContinueStatementSyntax => "continue",
+            _ => "yield break",
+        };
+
+        /// <summary>The member with the release inserted before <paramref name="exit"/> (an embedded exit gets a block).</summary>
+        private static SyntaxNode? BeforeExit(SyntaxNode member, StatementSyntax exit, string release)
+        {
+            // A returned value computed after the release would be computed unlocked: only plain values.
+            if (exit is ReturnStatementSyntax { Expression: { } value } && value.DescendantNodesAndSelf().Any(n => n is InvocationExpressionSyntax or ObjectCreationExpressionSyntax
+                    or AwaitExpressionSyntax or AssignmentExpressionSyntax or ElementAccessExpressionSyntax)) return null;
+            var line = FixDocument.Statement(release + ";");
+            if (FixDocument.ListOf(exit) is { } list && exit.Parent is { } parent)
+            {
+                int index = list.IndexOf(exit);
+                var moved = list.Take(index).Append(line.WithLeadingTrivia(exit.GetLeadingTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed))
+                    .Append(exit.WithLeadingTrivia(exit.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia))))
+                    .Concat(list.Skip(index + 1));
+                return member.ReplaceNode(parent, FixDocument.WithStatements(parent, moved));
+            }
+            var block = SyntaxFactory.Block(FixDocument.Line(release + ";"), exit.WithoutLeadingTrivia().WithoutTrailingTrivia().WithAdditionalAnnotations(Formatter.Annotation))
+                .WithLeadingTrivia(exit.GetLeadingTrivia()).WithTrailingTrivia(exit.GetTrailingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
+            return member.ReplaceNode(exit, block);
+        }
+
+        /// <summary>
+        /// The member with the statements after the acquire, to the end of its block, without <paramref name="releases"/>, in
+        /// <c>try { .. } finally { release; }</c>; just the release when nothing follows the acquire.
+        /// </summary>
+        private static SyntaxNode? Add(SyntaxNode member, StatementSyntax acquire, List<ExpressionStatementSyntax> releases, string release)
+        {
+            if (acquire.Parent is not { } parent || FixDocument.ListOf(acquire) is not { } original) return null;
+            // The releases all come after the acquire: its index stays.
+            int index = original.IndexOf(acquire);
+            var stripped = parent.RemoveNodes(releases, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? parent;
+            if (FixDocument.ListOf(stripped.ChildNodes().OfType<StatementSyntax>().First()) is not { } list) return null;
             var rest = list.Skip(index + 1).ToList();
             StatementSyntax[] tail;
             if (rest.Count == 0)
@@ -79,7 +155,7 @@ namespace MmLock.CodeFixes
                 rest[0] = rest[0].WithoutLeadingTrivia();
                 tail = new StatementSyntax[] { FixDocument.TryFinally(rest, release).WithLeadingTrivia(leading) };
             }
-            return member.ReplaceNode(parent, FixDocument.WithStatements(parent, list.Take(index + 1).Concat(tail)));
+            return member.ReplaceNode(parent, FixDocument.WithStatements(stripped, list.Take(index + 1).Concat(tail)));
         }
     }
 }

@@ -35,7 +35,7 @@ namespace MmLock.CodeFixes
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1008");
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => MemberFixAll.Instance;
 
         public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
 
@@ -80,7 +80,7 @@ namespace MmLock.CodeFixes
                 bool releasesKey = call.Releases.Any(r => r.Context.Key == key);
                 if (!releasesKey && Touches(call, key)) return;
                 if (!releasesKey) continue;
-                if (invocation.Parent is not ExpressionStatementSyntax statement || !IsLast(statement, body)) return;
+                if (invocation.Parent is not ExpressionStatementSyntax statement || !FixDocument.IsLast(statement, body)) return;
                 releases.Add(statement);
             }
 
@@ -100,40 +100,6 @@ namespace MmLock.CodeFixes
             var staticKey = template.Root == RootKind.Static ? instance.Key : null;
             var expression = template.Root is RootKind.Parameter or RootKind.This ? instance.Display : null;
             return fix.ReleaseFor(expression, staticKey, template.Mode, position, new HashSet<string>(), owner, exclude: owner);
-        }
-
-        /// <summary>
-        /// Whether <paramref name="statement"/> is the last thing its path does before leaving <paramref name="body"/>: followed
-        /// in its block by nothing, or by a return or throw that calls nothing with a contract, and its block in the same position
-        /// up to the body (through blocks, if/else and switch sections ending in <c>break</c>).
-        /// </summary>
-        private static bool IsLast(StatementSyntax statement, SyntaxNode body)
-        {
-            SyntaxNode current = statement;
-            while (true)
-            {
-                if (current.Parent is BlockSyntax or SwitchSectionSyntax && FixDocument.ListOf((StatementSyntax)current) is { } list)
-                {
-                    var next = list.Skip(list.IndexOf((StatementSyntax)current) + 1).FirstOrDefault();
-                    if (next is ReturnStatementSyntax or ThrowStatementSyntax) return !next.DescendantNodes().OfType<InvocationExpressionSyntax>().Any();
-                    if (current.Parent is SwitchSectionSyntax) return next is BreakStatementSyntax && current.Parent.Parent is SwitchStatementSyntax switchStatement && IsLast(switchStatement, body);
-                    if (next != null) return false;
-                    if (current.Parent == body) return true;
-                    current = current.Parent;
-                    continue;
-                }
-                switch (current.Parent)
-                {
-                    case IfStatementSyntax ifStatement when ifStatement.Statement == current:
-                        current = ifStatement;
-                        continue;
-                    case ElseClauseSyntax { Parent: IfStatementSyntax outer }:
-                        current = outer;
-                        continue;
-                    default:
-                        return false;
-                }
-            }
         }
 
         /// <summary>The body without the given releases, inside <c>try { .. } finally { release; }</c> (just the release when nothing is left).</summary>

@@ -363,6 +363,40 @@ namespace MmLock.CodeFixes
             _ => parent,
         };
 
+        /// <summary>
+        /// Whether <paramref name="statement"/> is the last thing its path does before leaving <paramref name="body"/>: followed
+        /// in its block by nothing, or by a return or throw that calls nothing with a contract, and its block in the same position
+        /// up to the body (through blocks, if/else and switch sections ending in <c>break</c>).
+        /// </summary>
+        public static bool IsLast(StatementSyntax statement, SyntaxNode body)
+        {
+            SyntaxNode current = statement;
+            while (true)
+            {
+                if (current.Parent is BlockSyntax or SwitchSectionSyntax && FixDocument.ListOf((StatementSyntax)current) is { } list)
+                {
+                    var next = list.Skip(list.IndexOf((StatementSyntax)current) + 1).FirstOrDefault();
+                    if (next is ReturnStatementSyntax or ThrowStatementSyntax) return !next.DescendantNodes().OfType<InvocationExpressionSyntax>().Any();
+                    if (current.Parent is SwitchSectionSyntax) return next is BreakStatementSyntax && current.Parent.Parent is SwitchStatementSyntax switchStatement && IsLast(switchStatement, body);
+                    if (next != null) return false;
+                    if (current.Parent == body) return true;
+                    current = current.Parent;
+                    continue;
+                }
+                switch (current.Parent)
+                {
+                    case IfStatementSyntax ifStatement when ifStatement.Statement == current:
+                        current = ifStatement;
+                        continue;
+                    case ElseClauseSyntax { Parent: IfStatementSyntax outer }:
+                        current = outer;
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+        }
+
         /// <summary>Names of the locals and local functions declared directly by <paramref name="statements"/>.</summary>
         public static HashSet<string> DeclaredNames(IEnumerable<StatementSyntax> statements)
         {

@@ -231,7 +231,9 @@ namespace MmLock.Analyzers.Contexts
         public static ContextInstance ExistentialInstance(ContextTemplate template) =>
             new ContextInstance("any:" + template.Type!.ToDisplayString(), "any " + template.Type!.Name, template.Type, null, existential: true);
 
-        public static string StaticKey(ISymbol member) => "static:" + member.ContainingType.ToDisplayString() + "." + member.Name;
+        public static string StaticKey(ISymbol member) => StaticKey(member, member.ContainingType);
+
+        public static string StaticKey(ISymbol member, INamedTypeSymbol instantiation) => "static:" + instantiation.ToDisplayString() + "." + member.Name;
 
         /// <summary>
         /// Appends the template's member path to a substituted root. When the template names the root itself, the

@@ -120,7 +120,47 @@ namespace MmLock.Analyzers.Contracts
         public MemberContract ContractOf(ISymbol symbol)
         {
             symbol = Normalize(symbol);
-            return _contracts.GetOrAdd(symbol, s => Build(s, null));
+            return _contracts.GetOrAdd(symbol, s => Inherit(s, Build(s, null)));
+        }
+
+        /// <summary>
+        /// An override or interface implementation that states no contract of its own has the one of what it overrides or
+        /// implements (with its own [NoLockAnalysis], not theirs): its body assumes it, calls through base or interface check it.
+        /// </summary>
+        private MemberContract Inherit(ISymbol symbol, MemberContract own)
+        {
+            if (!own.StatesNothingButExemption) return own;
+            foreach (var inherited in InheritedFrom(symbol))
+            {
+                var contract = ContractOf(inherited);
+                if (!contract.IsEmpty) return contract.NoLockAnalysis == own.NoLockAnalysis ? contract : contract.WithNoLockAnalysis(own.NoLockAnalysis);
+            }
+            return own;
+        }
+
+        /// <summary>The member a method, property or accessor overrides, then the interface members it implements.</summary>
+        public static System.Collections.Generic.IEnumerable<ISymbol> InheritedFrom(ISymbol symbol)
+        {
+            var overridden = symbol switch
+            {
+                IMethodSymbol method => method.OverriddenMethod,
+                IPropertySymbol property => property.OverriddenProperty,
+                _ => (ISymbol?)null,
+            };
+            if (overridden != null) yield return overridden;
+            var type = symbol.ContainingType;
+            if (type == null || symbol.IsStatic) yield break;
+            foreach (var explicitImplementation in symbol switch
+                     {
+                         IMethodSymbol method => method.ExplicitInterfaceImplementations.Cast<ISymbol>(),
+                         IPropertySymbol property => property.ExplicitInterfaceImplementations.Cast<ISymbol>(),
+                         _ => Enumerable.Empty<ISymbol>(),
+                     })
+                yield return explicitImplementation;
+            foreach (var @interface in type.AllInterfaces)
+                foreach (var member in @interface.GetMembers())
+                    if (member.Kind == symbol.Kind && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member)?.OriginalDefinition, symbol))
+                        yield return member;
         }
 
         /// <summary>The attributes that make a member's contract: its own, its property's (for accessors), its delegate type's (for Invoke).</summary>

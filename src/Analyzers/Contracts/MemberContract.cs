@@ -73,6 +73,47 @@ namespace MmLock.Analyzers.Contracts
             Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&
             AssertsHeld.IsEmpty && AssertsNotHeld.IsEmpty && !MightSleep && !ReturnsGuarded && !OnlineCheck && !NoLockAnalysis;
 
+        /// <summary>Empty but for a [NoLockAnalysis] exemption: such a member inherits the contract it overrides or implements.</summary>
+        public bool StatesNothingButExemption =>
+            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&
+            AssertsHeld.IsEmpty && AssertsNotHeld.IsEmpty && !MightSleep && !ReturnsGuarded && !OnlineCheck;
+
+        public MemberContract WithNoLockAnalysis(bool exempt) => new MemberContract
+        {
+            Acquires = Acquires, Releases = Releases, Downgrades = Downgrades, TryAcquires = TryAcquires, Clauses = Clauses, Excludes = Excludes,
+            AssertsHeld = AssertsHeld, AssertsNotHeld = AssertsNotHeld, MightSleep = MightSleep, ReturnsGuarded = ReturnsGuarded,
+            OnlineCheck = OnlineCheck, NoLockAnalysis = exempt,
+        };
+
+        /// <summary>
+        /// What callers are checked against, as text independent of parameter names (roots by ordinal): two members with the same
+        /// signature state the same contract. <paramref name="requirementsOnly"/>: the requirements and roles only (MM1011).
+        /// </summary>
+        public string Signature(bool requirementsOnly = false)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            parts.AddRange(Clauses.Select(c => c.Kind + "(" + c.Space + "/" + c.Freeing + ":" + string.Join("|", c.Alternatives.Select(Describe).OrderBy(x => x, System.StringComparer.Ordinal)) + ")"));
+            parts.AddRange(Excludes.Select(t => "excludes " + Describe(t)));
+            if (!requirementsOnly)
+            {
+                parts.AddRange(Acquires.Select(t => "acquires " + Describe(t)));
+                parts.AddRange(Releases.Select(t => "releases " + Describe(t)));
+                parts.AddRange(Downgrades.Select(t => "downgrades " + Describe(t)));
+                parts.AddRange(TryAcquires.Select(t => "tries " + Describe(t.Template) + "=" + t.Success));
+                parts.AddRange(AssertsHeld.Select(t => "asserts " + Describe(t)));
+                parts.AddRange(AssertsNotHeld.Select(t => "asserts not " + Describe(t)));
+                if (MightSleep) parts.Add("sleeps");
+                if (ReturnsGuarded) parts.Add("guarded");
+                if (OnlineCheck) parts.Add("online");
+            }
+            parts.Sort(System.StringComparer.Ordinal);
+            return string.Join(";", parts.Distinct());
+        }
+
+        private static string Describe(ContextTemplate template) =>
+            template.Mode + " " + (template.Root == RootKind.Parameter ? "#" + template.ParameterOrdinal : template.Root == RootKind.Static || template.Root == RootKind.Existential ? template.RootName : template.Root.ToString())
+            + template.PathSuffixKey();
+
         public bool ChangesContexts => !Acquires.IsEmpty || !Releases.IsEmpty || !Downgrades.IsEmpty || !TryAcquires.IsEmpty;
     }
 

@@ -27,7 +27,6 @@ namespace MmLock.Analyzers.Flow
         private readonly CancellationToken _cancellation;
         private readonly Dictionary<ControlFlowRegion, FlowState> _finallyEntries = new Dictionary<ControlFlowRegion, FlowState>();
         private readonly List<(ControlFlowGraph Graph, ISymbol Symbol, SyntaxNode Syntax, IMethodSymbol? DelegateInvoke)> _nested = new List<(ControlFlowGraph, ISymbol, SyntaxNode, IMethodSymbol?)>();
-        private readonly HashSet<ControlFlowRegion> _triesWithThrow = new HashSet<ControlFlowRegion>();
 
         public BodyAnalysis(ContractModel model, ControlFlowGraph graph, ISymbol owner, SyntaxNode ownerSyntax, IMethodSymbol? delegateInvoke,
             IFlowObserver? observer, CancellationToken cancellation)
@@ -41,12 +40,6 @@ namespace MmLock.Analyzers.Flow
             Paths = new Paths(graph);
             OwnContract = model.ContractOf(owner);
             DelegateContract = delegateInvoke != null ? model.ContractOf(delegateInvoke) : MemberContract.Empty;
-            foreach (var block in graph.Blocks)
-            {
-                if (block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
-                    for (var region = block.EnclosingRegion; region != null; region = region.EnclosingRegion)
-                        if (region.Kind == ControlFlowRegionKind.Try) _triesWithThrow.Add(region);
-            }
         }
 
         public ContractModel Model { get; }
@@ -211,14 +204,6 @@ namespace MmLock.Analyzers.Flow
             private void Process(BasicBlock block, FlowState state, bool report)
             {
                 if (state.IsUnreachable) return;
-                if (!report && block.EnclosingRegion is { Kind: ControlFlowRegionKind.Try } tryRegion && tryRegion.FirstBlockOrdinal == block.Ordinal &&
-                    tryRegion.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndCatch && !_body._triesWithThrow.Contains(tryRegion))
-                {
-                    // No explicit throw inside: the handlers are checked from the state at the start of the try.
-                    foreach (var handler in tryRegion.EnclosingRegion.NestedRegions.Skip(1))
-                        Propagate(block.Ordinal, handler.FirstBlockOrdinal, 2, state);
-                }
-
                 foreach (var operation in block.Operations) state = _body.Visit(operation, state, report);
                 if (block.BranchValue != null) state = _body.Visit(block.BranchValue, state, report);
 
@@ -241,7 +226,8 @@ namespace MmLock.Analyzers.Flow
                 {
                     case ControlFlowBranchSemantics.Throw:
                     case ControlFlowBranchSemantics.Rethrow:
-                        Throw(block, state, report);
+                        // A throw the compiler added (a switch expression's no-match) is no exit path: only explicit throws are.
+                        if (IsExplicitThrow(block, branch)) Throw(block, state, report, branch.Semantics == ControlFlowBranchSemantics.Rethrow);
                         return;
                     case ControlFlowBranchSemantics.StructuredExceptionHandling:
                         if (!report) _ends[block.Ordinal] = state;
@@ -261,26 +247,30 @@ namespace MmLock.Analyzers.Flow
                 if (!report) Propagate(block.Ordinal, destination.Ordinal, kind, state);
             }
 
-            private void Throw(BasicBlock block, FlowState state, bool report)
+            private void Throw(BasicBlock block, FlowState state, bool report, bool rethrow)
             {
+                var (thrown, exact) = ThrownType(block, rethrow);
                 for (var region = block.EnclosingRegion; region != null; region = region.EnclosingRegion)
                 {
                     if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion == null) continue;
                     var parent = region.EnclosingRegion;
                     if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
                     {
-                        if (!report)
-                            foreach (var handler in parent.NestedRegions.Skip(1))
-                                Propagate(block.Ordinal, handler.FirstBlockOrdinal, 2, state);
-                        return;
+                        foreach (var handler in parent.NestedRegions.Skip(1))
+                        {
+                            var catches = Catches(handler, thrown, exact);
+                            if (catches == Catching.Never) continue;
+                            if (!report) Propagate(block.Ordinal, handler.FirstBlockOrdinal, 2, state);
+                            if (catches == Catching.Always) return;
+                        }
                     }
-                    if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
+                    else if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
                     {
                         state = _body.RunFinally(parent.NestedRegions[1], state);
                         if (state.IsUnreachable) return;
                     }
                 }
-                if (report) _body._observer!.OnExit(_body.ThrowLocation(block), state, _body);
+                if (report) _body._observer!.OnExit(_body.ThrowLocation(block, rethrow), state, _body);
             }
 
             private void Propagate(int from, int to, int kind, FlowState state)
@@ -295,6 +285,47 @@ namespace MmLock.Analyzers.Flow
                 _visits[to] = visits + 1;
                 if (visits < VisitLimit) _work.Add(to);
             }
+        }
+
+        private enum Catching { Never, Maybe, Always }
+
+        /// <summary>
+        /// Whether a handler catches an exception of static type <paramref name="thrown"/> (<paramref name="exact"/>: a
+        /// <c>new</c> expression, so no subtype). A filtered handler may let it pass.
+        /// </summary>
+        private static Catching Catches(ControlFlowRegion handler, ITypeSymbol? thrown, bool exact)
+        {
+            var type = handler.ExceptionType;
+            bool filtered = handler.Kind == ControlFlowRegionKind.FilterAndHandler;
+            bool all = type == null || type.SpecialType == SpecialType.System_Object || type.ToDisplayString() == "System.Exception";
+            Catching catches;
+            if (all || thrown != null && Satisfaction.DerivesFrom(thrown, type)) catches = Catching.Always;
+            else if (thrown == null || !exact && Satisfaction.DerivesFrom(type, thrown)) catches = Catching.Maybe;
+            else catches = Catching.Never;
+            return filtered && catches == Catching.Always ? Catching.Maybe : catches;
+        }
+
+        /// <summary>The static type of what a throw throws; a rethrow throws what its catch clause caught.</summary>
+        private static (ITypeSymbol? Type, bool Exact) ThrownType(BasicBlock block, bool rethrow)
+        {
+            if (rethrow)
+            {
+                for (var region = block.EnclosingRegion; region != null; region = region.EnclosingRegion)
+                    if (region.Kind is ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler) return (region.ExceptionType, false);
+                return (null, false);
+            }
+            if (block.BranchValue == null) return (null, false);
+            var value = Paths.Unwrap(block.BranchValue);
+            return (value.Type, value is IObjectCreationOperation);
+        }
+
+        /// <summary>A throw statement or expression the user wrote (or a rethrow), not one the compiler generated.</summary>
+        private static bool IsExplicitThrow(BasicBlock block, ControlFlowBranch branch)
+        {
+            if (branch.Semantics == ControlFlowBranchSemantics.Rethrow) return true;
+            var syntax = block.BranchValue?.Syntax;
+            while (syntax?.Parent is ParenthesizedExpressionSyntax) syntax = syntax.Parent;
+            return syntax?.Parent is ThrowStatementSyntax or ThrowExpressionSyntax;
         }
 
         public static int Line(Location? location) => location == null ? 0 : location.GetLineSpan().StartLinePosition.Line + 1;

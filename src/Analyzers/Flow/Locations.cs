@@ -23,18 +23,49 @@ namespace MmLock.Analyzers.Flow
                 return returned.GetLocation();
             }
             var anchor = AnchorEnd(block);
-            var jump = NextJump(anchor, s => s is ReturnStatementSyntax { Expression: null });
+            var jump = NextJump(anchor, s => s is ReturnStatementSyntax { Expression: null } || s.IsKind(SyntaxKind.YieldBreakStatement));
             return jump?.GetLocation() ?? EndOfBody();
         }
 
-        public Location ThrowLocation(BasicBlock block)
+        public Location ThrowLocation(BasicBlock block, bool rethrow)
         {
-            if (block.BranchValue != null)
+            if (block.BranchValue != null && !rethrow)
             {
                 var thrown = block.BranchValue.Syntax;
                 return (thrown.FirstAncestorOrSelf<ThrowStatementSyntax>() as SyntaxNode ?? thrown.FirstAncestorOrSelf<ThrowExpressionSyntax>() ?? thrown).GetLocation();
             }
+            if (rethrow && RethrowsOf(block) is { Count: > 0 } rethrows)
+            {
+                var anchor = AnchorEnd(block);
+                return (rethrows.FirstOrDefault(r => r.SpanStart >= anchor) ?? rethrows[0]).GetLocation();
+            }
             return NextJump(AnchorEnd(block), s => s is ThrowStatementSyntax { Expression: null })?.GetLocation() ?? EndOfBody();
+        }
+
+        /// <summary>
+        /// The <c>throw;</c> statements of the catch clause a block belongs to. The graph keeps no syntax for a rethrow, so the
+        /// clause is found by position: the n-th try-with-catch region is the n-th try statement with catches, in source order.
+        /// </summary>
+        private List<ThrowStatementSyntax>? RethrowsOf(BasicBlock block)
+        {
+            var handler = block.EnclosingRegion;
+            while (handler != null && handler.Kind is not (ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler)) handler = handler.EnclosingRegion;
+            if (handler?.EnclosingRegion is not { Kind: ControlFlowRegionKind.TryAndCatch } tryAndCatch) return null;
+            var regions = new List<ControlFlowRegion>();
+            CollectTryAndCatch(_graph.Root, regions);
+            int tryIndex = regions.OrderBy(r => r.FirstBlockOrdinal).ToList().IndexOf(tryAndCatch);
+            var tries = OwnStatements().OfType<TryStatementSyntax>().Where(t => t.Catches.Count > 0).OrderBy(t => t.SpanStart).ToList();
+            int catchIndex = tryAndCatch.NestedRegions.IndexOf(handler) - 1;
+            if (tryIndex < 0 || tryIndex >= tries.Count || catchIndex < 0 || catchIndex >= tries[tryIndex].Catches.Count) return null;
+            var clause = tries[tryIndex].Catches[catchIndex];
+            return clause.Block.DescendantNodes(n => !(n is CatchClauseSyntax || n is AnonymousFunctionExpressionSyntax || n is LocalFunctionStatementSyntax))
+                .OfType<ThrowStatementSyntax>().Where(t => t.Expression == null).OrderBy(t => t.SpanStart).ToList();
+        }
+
+        private static void CollectTryAndCatch(ControlFlowRegion region, List<ControlFlowRegion> found)
+        {
+            if (region.Kind == ControlFlowRegionKind.TryAndCatch) found.Add(region);
+            foreach (var nested in region.NestedRegions) CollectTryAndCatch(nested, found);
         }
 
         /// <summary>Where paths join: the first operation of the block, or the end of the body.</summary>

@@ -16,6 +16,8 @@ namespace MmLock.Analyzers.Flow
     {
         private readonly Dictionary<ILocalSymbol, IOperation?> _singleAssignment = new Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
         private readonly Dictionary<CaptureId, IOperation?> _captures = new Dictionary<CaptureId, IOperation?>();
+        /// <summary>The local each object creation or <c>with</c> copy is stored into (directly, or through the capture of its initializer).</summary>
+        private readonly Dictionary<IOperation, ILocalSymbol> _createdInto = new Dictionary<IOperation, ILocalSymbol>();
 
         public Paths(ControlFlowGraph graph)
         {
@@ -24,6 +26,15 @@ namespace MmLock.Analyzers.Flow
                 foreach (var operation in block.Operations) Scan(operation);
                 if (block.BranchValue != null) Scan(block.BranchValue);
             }
+            foreach (var block in graph.Blocks)
+                foreach (var operation in block.Operations)
+                {
+                    var assignment = (operation as IExpressionStatementOperation)?.Operation as ISimpleAssignmentOperation ?? operation as ISimpleAssignmentOperation;
+                    if (assignment?.Target is not ILocalReferenceOperation local) continue;
+                    var value = Unwrap(assignment.Value);
+                    if (value is IFlowCaptureReferenceOperation capture && CapturedValue(capture.Id) is { } captured) value = Unwrap(captured);
+                    if (value is IObjectCreationOperation || IsWithClone(value)) _createdInto[value] = local.Local;
+                }
         }
 
         private void Scan(IOperation root)
@@ -33,25 +44,23 @@ namespace MmLock.Analyzers.Flow
                 switch (operation)
                 {
                     case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
-                        Record(local.Local, assignment.Value);
+                        // A ref local names its target; a plain assignment through it writes the target and leaves the name.
+                        if (!local.Local.IsRef || assignment.IsRef) Record(local.Local, assignment.Value);
                         break;
                     case ICompoundAssignmentOperation { Target: ILocalReferenceOperation local }:
-                        Record(local.Local, null);
-                        Record(local.Local, null);
+                        Overwritten(local.Local);
                         break;
                     case IIncrementOrDecrementOperation { Target: ILocalReferenceOperation local }:
-                        Record(local.Local, null);
-                        Record(local.Local, null);
+                        Overwritten(local.Local);
                         break;
-                    case IArgumentOperation { Value: ILocalReferenceOperation local } argument when argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref:
-                        Record(local.Local, null);
-                        Record(local.Local, null);
+                    case IArgumentOperation argument when argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref &&
+                                                          Unwrap(argument.Value) is ILocalReferenceOperation local:
+                        Overwritten(local.Local);
                         break;
                     case IDeconstructionAssignmentOperation deconstruction:
                         foreach (var local in deconstruction.Target.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
                         {
-                            Record(local.Local, null);
-                            Record(local.Local, null);
+                            Overwritten(local.Local);
                         }
                         break;
                     case IFlowCaptureOperation capture:
@@ -61,8 +70,22 @@ namespace MmLock.Analyzers.Flow
             }
         }
 
+        /// <summary>Written other than by one assignment: no single value (a ref local still names its target).</summary>
+        private void Overwritten(ILocalSymbol local)
+        {
+            if (local.IsRef) return;
+            Record(local, null);
+            Record(local, null);
+        }
+
         private void Record(ILocalSymbol local, IOperation? value) =>
-            _singleAssignment[local] = _singleAssignment.ContainsKey(local) || local.IsRef ? null : value;
+            _singleAssignment[local] = _singleAssignment.ContainsKey(local) ? null : value;
+
+        /// <summary>The copy a <c>with</c> expression makes (its initializer then runs on the copy).</summary>
+        private static bool IsWithClone(IOperation operation) =>
+            operation is IInvocationOperation { Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.WithExpressionSyntax };
+
+        public ILocalSymbol? CreatedInto(IOperation creation) => _createdInto.TryGetValue(creation, out var local) ? local : null;
 
         public IOperation? CapturedValue(CaptureId id) => _captures.TryGetValue(id, out var value) ? value : null;
 
@@ -77,6 +100,9 @@ namespace MmLock.Analyzers.Flow
                         continue;
                     case IParenthesizedOperation parenthesized:
                         operation = parenthesized.Operand;
+                        continue;
+                    case IDeclarationExpressionOperation declaration:
+                        operation = declaration.Expression;
                         continue;
                     default:
                         return operation;
@@ -93,6 +119,8 @@ namespace MmLock.Analyzers.Flow
             {
                 case IParameterReferenceOperation parameter:
                     return ("param:" + parameter.Parameter.Name, parameter.Parameter.Name);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } input:
+                    return PatternInput(input) is { } matched ? PathOf(matched, depth + 1) : Opaque(operation);
                 case IInstanceReferenceOperation:
                     return ("this", "this");
                 case ILocalReferenceOperation local:
@@ -106,6 +134,8 @@ namespace MmLock.Analyzers.Flow
                 case IFlowCaptureReferenceOperation capture:
                     if (CapturedValue(capture.Id) is { } captured) return PathOf(captured, depth + 1);
                     return ("capture:" + capture.Id.GetHashCode(), capture.Syntax.ToString());
+                case IObjectCreationOperation or IInvocationOperation when CreatedInto(operation) is { } receiver:
+                    return (LocalKey(receiver), receiver.Name);
                 default:
                     return Opaque(operation);
             }
@@ -120,6 +150,8 @@ namespace MmLock.Analyzers.Flow
             {
                 case ILocalReferenceOperation local:
                     return _singleAssignment.TryGetValue(local.Local, out var value) && value != null && IsPath(value) ? MemberOf(value, depth + 1) : null;
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } input:
+                    return PatternInput(input) is { } matched ? MemberOf(matched, depth + 1) : null;
                 case IFieldReferenceOperation field:
                     return field.Field;
                 case IPropertyReferenceOperation property when property.Arguments.Length == 0:
@@ -129,6 +161,26 @@ namespace MmLock.Analyzers.Flow
                 default:
                     return null;
             }
+        }
+
+        /// <summary>
+        /// The value a property subpattern's receiver stands for: the input of its recursive pattern, through <c>and</c>/<c>or</c>/<c>not</c>,
+        /// which is the tested value of <c>is</c> or <c>switch</c>, or the member read by an enclosing subpattern.
+        /// </summary>
+        public static IOperation? PatternInput(IInstanceReferenceOperation input)
+        {
+            var pattern = input.Parent;
+            while (pattern != null && pattern is not IRecursivePatternOperation) pattern = pattern.Parent;
+            var consumer = pattern?.Parent;
+            while (consumer is IBinaryPatternOperation or INegatedPatternOperation) consumer = consumer.Parent;
+            return consumer switch
+            {
+                IPropertySubpatternOperation subpattern => subpattern.Member,
+                IIsPatternOperation isPattern => isPattern.Value,
+                ISwitchExpressionArmOperation { Parent: ISwitchExpressionOperation switchExpression } => switchExpression.Value,
+                IPatternCaseClauseOperation { Parent: ISwitchCaseOperation { Parent: ISwitchOperation switchStatement } } => switchStatement.Value,
+                _ => null,
+            };
         }
 
         public static string LocalKey(ILocalSymbol local)
@@ -148,7 +200,7 @@ namespace MmLock.Analyzers.Flow
             if (member.IsStatic || instance == null)
                 return (ContextBinder.StaticKey(member), member.ContainingType.Name + "." + member.Name);
             var (key, display) = PathOf(instance, depth + 1);
-            bool implicitThis = Unwrap(instance) is IInstanceReferenceOperation { IsImplicit: true } || display == "this";
+            bool implicitThis = Unwrap(instance) is IInstanceReferenceOperation { IsImplicit: true, ReferenceKind: not InstanceReferenceKind.PatternInput } || display == "this";
             return (key + "." + member.Name, implicitThis ? member.Name : display + "." + member.Name);
         }
 
@@ -184,6 +236,19 @@ namespace MmLock.Analyzers.Flow
             return operation.Type;
         }
 
+        /// <summary>
+        /// A static context is per instantiation of its generic type: named in the contract of a member of <c>G&lt;T&gt;</c>, it is
+        /// <c>G&lt;int&gt;</c>'s when the member is called as <c>G&lt;int&gt;</c>'s (or as a member of a type nested in it).
+        /// </summary>
+        private static string StaticKeyAt(ISymbol member, ISymbol called)
+        {
+            var declaring = member.ContainingType.OriginalDefinition;
+            for (var type = called.ContainingType; type != null; type = type.ContainingType)
+                if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, declaring))
+                    return ContextBinder.StaticKey(member, type);
+            return ContextBinder.StaticKey(member);
+        }
+
         /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
         public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
         {
@@ -192,13 +257,16 @@ namespace MmLock.Analyzers.Flow
                 case RootKind.Existential:
                     return ContextBinder.ExistentialInstance(template);
                 case RootKind.Static:
-                    return ContextBinder.Extend(template, ContextBinder.StaticKey(template.StaticMember!), template.RootName);
+                    return ContextBinder.Extend(template, StaticKeyAt(template.StaticMember!, site.Member), template.RootName);
                 case RootKind.Parameter:
                     var argument = site.Argument(template.ParameterOrdinal);
                     if (argument == null) return null;
                     var (key, display) = PathOf(argument);
                     return ContextBinder.Extend(template, key, display, OperandType(argument), MemberOf(argument));
                 case RootKind.This:
+                    // 'new T(...)' names its object by the local that receives it, else not at all.
+                    if (site.Receiver is IObjectCreationOperation created)
+                        return CreatedInto(created) is { } named ? ContextBinder.Extend(template, LocalKey(named), named.Name, created.Type) : null;
                     if (site.Receiver == null) return null;
                     var (thisKey, thisDisplay) = PathOf(site.Receiver);
                     return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver), MemberOf(site.Receiver));

@@ -36,7 +36,7 @@ namespace MmLock.Analyzers.Flow
                 case IObjectCreationOperation creation:
                     foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
                     if (creation.Constructor != null)
-                        state = Call(new CallSite(creation, creation.Constructor, null, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
+                        state = Call(new CallSite(creation, creation.Constructor, creation, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
                     return Visit(creation.Initializer, state, report);
                 case IPropertyReferenceOperation property:
                     state = Visit(property.Instance, state, report);

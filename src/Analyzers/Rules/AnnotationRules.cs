@@ -10,7 +10,7 @@ namespace MmLock.Analyzers.Rules
     /// <summary>MM9001–MM9004: each MmLock attribute checked once, at the attribute, from its own document.</summary>
     internal static class AnnotationRules
     {
-        public static void Check(ContractModel model, SyntaxNodeAnalysisContext context)
+        public static void Check(ContractModel model, SyntaxNodeAnalysisContext context, System.Action<Diagnostic> report)
         {
             var attribute = (AttributeSyntax)context.Node;
             if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor ||
@@ -22,13 +22,13 @@ namespace MmLock.Analyzers.Rules
             void Error(AttributeInfo info, DiagnosticDescriptor rule, string subject, string why)
             {
                 if (info.Location != null && info.Location.SourceSpan == location.SourceSpan && info.Location.SourceTree == location.SourceTree)
-                    context.ReportDiagnostic(Diagnostic.Create(rule, location, subject, why));
+                    report(Diagnostic.Create(rule, location, subject, why));
             }
 
             if (owner == null)
             {
                 if (attribute.Parent is AttributeListSyntax { Target.Identifier.ValueText: "assembly" })
-                    CheckAssemblyAttribute(model, attribute, context);
+                    CheckAssemblyAttribute(model, attribute, context.SemanticModel.Compilation, report);
                 return;
             }
 
@@ -39,18 +39,18 @@ namespace MmLock.Analyzers.Rules
             {
                 case "NoLockAnalysis":
                     if (string.IsNullOrWhiteSpace(info.StringArgument(0)))
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9004, location, CallSite_Name(owner)));
+                        report(Diagnostic.Create(Descriptors.MM9004, location, CallSite_Name(owner)));
                     return;
                 case "GuardedBy":
-                    CheckWhen(info, location, context);
+                    CheckWhen(info, location, report);
                     foreach (var text in info.ContextArguments(0)) model.BindOne(text, info, owner, Mode.Exclusive, false, Error);
                     return;
                 case "AcquiredBefore":
                 case "AcquiredAfter":
-                    CheckWhen(info, location, context);
+                    CheckWhen(info, location, report);
                     foreach (var text in info.ContextArguments(0))
                         if (LockOrder.Resolve(model, text, owner, out var error) == null)
-                            context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, text, error ?? "it does not resolve"));
+                            report(Diagnostic.Create(Descriptors.MM9001, location, text, error ?? "it does not resolve"));
                     return;
                 case "Context":
                 case "ScopedGuard":
@@ -60,16 +60,32 @@ namespace MmLock.Analyzers.Rules
             }
 
             var contract = model.Build(owner, Error);
-            CheckContradictions(model, owner, info, contract, location, context);
+            CheckContradictions(model, owner, info, contract, location, report);
+            if (model.AttributesOf(owner).FirstOrDefault(a => a.Location != null)?.Location?.SourceSpan == location.SourceSpan)
+                CheckInherited(model, owner, contract, location, report);
         }
 
-        private static void CheckWhen(AttributeInfo info, Location location, SyntaxNodeAnalysisContext context)
+        /// <summary>An override or implementation stating a contract other than the one it inherits: MM9003, once, at its first attribute.</summary>
+        private static void CheckInherited(ContractModel model, ISymbol owner, MemberContract contract, Location location, System.Action<Diagnostic> report)
+        {
+            if (contract.StatesNothingButExemption) return;
+            foreach (var inherited in ContractModel.InheritedFrom(owner))
+            {
+                var theirs = model.ContractOf(inherited);
+                if (theirs.IsEmpty || theirs.Signature() == contract.Signature()) continue;
+                report(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner),
+                    $"its contract differs from the one of '{inherited.ContainingType.Name}.{CallSite_Name(inherited)}', which it {(inherited.ContainingType.TypeKind == TypeKind.Interface ? "implements" : "overrides")}"));
+                return;
+            }
+        }
+
+        private static void CheckWhen(AttributeInfo info, Location location, System.Action<Diagnostic> report)
         {
             if (info.When is { } when && Condition.Parse(when, out var error) == null)
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9002, location, when, error ?? "malformed"));
+                report(Diagnostic.Create(Descriptors.MM9002, location, when, error ?? "malformed"));
         }
 
-        private static void CheckContradictions(ContractModel model, ISymbol owner, AttributeInfo info, MemberContract contract, Location location, SyntaxNodeAnalysisContext context)
+        private static void CheckContradictions(ContractModel model, ISymbol owner, AttributeInfo info, MemberContract contract, Location location, System.Action<Diagnostic> report)
         {
             if (info.Name is "Releases" or "ReleasesShared")
             {
@@ -78,7 +94,7 @@ namespace MmLock.Analyzers.Rules
                 {
                     var instance = ContextBinder.DeclarationInstance(released, owner);
                     if (acquired.Contains(instance.Key) && info.ContextArguments(0).Any(t => ParsedExpression.Parse(t).Path == released.Text))
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner), $"it both acquires and releases '{instance.Display}'"));
+                        report(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner), $"it both acquires and releases '{instance.Display}'"));
                 }
             }
             if (owner is not IMethodSymbol method) return;
@@ -88,30 +104,30 @@ namespace MmLock.Analyzers.Rules
                 var parameter = method.Parameters.FirstOrDefault(p => p.Name == root);
                 if (parameter != null && parameter.RefKind == RefKind.None && parameter.Type.IsValueType && model.Binder.IsContextType(parameter.Type) &&
                     ParsedExpression.Parse(text).Path.IndexOf('.') < 0)
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner),
+                    report(Diagnostic.Create(Descriptors.MM9003, location, CallSite_Name(owner),
                         $"'{parameter.Name}' is a [Context] struct passed by value, so the member gets a copy"));
             }
         }
 
-        private static void CheckAssemblyAttribute(ContractModel model, AttributeSyntax attribute, SyntaxNodeAnalysisContext context)
+        private static void CheckAssemblyAttribute(ContractModel model, AttributeSyntax attribute, Compilation compilation, System.Action<Diagnostic> report)
         {
-            var data = context.SemanticModel.Compilation.Assembly.GetAttributes()
+            var data = compilation.Assembly.GetAttributes()
                 .FirstOrDefault(a => a.ApplicationSyntaxReference?.Span == attribute.Span && a.ApplicationSyntaxReference.SyntaxTree == attribute.SyntaxTree);
             var info = data == null ? null : AttributeInfo.From(data);
             if (info == null) return;
             var location = attribute.GetLocation();
-            CheckWhen(info, location, context);
+            CheckWhen(info, location, report);
             foreach (var text in info.NamedStrings("Holds").Concat(info.NamedStrings("ExcludedBy")).Concat(info.NamedStrings("LeafLock")))
             {
                 var parsed = ParsedExpression.Parse(text);
                 if (parsed.ConditionText != null && Condition.Parse(parsed.ConditionText, out var conditionError) == null)
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9002, location, parsed.ConditionText, conditionError ?? "malformed"));
+                    report(Diagnostic.Create(Descriptors.MM9002, location, parsed.ConditionText, conditionError ?? "malformed"));
                 else if (parsed.Existential && model.Binder.Bind(parsed, null, Mode.Either, true, out var error) == null)
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, parsed.Path, error ?? "it does not resolve"));
+                    report(Diagnostic.Create(Descriptors.MM9001, location, parsed.Path, error ?? "it does not resolve"));
             }
             if (info.Name == "TableFreeing" && !model.Spaces.ContainsKey(info.StringArgument(0) ?? "") &&
                 !model.AssemblyAttributes().Any(a => a.Name == "PageTableSpace" && a.StringArgument(0) == info.StringArgument(0)))
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MM9001, location, info.StringArgument(0) ?? "", "no [PageTableSpace] of that name is declared"));
+                report(Diagnostic.Create(Descriptors.MM9001, location, info.StringArgument(0) ?? "", "no [PageTableSpace] of that name is declared"));
         }
 
         /// <summary>

@@ -74,40 +74,44 @@ namespace MmLock.Analyzers.Rules
             var location = call.Site.Operation.Syntax.GetLocation();
             var name = call.Site.MemberName;
 
-            bool excluded = false;
+            // One diagnostic per context, MM1006 > MM1003 > MM1001 (and the roles' MM2xxx) context by context.
+            var reported = new HashSet<string>();
             foreach (var (context, _) in call.Excludes)
             {
                 if (Satisfaction.Satisfier(before, context, Mode.Either) is not { } held) continue;
-                excluded = true;
+                reported.Add(context.Key);
+                reported.Add(held.Key);
                 Report(Descriptors.MM1006, location, Also(held.AcquiredAt), ContextProperty(held.Key), name, held.Context.Display, Where(held));
             }
 
-            bool doubled = false;
-            if (!excluded)
+            foreach (var (context, _) in call.Acquires)
             {
-                foreach (var (context, _) in call.Acquires)
-                {
-                    if (before.Find(context.Key) is not { Definite: true } held) continue;
-                    if ((held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0) continue;
-                    doubled = true;
-                    Report(Descriptors.MM1003, location, Also(held.AcquiredAt), ContextProperty(context.Key), context.Display,
-                        held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
-                }
+                if (reported.Contains(context.Key) || before.Find(context.Key) is not { Definite: true } held) continue;
+                if ((held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) != 0) continue;
+                reported.Add(context.Key);
+                Report(Descriptors.MM1003, location, Also(held.AcquiredAt), ContextProperty(context.Key), context.Display,
+                    held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
             }
 
-            if (!excluded && !doubled) CheckClauses(call, before, body, location, name);
+            CheckClauses(call, before, body, location, name, reported);
             CheckSleep(call, before, body, location, name);
             CheckOrder(call, before, body, location);
             CheckReleases(call, before, location);
         }
 
-        private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name)
+        /// <summary>
+        /// The clauses not satisfied, skipping those on a context <paramref name="reported"/> already has a diagnostic for at this call;
+        /// of several requirements of one context (<c>[Requires]</c> and <c>[RequiresShared]</c>) the exclusive one is reported.
+        /// </summary>
+        private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name, HashSet<string> reported)
         {
             var missingHolds = new List<(BoundClause Clause, string Text)>();
-            foreach (var clause in call.Clauses)
+            foreach (var clause in call.Clauses.OrderBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1))
             {
+                if (clause.Alternatives.Any(a => reported.Contains(a.Context.Key))) continue;
                 var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
                 if (satisfiers == null || satisfiers.Count > 0) continue;
+                foreach (var alternative in clause.Alternatives) reported.Add(alternative.Context.Key);
                 var kind = clause.Clause.Kind;
                 var alternatives = clause.Alternatives;
                 if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny) continue;

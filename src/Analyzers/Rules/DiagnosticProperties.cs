@@ -25,6 +25,15 @@ namespace MmLock.Analyzers.Rules
         /// <summary>MM2005: the span ("start:length") of the [ReturnsGuarded] call that produced the reference, in the same document.</summary>
         public const string Lookup = "Lookup";
 
+        /// <summary>MM1011: the documentation-comment ID of the delegate type (its original definition).</summary>
+        public const string Delegate = "Delegate";
+
+        /// <summary>MM1011: "true" when the delegate type is declared in source (the fix adds the attributes to it), else "false".</summary>
+        public const string DelegateInSource = "DelegateInSource";
+
+        /// <summary>MM1011: the converted method's documentation-comment ID, or for a lambda its span ("start:length") in the same document.</summary>
+        public const string Member = "Member";
+
         public const string NotHeld = "NotHeld";
         public const string WrongMode = "WrongMode";
 

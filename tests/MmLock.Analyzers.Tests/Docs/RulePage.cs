@@ -40,6 +40,12 @@ namespace MmLock.Analyzers.Tests.Docs
         public static IEnumerable<string> All() =>
             Directory.GetFiles(RulesDirectory, "MM*.md").Select(Path.GetFileNameWithoutExtension).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal);
 
+        /// <summary>Pages whose rule no code provokes on purpose (MM9999 is an analyzer bug): they show their message as text, no examples.</summary>
+        public static readonly string[] WithoutExamples = { "MM9999" };
+
+        /// <summary>The pages with a Bad and a Good example.</summary>
+        public static IEnumerable<string> WithExamples() => All().Except(WithoutExamples);
+
         public static RulePage Load(string ruleId) => new(File.ReadAllLines(Path.Combine(RulesDirectory, ruleId + ".md")));
 
         /// <summary>The one block with this label; the structure test states that there is exactly one.</summary>

@@ -29,9 +29,11 @@ namespace MmLock.Analyzers.Tests.Docs
         private static readonly string[] Symbols = { "CONFIG_MEMORY_HOTREMOVE", "CONFIG_HAVE_ARCH_HUGE_VMAP", "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING" };
 
         public static IEnumerable<object[]> Examples() =>
-            RulePage.All().SelectMany(page => new[] { new object[] { page, "Bad" }, new object[] { page, "Good" } });
+            RulePage.WithExamples().SelectMany(page => new[] { new object[] { page, "Bad" }, new object[] { page, "Good" } });
 
         public static IEnumerable<object[]> Pages() => RulePage.All().Select(page => new object[] { page });
+
+        public static IEnumerable<object[]> PagesWithExamples() => RulePage.WithExamples().Select(page => new object[] { page });
 
         [Theory]
         [MemberData(nameof(Examples))]
@@ -62,7 +64,7 @@ namespace MmLock.Analyzers.Tests.Docs
         /// Bad block, in source order then in the order offered (dotnet format applies the first); none means no fix is offered.
         /// </summary>
         [Theory]
-        [MemberData(nameof(Pages))]
+        [MemberData(nameof(PagesWithExamples))]
         public async Task Bad_OffersExactlyTheFixesThePageShows(string page)
         {
             var rule = RulePage.Load(page);
@@ -82,7 +84,7 @@ namespace MmLock.Analyzers.Tests.Docs
 
         /// <summary>Everything the example test relies on is there, so a page cannot pass by having nothing to check.</summary>
         [Theory]
-        [MemberData(nameof(Pages))]
+        [MemberData(nameof(PagesWithExamples))]
         public void Page_HasOneCheckedBadAndGoodExample(string page)
         {
             var rule = RulePage.Load(page);
@@ -104,6 +106,18 @@ namespace MmLock.Analyzers.Tests.Docs
             var fixable = Providers.Any(p => p.FixableDiagnosticIds.Contains(page));
             Assert.Equal($"**Severity:** {descriptor.DefaultSeverity} · **Category:** `{descriptor.Category}` · **Code fix:** {(fixable ? "Yes" : "None")}", rule.Lines[2]);
             Assert.Equal(descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), rule.MessageFormat);
+        }
+
+        /// <summary>A page without examples shows its message format filled in as text and says why it has no example.</summary>
+        [Theory]
+        [InlineData("MM9999")]
+        public void PageWithoutExamples_ShowsItsMessageAndSaysWhy(string page)
+        {
+            var rule = RulePage.Load(page);
+            Assert.Contains(page, RulePage.WithoutExamples);
+            Assert.Empty(rule.Blocks);
+            Assert.NotEmpty(rule.ExampleMessages);
+            Assert.Contains(rule.Lines, l => l.StartsWith("## Why there is no example", StringComparison.Ordinal));
         }
 
         [Fact]

@@ -81,8 +81,9 @@ class C
     }
 }", Key);
 
+        /// <summary>The release on the early path was the last thing it did: it moves into the finally, which releases there too.</summary>
         [Fact]
-        public Task NotOfferedWhenReleasedOnSomePathsAlready() => FixVerifier.NotOffered<AddMissingReleaseCodeFix>(@"
+        public Task ReleaseThatEndsItsPathMovesIntoTheFinally() => FixVerifier.Verify<AddMissingReleaseCodeFix>(@"
 using MmLock; using K;
 class C
 {
@@ -95,6 +96,43 @@ class C
             return;
         }
     {|MM1004:}|}
-}");
+}", @"
+using MmLock; using K;
+class C
+{
+    static void f(spinlock_t a, bool b)
+    {
+        L.spin_lock(a);
+        try
+        {
+            if (b)
+            {
+                return;
+            }
+        }
+        finally
+        {
+            L.spin_unlock(a);
+        }
+    }
+}", Key, iterations: 1);
+
+        /// <summary>A release followed by more work on its path: a finally would release later than the code does; no try/finally.</summary>
+        [Fact]
+        public Task NotOfferedWhenAReleaseIsFollowedByWork() => FixVerifier.NotOffered<AddMissingReleaseCodeFix>(@"
+using MmLock; using K;
+class C
+{
+    static void f(spinlock_t a, bool b)
+    {
+        L.spin_lock(a);
+        if (b)
+        {
+            L.spin_unlock(a);
+            a.ToString();
+            return;
+        }
+    {|MM1004:}|}
+}", Key);
     }
 }

@@ -276,7 +276,7 @@ class C {
 }", Diag("MM1006").WithLocation(1).WithAdditionalLocation(0).WithMessage("Calling 'mem_hotplug_begin' while holding 'G.mem_hotplug_lock', which it excludes (acquired at line 5)"));
 
         [Fact]
-        public Task Priority_MM1006_Over_MM1003_Over_MM1001() => Verify(@"
+        public Task Priority_MM1006_Over_MM1003_Over_MM1001_PerContext() => Verify(@"
 using MmLock; using K;
 class C {
     [Acquires(""a""), Excludes(""a""), Requires(""b""), NoLockAnalysis(""primitive"")] static void ex(spinlock_t a, spinlock_t b) { }
@@ -290,7 +290,9 @@ class C {
         L.spin_unlock(x);
     }
 }", Diag("MM1006").WithLocation(1).WithAdditionalLocation(0).WithMessage("Calling 'ex' while holding 'x', which it excludes (acquired at line 7)"),
+    Diag("MM1001").WithLocation(1).WithNoAdditionalLocations().WithMessage("Calling 'ex' requires holding 'y' exclusively"),
     Diag("MM1003").WithLocation(2).WithAdditionalLocation(0).WithMessage("Acquiring 'x', which is already held (acquired at line 7)"),
+    Diag("MM1001").WithLocation(2).WithNoAdditionalLocations().WithMessage("Calling 'acq' requires holding 'y' exclusively"),
     Diag("MM1001").WithLocation(3).WithNoAdditionalLocations().WithMessage("Calling 'acq' requires holding 'y' exclusively"));
 
         private const string Conditional = @"

@@ -37,6 +37,9 @@ namespace MmLock.Analyzers.Tests.Verification
     {
         public static string DocumentPath(int index) => $"/0/Test{index}.cs";
 
+        /// <summary>An analysis that stopped (contract §3.1) fails every test, as AD0001 does: it is never an expected result.</summary>
+        public const string StoppedId = "MM9999";
+
         public SourceCollection Sources { get; } = new();
         public List<string> PreprocessorSymbols { get; } = new();
         /// <summary>AdditionalFiles as (path, text); a relative path is placed under <c>/0/</c>.</summary>
@@ -227,9 +230,9 @@ namespace MmLock.Analyzers.Tests.Verification
             ImmutableArray<Diagnostic> Check(IEnumerable<Diagnostic> diags)
             {
                 var list = diags.ToImmutableArray();
-                foreach (var d in list.Where(d => d.Id == "AD0001")) exceptions.Enqueue(d.GetMessage(CultureInfo.InvariantCulture));
+                foreach (var d in list.Where(d => d.Id is "AD0001" or StoppedId)) exceptions.Enqueue(d.Id + ": " + d.GetMessage(CultureInfo.InvariantCulture));
                 if (!exceptions.IsEmpty)
-                    throw new VerificationException($"The analyzer threw (AD0001) on the {state}:\n" + string.Join("\n", exceptions));
+                    throw new VerificationException($"The analyzer threw (AD0001) or stopped (MM9999) on the {state}:\n" + string.Join("\n", exceptions));
                 return list.Where(d => supported.Contains(d.Id)).ToImmutableArray();
             }
 

@@ -1,0 +1,103 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Text;
+
+namespace MmLock.CodeFixes
+{
+    /// <summary>
+    /// Fix All that converges: instead of merging edits computed on the unchanged document (Roslyn's batch fixer keeps one of
+    /// two edits that overlap — five moves to one attribute list, two leaks at one '}'), it fixes one member at a time: the
+    /// member's diagnostics come from the flow over that member, the first one whose action (same equivalence key) changes the
+    /// code is applied, the member is analyzed again, and so on until none is left that the action fixes. The members are
+    /// those the host reports a diagnostic of the fixed IDs in, per document of the scope.
+    /// </summary>
+    internal sealed class MemberFixAll : FixAllProvider
+    {
+        /// <summary>Edits per member at most (each removes a diagnostic, so this is only a guard against a fix that undoes another).</summary>
+        private const int MaxEditsPerMember = 32;
+
+        public static readonly MemberFixAll Instance = new MemberFixAll();
+
+        public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() =>
+            new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution };
+
+        public override Task<CodeAction?> GetFixAsync(FixAllContext context)
+        {
+            var title = context.CodeActionEquivalenceKey == null ? "Fix all" : "Fix all: " + context.CodeActionEquivalenceKey;
+            return Task.FromResult<CodeAction?>(CodeAction.Create(title, ct => FixAllAsync(context, ct), context.CodeActionEquivalenceKey));
+        }
+
+        private static async Task<Solution> FixAllAsync(FixAllContext context, CancellationToken cancellation)
+        {
+            var documents = context.Scope switch
+            {
+                FixAllScope.Document => context.Document == null ? new List<Document>() : new List<Document> { context.Document },
+                FixAllScope.Project => context.Project.Documents.ToList(),
+                _ => context.Solution.Projects.SelectMany(p => p.Documents).ToList(),
+            };
+            var ids = new HashSet<string>(context.DiagnosticIds);
+            var solution = context.Solution;
+            foreach (var original in documents)
+            {
+                var spans = (await context.GetDocumentDiagnosticsAsync(original).ConfigureAwait(false))
+                    .Where(d => ids.Contains(d.Id) && d.Location.IsInSource).Select(d => d.Location.SourceSpan).ToList();
+                if (spans.Count == 0) continue;
+                solution = await FixDocumentAsync(context, solution.GetDocument(original.Id)!, spans, ids, cancellation).ConfigureAwait(false);
+            }
+            return solution;
+        }
+
+        private static async Task<Solution> FixDocumentAsync(FixAllContext context, Document document, List<TextSpan> spans, ISet<string> ids,
+            CancellationToken cancellation)
+        {
+            // Mark each member with a diagnostic, so that it is found again after edits (of it or of others) moved it.
+            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
+            if (root == null) return document.Project.Solution;
+            var members = spans.Select(s => FlowProbe.MemberOf(root.FindNode(s, getInnermostNodeForTie: true))).Where(m => m != null).Select(m => m!).Distinct().ToList();
+            if (members.Count == 0) return document.Project.Solution;
+            var marks = members.ToDictionary(m => m, _ => new SyntaxAnnotation());
+            document = document.WithSyntaxRoot(root.ReplaceNodes(members, (old, updated) => updated.WithAdditionalAnnotations(marks[old])));
+
+            foreach (var mark in marks.Values)
+                for (int edits = 0; edits < MaxEditsPerMember; edits++)
+                {
+                    var next = await FixOneAsync(context, document, mark, ids, cancellation).ConfigureAwait(false);
+                    if (next == null) break;
+                    document = next;
+                }
+            return document.Project.Solution;
+        }
+
+        /// <summary>The document after the first action that changes it for a diagnostic of the marked member, or null.</summary>
+        private static async Task<Document?> FixOneAsync(FixAllContext context, Document document, SyntaxAnnotation mark, ISet<string> ids, CancellationToken cancellation)
+        {
+            var fix = await FixDocument.LoadAsync(document, cancellation).ConfigureAwait(false);
+            var member = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
+            if (fix == null || member == null || FlowProbe.Run(fix, member, cancellation) is not { } probe) return null;
+            var before = fix.Root.ToFullString();
+            foreach (var diagnostic in probe.Diagnostics.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var actions = new List<CodeAction>();
+                await context.CodeFixProvider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), cancellation)).ConfigureAwait(false);
+                var action = actions.SelectMany(Flatten).FirstOrDefault(a => a.EquivalenceKey == context.CodeActionEquivalenceKey);
+                if (action == null) continue;
+                foreach (var operation in await action.GetOperationsAsync(cancellation).ConfigureAwait(false))
+                {
+                    if (operation is not ApplyChangesOperation apply || apply.ChangedSolution.GetDocument(document.Id) is not { } changed) continue;
+                    var text = await changed.GetTextAsync(cancellation).ConfigureAwait(false);
+                    if (text.ToString() != before) return changed;
+                }
+            }
+            return null;
+        }
+
+        private static IEnumerable<CodeAction> Flatten(CodeAction action) =>
+            action.NestedActions.IsDefaultOrEmpty ? new[] { action } : action.NestedActions.SelectMany(Flatten);
+    }
+}
