@@ -4,7 +4,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-dotnet pack "$root/src/Package" -o "$root/artifacts/packages" --nologo -v:q
+# .ci/package.sh packs once for all its checks (MMLOCK_PACKED=1).
+[ "${MMLOCK_PACKED:-}" = 1 ] || dotnet pack "$root/src/Package" -o "$root/artifacts/packages" --nologo -v:q
 rm -rf "$root/artifacts/consumer-packages" "$here/obj" "$here/bin"
 fail=0
 for arch in x86_64 x86_64-legacy arm64 riscv64 powerpc64 s390x; do

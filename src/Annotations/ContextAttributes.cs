@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 
 namespace MmLock
 {
@@ -6,6 +7,7 @@ namespace MmLock
     /// Every instance of the marked type is a distinct context (a spinlock, an rw_semaphore, the hugetlb vma lock).
     /// A global context with no object behind it (RCU, IRQs-off, stop_machine) is a static readonly field of such a type.
     /// </summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = true)]
     public sealed class ContextAttribute : Attribute
     {
@@ -20,12 +22,14 @@ namespace MmLock
     }
 
     /// <summary>A value of the marked type produced by an <c>Acquires*</c> member releases those contexts when the local holding it is disposed (<c>using</c> or <c>Dispose()</c>).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = true)]
     public sealed class ScopedGuardAttribute : Attribute
     {
     }
 
     /// <summary>After the call the contexts are held exclusively. The analyzer updates its held set at the call and checks the body on every path (MM1008).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class AcquiresAttribute : ContextListAttribute
     {
@@ -34,6 +38,7 @@ namespace MmLock
     }
 
     /// <summary>After the call the contexts are held shared (read side).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class AcquiresSharedAttribute : ContextListAttribute
     {
@@ -42,6 +47,7 @@ namespace MmLock
     }
 
     /// <summary>The contexts are released; the caller must hold them exclusively (MM1002 otherwise).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class ReleasesAttribute : ContextListAttribute
     {
@@ -50,6 +56,7 @@ namespace MmLock
     }
 
     /// <summary>The contexts are released; the caller must hold them shared.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class ReleasesSharedAttribute : ContextListAttribute
     {
@@ -58,6 +65,7 @@ namespace MmLock
     }
 
     /// <summary>An exclusively held context becomes shared (<c>mmap_write_downgrade</c>).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class DowngradesAttribute : ContextListAttribute
     {
@@ -69,6 +77,7 @@ namespace MmLock
     /// The contexts are held exclusively only on paths where the return value equals <see cref="Success"/>:
     /// <c>true</c>, <c>false</c>, an integer (<c>0</c> for the <c>*_killable</c> forms) or <c>"nonnull"</c>.
     /// </summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class TryAcquiresAttribute : ContextListAttribute
     {
@@ -80,6 +89,7 @@ namespace MmLock
     }
 
     /// <summary>Like <see cref="TryAcquiresAttribute"/>, for the shared mode.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class TryAcquiresSharedAttribute : ContextListAttribute
     {
@@ -91,6 +101,7 @@ namespace MmLock
     }
 
     /// <summary>The caller must hold all the contexts exclusively (MM1001). Inside the body they are assumed held.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class RequiresAttribute : ContextListAttribute
     {
@@ -99,6 +110,7 @@ namespace MmLock
     }
 
     /// <summary>The caller must hold all the contexts, in either mode (MM1001).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class RequiresSharedAttribute : ContextListAttribute
     {
@@ -107,6 +119,7 @@ namespace MmLock
     }
 
     /// <summary>The caller must hold at least one of the alternatives (MM1001). Several on one member all apply.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class RequiresAnyAttribute : ContextListAttribute
     {
@@ -115,6 +128,7 @@ namespace MmLock
     }
 
     /// <summary>The caller must not hold the contexts (MM1006), as <c>mem_hotplug_begin</c> must not run under <c>get_online_mems</c>.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class ExcludesAttribute : ContextListAttribute
     {
@@ -123,6 +137,7 @@ namespace MmLock
     }
 
     /// <summary>A run-time assertion (<c>lockdep_assert_held</c>): after the call the analysis assumes the contexts held exclusively.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class AssertsHeldAttribute : ContextListAttribute
     {
@@ -131,6 +146,7 @@ namespace MmLock
     }
 
     /// <summary>A run-time assertion of the shared mode: after the call the analysis assumes the contexts held shared.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class AssertsHeldSharedAttribute : ContextListAttribute
     {
@@ -139,6 +155,7 @@ namespace MmLock
     }
 
     /// <summary><c>lockdep_assert_not_held</c>: after the call the analysis assumes the contexts not held.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class AssertsNotHeldAttribute : ContextListAttribute
     {
@@ -147,18 +164,21 @@ namespace MmLock
     }
 
     /// <summary>The member may sleep: MM3001 reports a call while an <see cref="ContextAttribute.Atomic"/> context is held.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = false)]
     public sealed class MightSleepAttribute : ConditionalContractAttribute
     {
     }
 
     /// <summary>The returned reference is valid while one of the contexts that satisfied the member's requirement stays held (MM2005).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = false)]
     public sealed class ReturnsGuardedAttribute : ConditionalContractAttribute
     {
     }
 
     /// <summary>Writing the member needs all contexts exclusive; reading needs all in either mode, or any one with <see cref="ReadAny"/> (MM1007).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = true)]
     public sealed class GuardedByAttribute : ContextListAttribute
     {
@@ -170,6 +190,7 @@ namespace MmLock
     }
 
     /// <summary>Declared lock order: the marked context is acquired before the listed ones (MM1009).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property | AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true)]
     public sealed class AcquiredBeforeAttribute : ContextListAttribute
     {
@@ -178,6 +199,7 @@ namespace MmLock
     }
 
     /// <summary>Declared lock order: the marked context is acquired after the listed ones (MM1009).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property | AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true)]
     public sealed class AcquiredAfterAttribute : ContextListAttribute
     {
@@ -186,6 +208,7 @@ namespace MmLock
     }
 
     /// <summary>The body is not checked (no diagnostic of any rule inside it); its contract still binds callers. The justification may not be empty (MM9004).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = false)]
     public sealed class NoLockAnalysisAttribute : Attribute
     {

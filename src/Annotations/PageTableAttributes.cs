@@ -1,8 +1,10 @@
 using System;
+using System.Diagnostics;
 
 namespace MmLock
 {
     /// <summary>Declares a page-table space (kernel tables, vmemmap, hugetlb shared PMDs, user tables).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class PageTableSpaceAttribute : ConditionalContractAttribute
     {
@@ -17,6 +19,7 @@ namespace MmLock
     }
 
     /// <summary>One way tables of a space get freed. A walker must exclude every freeing active in the configuration.</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class TableFreeingAttribute : ConditionalContractAttribute
     {
@@ -37,6 +40,7 @@ namespace MmLock
     }
 
     /// <summary>Walks intermediate tables of a space without owning the range: the walker or its caller must exclude every active freeing (MM2001).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class PageTableWalkerAttribute : ConditionalContractAttribute
     {
@@ -51,6 +55,7 @@ namespace MmLock
     }
 
     /// <summary>Frees intermediate table pages of a space in the named way: it or its caller must hold that freeing's <c>Holds</c> (MM2003).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class TableFreerAttribute : ConditionalContractAttribute
     {
@@ -65,6 +70,7 @@ namespace MmLock
     }
 
     /// <summary>Changes leaf entries of a space: a non-owner must hold one of the space's <c>LeafLock</c> alternatives (MM2004).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class LeafModifierAttribute : ConditionalContractAttribute
     {
@@ -79,6 +85,7 @@ namespace MmLock
     }
 
     /// <summary>Switches a live page-table root (<c>cpu_replace_ttbr1</c>): the caller must hold one of the contexts (MM2006).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class ReplacesLiveRootAttribute : ContextListAttribute
     {
@@ -87,6 +94,7 @@ namespace MmLock
     }
 
     /// <summary>Reads <c>struct page</c> of memory that may be offline: safe under one of the contexts or after a passed <see cref="OnlineCheckAttribute"/> (MM2007).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = true)]
     public sealed class ReadsMemmapAttribute : ContextListAttribute
     {
@@ -95,6 +103,7 @@ namespace MmLock
     }
 
     /// <summary>A non-null return proves the memory online on that path (<c>pfn_to_online_page</c>).</summary>
+    [Conditional(Targets.KeepSymbol)]
     [AttributeUsage(Targets.Members, AllowMultiple = false)]
     public sealed class OnlineCheckAttribute : Attribute
     {

@@ -4,6 +4,13 @@ namespace MmLock
 {
     internal static class Targets
     {
+        /// <summary>
+        /// Every MmLock attribute is conditional on this symbol: the analyzers read it from source in any build, but the
+        /// compiler keeps it in the assembly only where the symbol is defined (a library whose contracts its users'
+        /// analysis must see: MmLockExportContracts, docs/annotations.md). Elsewhere the program has no trace of it.
+        /// </summary>
+        public const string KeepSymbol = "MMLOCK_ANNOTATIONS";
+
         /// <summary>Where contract attributes may stand: methods (also lambdas, local functions and accessors), constructors, properties (both accessors) and delegates (their Invoke).</summary>
         public const AttributeTargets Members =
             AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property | AttributeTargets.Delegate;

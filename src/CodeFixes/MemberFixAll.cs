@@ -97,7 +97,12 @@ namespace MmLock.CodeFixes
             return null;
         }
 
+#if ROSLYN_4_11_OR_GREATER
         private static IEnumerable<CodeAction> Flatten(CodeAction action) =>
             action.NestedActions.IsDefaultOrEmpty ? new[] { action } : action.NestedActions.SelectMany(Flatten);
+#else
+        // NestedActions is internal before Roslyn 4.10; our providers register no nested actions, so there is nothing to open.
+        private static IEnumerable<CodeAction> Flatten(CodeAction action) => new[] { action };
+#endif
     }
 }

@@ -28,7 +28,8 @@ namespace MmLock.Analyzers.Tests.Scenarios
 
         private static CSharpCompilation Create(Configuration config)
         {
-            var parse = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: config.Symbols);
+            // As ReferenceKernelMm.csproj: the port keeps its attributes in metadata, where the pairs read them.
+            var parse = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: config.Symbols.Append("MMLOCK_ANNOTATIONS"));
             var trees = Directory.EnumerateFiles(SourceDirectory, "*.cs", SearchOption.AllDirectories)
                 .Where(f => !IsBuildOutput(f)).OrderBy(f => f, StringComparer.Ordinal)
                 .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f));
