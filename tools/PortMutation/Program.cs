@@ -23,13 +23,14 @@ namespace MmLock.PortMutation
   --site TEXT        only sites whose key contains TEXT
   --one-at-a-time    one mutant per site (default: one per round, removing one site in every member at once)
   --verbose          the added diagnostics' messages
+  --port-diagnostics first print what the analyzers report on the unmutated port (nothing, in a clean port)
   --runtime          run the stress driver against each mutant (default x86_64, seeds 1,2,3, 20 s each)
   --assertions off   the driver's assertions record nothing and do not stop the run, so only a consequence catches";
 
         public static async Task<int> Main(string[] args)
         {
             var profiles = new List<string>();
-            bool check = false, update = false, verbose = false, runtime = false, assertionsOff = false, oneAtATime = false;
+            bool check = false, update = false, verbose = false, runtime = false, assertionsOff = false, oneAtATime = false, portDiagnostics = false;
             string? siteFilter = null, runtimeProfile = null;
             double seconds = 20;
             var seeds = new List<int> { 1, 2, 3 };
@@ -42,6 +43,7 @@ namespace MmLock.PortMutation
                     case "--update": update = true; break;
                     case "--verbose": verbose = true; break;
                     case "--one-at-a-time": oneAtATime = true; break;
+                    case "--port-diagnostics": portDiagnostics = true; break;
                     case "--profile": profiles.Add(Next()); break;
                     case "--site": siteFilter = Next(); break;
                     case "--runtime": runtime = true; break;
@@ -70,10 +72,11 @@ namespace MmLock.PortMutation
                 Compilation compilation = ReferencePort.Compile(new Configuration(profile, Configuration.Upstream));
                 var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
                 if (errors.Count > 0) throw new InvalidOperationException($"the port does not compile in {profile}: {errors[0]}");
-                Console.WriteLine($"  compiled {watch.Elapsed.TotalSeconds:F1} s");
+                if (portDiagnostics)
+                    foreach (Diagnostic d in await StaticVerdict.AllAsync(compilation))
+                        Console.WriteLine($"  {profile}: port: {d}");
                 var sites = GuardSites.Find(compilation, ReferencePort.SourceDirectory)
                     .Where(s => siteFilter is null || s.Key.Contains(siteFilter, StringComparison.Ordinal)).ToList();
-                Console.WriteLine($"  sites {watch.Elapsed.TotalSeconds:F1} s");
                 var analyser = new StaticVerdict(compilation);
                 var results = await analyser.AnalyseAsync(sites.Where(s => s.Unmutable is null).ToList(), oneAtATime);
                 foreach (GuardSite site in sites)

@@ -69,6 +69,9 @@ namespace MmLock.PortMutation
             return results;
         }
 
+        /// <summary>Every analyzer diagnostic of the compilation.</summary>
+        public static async Task<ImmutableArray<Diagnostic>> AllAsync(Compilation compilation) => await WithAnalyzers(compilation).GetAnalyzerDiagnosticsAsync();
+
         private static CompilationWithAnalyzers WithAnalyzers(Compilation compilation) => compilation.WithAnalyzers(Analyzers,
             new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
                 concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));

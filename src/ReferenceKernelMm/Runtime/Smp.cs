@@ -5,7 +5,8 @@ using MmLock;
 
 namespace ReferenceKernelMm.Runtime
 {
-    /// <summary>An IPI function, run on each target CPU in hard-IRQ context.</summary>
+    /// <summary>An IPI function, run on each target CPU in hard-IRQ context: with IRQs off, on the sender too (on_each_cpu).</summary>
+    [RequiresAny("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
     public delegate void smp_call_func_t(object? info);
 
     /// <summary>A simulated CPU: the state the hardware keeps per CPU (IRQ flag, pending IPIs) and the per-CPU kernel state (preempt count, RCU nesting, held locks).</summary>
@@ -54,6 +55,7 @@ namespace ReferenceKernelMm.Runtime
         public int remaining;
         public readonly ManualResetEventSlim done = new(false);
 
+        [NoLockAnalysis("primitive: the target CPU's hard-IRQ context, in which IRQs are off")]
         public void run_on(int cpu)
         {
             int saved = Smp.hardirq_cpu;
