@@ -73,6 +73,7 @@ namespace ReferenceKernelMm.Stress
             if (variant != null)
                 Console.Out.WriteLine($"variant {variant.name} ({variant.bug}): {variant.description}\n  replaces {variant.replaces}; " +
                     $"the analyzers report {string.Join(", ", variant.expected_ids)} on it; expected at run time: {variant.expected_kind}");
+            ViolationLog.assertions_off = o.assertions_off;
             int window_ms = o.window_ms;
             if (window_ms > 0)
                 RaceWindow.hook = point =>
@@ -232,6 +233,11 @@ namespace ReferenceKernelMm.Stress
             w.WriteLine("mean time per operation (ms): " + string.Join(", ",
                 workload.operations.Select(op => $"{op.name} {counters.mean_seconds(op.name) * 1000:F1}")));
 
+            if (o.assertions_off)
+            {
+                var (count, first) = ViolationLog.suppressed_assertions;
+                w.WriteLine($"assertions off: {count} failed{(first == null ? "" : $", first: {first.Split('\n')[0]}")}");
+            }
             if (violations.Count == 0 && stall == null)
             {
                 w.WriteLine("violations: none");

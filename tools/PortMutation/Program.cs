@@ -16,7 +16,7 @@ namespace MmLock.PortMutation
     public static class Program
     {
         private const string Usage = @"usage: PortMutation [--check | --update] [--profile NAME]... [--site TEXT] [--one-at-a-time] [--verbose]
-                    [--runtime [--runtime-profile NAME] [--seconds N] [--seeds 1,2,3] [--assertions off]]
+                    [--runtime [--runtime-profile NAME] [--seconds N] [--seeds 1,2,3]]
   --check            exit 1 unless docs/port-audit.md's guard-removal table matches and every unflagged site has a reason
   --update           rewrite the table's rows (keeps the reasons, and the run-time cells unless --runtime)
   --profile NAME     only this profile (repeatable; default all six; --check and --update need all)
@@ -24,13 +24,13 @@ namespace MmLock.PortMutation
   --one-at-a-time    one mutant per site (default: one per round, removing one site in every member at once)
   --verbose          the added diagnostics' messages
   --port-diagnostics first print what the analyzers report on the unmutated port (nothing, in a clean port)
-  --runtime          run the stress driver against each mutant (default x86_64, seeds 1,2,3, 20 s each)
+  --runtime          run the stress driver, assertions off, against each mutant (default x86_64, seeds 1,2,3, 20 s each)
   --assertions off   the driver's assertions record nothing and do not stop the run, so only a consequence catches";
 
         public static async Task<int> Main(string[] args)
         {
             var profiles = new List<string>();
-            bool check = false, update = false, verbose = false, runtime = false, assertionsOff = false, oneAtATime = false, portDiagnostics = false;
+            bool check = false, update = false, verbose = false, runtime = false, oneAtATime = false, portDiagnostics = false;
             string? siteFilter = null, runtimeProfile = null;
             double seconds = 20;
             var seeds = new List<int> { 1, 2, 3 };
@@ -50,7 +50,6 @@ namespace MmLock.PortMutation
                     case "--runtime-profile": runtimeProfile = Next(); break;
                     case "--seconds": seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                     case "--seeds": seeds = Next().Split(',').Select(int.Parse).ToList(); break;
-                    case "--assertions": assertionsOff = Next() == "off"; break;
                     case "--help": Console.WriteLine(Usage); return 0;
                     default: Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}"); return 2;
                 }
@@ -102,7 +101,7 @@ namespace MmLock.PortMutation
 
             string auditPath = Path.Combine(ArchProfiles.RepoRoot, "docs", "port-audit.md");
             string document = File.ReadAllText(auditPath);
-            var documented = AuditTable.Read(document, names.Count);
+            var documented = AuditTable.Read(document, ArchProfiles.Names.Count);
             var computed = verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new AuditRow(v.Key,
                 names.Select(p => v.Value.GetValueOrDefault(p, AuditTable.Absent)).ToList(),
                 documented.GetValueOrDefault(v.Key)?.RunTime ?? "not run",
@@ -114,7 +113,7 @@ namespace MmLock.PortMutation
                 string profile = runtimeProfile ?? "x86_64";
                 var groups = sitesByKey.Values.Where(s => s.Profile == profile).ToList();
                 if (groups.Count == 0) throw new InvalidOperationException($"no sites in profile {profile}");
-                var runner = new RuntimeVerdict(profile, groups[0].Compilation, work, seconds, seeds, assertionsOff);
+                var runner = new RuntimeVerdict(profile, groups[0].Compilation, work, seconds, seeds);
                 string baseline = runner.Verdict(null);
                 Console.WriteLine($"run time, {profile}, unmutated port: {baseline}");
                 if (!baseline.StartsWith("not caught", StringComparison.Ordinal))
@@ -123,7 +122,7 @@ namespace MmLock.PortMutation
                 {
                     if (!sitesByKey.TryGetValue(computed[i].Key, out var s) || s.Profile != profile || s.Site.Unmutable is not null) continue;
                     var watch = Stopwatch.StartNew();
-                    string verdict = runner.Verdict(s.Site) + (assertionsOff ? ", assertions off" : "") + $", {profile}";
+                    string verdict = runner.Verdict(s.Site) + $", {profile}";
                     computed[i] = computed[i] with { RunTime = verdict };
                     Console.WriteLine($"run time: {computed[i].Key}: {verdict} [{watch.Elapsed.TotalSeconds:F0} s]");
                 }

@@ -266,7 +266,7 @@ namespace ReferenceKernelMm.Runtime
             Cpu self = this_cpu();
             // Waiting with IRQs off deadlocks against a CPU sending to us the same way.
             if (self.irqs_disabled)
-                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
+                ViolationLog.assertion_failed(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
             List<Cpu> targets = new();
             foreach (Cpu c in online_cpus())
                 if (c != self)

@@ -74,7 +74,7 @@ namespace ReferenceKernelMm.kernel
         public static void lockdep_assert_in_stop_machine()
         {
             if (!lockdep_is_in_stop_machine())
-                throw ViolationLog.Report(ViolationKind.NotHeld, $"not inside stop_machine on CPU {Smp.raw_smp_processor_id()}");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, $"not inside stop_machine on CPU {Smp.raw_smp_processor_id()}");
         }
     }
 }

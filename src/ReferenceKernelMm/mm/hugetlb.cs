@@ -133,7 +133,7 @@ namespace ReferenceKernelMm.mm
                 !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
                 !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem) &&
                 !huge_pte_walker_lock_held())
-                throw ViolationLog.Report(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
 #endif
             return huge_pte_offset(vma.vm_mm, addr, sz);
         }
@@ -285,7 +285,7 @@ namespace ReferenceKernelMm.mm
             if (__vma_shareable_lock(vma) &&
                 !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
                 !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem))
-                throw ViolationLog.Report(ViolationKind.NotHeld, "huge_pte_alloc: shareable VMA without the vma lock or i_mmap_rwsem");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, "huge_pte_alloc: shareable VMA without the vma lock or i_mmap_rwsem");
 #endif
             pXd_t pgd = pgd_offset(mm, addr);
             memory.__pxd_alloc(mm, pgd, "huge_pte_alloc");
