@@ -25,6 +25,8 @@ namespace ReferenceKernelMm.Runtime
         UseAfterFree,
         /// <summary>A kernel BUG_ON / WARN_ON style consistency check.</summary>
         Bug,
+        /// <summary>A lock class taken both in hard-IRQ context and with IRQs enabled (lockdep's inconsistent lock state).</summary>
+        IrqUnsafe,
     }
 
     /// <summary>One recorded violation: what, where (CPU, thread, stack) and the full message.</summary>
