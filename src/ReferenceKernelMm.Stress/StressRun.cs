@@ -65,6 +65,18 @@ namespace ReferenceKernelMm.Stress
         /// <summary>The random numbers of CPU <paramref name="index"/>: a function of the seed and the index only.</summary>
         public static Random cpu_random(int seed, int index) => new(unchecked(seed * 1_000_003 + index));
 
+        // A race window holds the CPU up without leaving the kernel: with IRQs on it still takes its IPIs, so a freer's
+        // synchronisation does not wait for the window to end.
+        private static void hold_up(int ms)
+        {
+            var held = Stopwatch.StartNew();
+            while (held.ElapsedMilliseconds < ms)
+            {
+                Thread.Sleep(1);
+                Smp.interrupt_point();
+            }
+        }
+
         /// <summary>Runs to the end and returns the exit code.</summary>
         public int run()
         {
@@ -80,7 +92,7 @@ namespace ReferenceKernelMm.Stress
                 {
                     window_rng ??= new Random(Environment.CurrentManagedThreadId);
                     if (windows.TryGetValue(point, out var w) && window_rng.Next(w.odds) == 0)
-                        Thread.Sleep(window_ms * w.lengths);
+                        hold_up(window_ms * w.lengths);
                 };
             using (Smp.cpu_up())
                 workload.setup();
