@@ -37,6 +37,8 @@ namespace ReferenceKernelMm.Stress
         public double watchdog = 10;
         /// <summary>Milliseconds a race window holds a walker up; 0 disables the windows.</summary>
         public int window_ms = 1;
+        /// <summary>Assertions count instead of stopping the run (--assertions off): only a consequence is a violation.</summary>
+        public bool assertions_off;
         /// <summary>Print usage.</summary>
         public bool help;
 
@@ -53,6 +55,8 @@ namespace ReferenceKernelMm.Stress
               --plan N           print the first N operations each CPU would run for the seed, then exit
               --watchdog SEC     report a stall when an operation runs longer than this (default 10)
               --window-ms MS     how long a race window holds a walker up, 0 for none (default 1)
+              --assertions on|off  off: a failed assertion is counted and the code runs on, so only a consequence of
+                                 the missing guard (use-after-free, BUG, lockdep report, stall) is a violation (default on)
               --help
             exit codes: 0 clean, 1 violation, 2 bad usage, 3 variant not applicable to this build's profile
             """;
@@ -112,6 +116,12 @@ namespace ReferenceKernelMm.Stress
                         break;
                     case "--window-ms":
                         error = ParseInt(arg, Value(), 0, 1000, out o.window_ms);
+                        break;
+                    case "--assertions":
+                        string? mode = Value();
+                        if (mode is not ("on" or "off"))
+                            error = $"--assertions needs 'on' or 'off', not '{mode}'";
+                        o.assertions_off = mode == "off";
                         break;
                     case "--seed":
                         error = ParseInt(arg, Value(), int.MinValue, int.MaxValue, out int seed);

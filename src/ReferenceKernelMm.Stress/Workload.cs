@@ -150,7 +150,7 @@ namespace ReferenceKernelMm.Stress
         {
             hotplug_slot s = hotplug[c.a % NR_HOTPLUG];
             ulong size = mmzone.memory_block_size_bytes();
-            lock (s)
+            using (UserLock.hold(s))
             {
                 if (!s.added)
                 {
@@ -187,7 +187,7 @@ namespace ReferenceKernelMm.Stress
         {
             int i = c.a % hvo_pages.Length;
             ulong head = (HVO_START >> PAGE_SHIFT) + (ulong)i * (hugetlb.HPAGE_SIZE / PAGE_SIZE);
-            lock (hvo_pages[i])
+            using (UserLock.hold(hvo_pages[i]))
             {
                 hugetlb_vmemmap.hugetlb_vmemmap_optimize_folio(head);
                 hugetlb_vmemmap.hugetlb_vmemmap_restore_folio(head);
@@ -255,7 +255,7 @@ namespace ReferenceKernelMm.Stress
             int m = c.a % NR_MM, f = c.b % NR_FILES;
             hugetlb_slot slot = vmas[m, f];
             mm_struct mm = mms[m];
-            lock (slot)
+            using (UserLock.hold(slot))
             {
                 if (!slot.mapped)
                 {

@@ -63,7 +63,7 @@ namespace ReferenceKernelMm.Stress.Tests
             Driver.Result r = Driver.Run(Driver.Stress, "--duration", "20", "--seed", "1", "--window-ms", "1000", "--watchdog", "0.5");
             Assert.True(r.exit == ExitCode.Violation, r.stdout + r.stderr);
             Assert.Matches(@"watchdog: CPU \d+ made no progress for [\d.]+ s in \w+", r.stdout);
-            Assert.Matches(@"CPU \d+: IRQs (on|off), preempt_count \d+, rcu_nesting \d+, \d+ IPIs pending, holds \[", r.stdout);
+            Assert.Matches(@"CPU \d+: IRQs (on|off), preempt_count \d+, rcu_nesting \d+, \d+ IPIs pending, (asleep in a kernel wait|sleep depth \d+), holds \[", r.stdout);
         }
 
         [Fact]

@@ -60,7 +60,7 @@ namespace ReferenceKernelMm.Tests
                 locking.mutex_lock(mmu.fixmap_lock);
                 fixmap_pXd ptep = fixmap.pxd_set_fixmap(pt_level.pte, mine.pfn << PAGE_SHIFT);
                 mapped.Set();
-                done.Wait(TestCpu.Long);
+                done.WaitTakingIpis();
                 ptep.write(0x1234); // still the owner's table
                 fixmap.pxd_clear_fixmap(pt_level.pte);
                 locking.mutex_unlock(mmu.fixmap_lock);

@@ -86,7 +86,7 @@ namespace ReferenceKernelMm.Tests
                         if (!atLeaf.IsSet)
                         {
                             atLeaf.Set();
-                            resume.Wait(TestCpu.Long);
+                            resume.WaitTakingIpis();
                         }
                         entry.read();
                     }, null);
@@ -99,7 +99,7 @@ namespace ReferenceKernelMm.Tests
             atLeaf.Wait("walker at its first leaf");
             Assert.Equal(0, memory_hotplug.remove_memory(start, size)); // hot-remove never waits for init_mm's mmap lock
             resume.Set();
-            var ex = Assert.Throws<System.AggregateException>(() => walker.Wait(TestCpu.Long));
+            var ex = Assert.Throws<System.AggregateException>(() => walker.WaitTakingIpis());
             var bug = Assert.IsType<KernelBugException>(ex.InnerException);
             Assert.Equal(ViolationKind.UseAfterFree, bug.Violation.Kind);
             Assert.Contains("Freed by: free_empty_tables", bug.Message);
@@ -189,7 +189,7 @@ namespace ReferenceKernelMm.Tests
             {
                 mmap_lock.mmap_write_lock(K.init_mm);
                 dumping.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 mmap_lock.mmap_write_unlock(K.init_mm);
             });
             dumping.Wait("ptdump holds init_mm");

@@ -71,7 +71,7 @@ namespace ReferenceKernelMm.Tests
             {
                 ulong flags = Smp.local_irq_save();
                 inWalk.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Smp.local_irq_restore(flags);
             });
             inWalk.Wait("walker in its IRQs-off section");
@@ -99,7 +99,7 @@ namespace ReferenceKernelMm.Tests
             {
                 ulong flags = Smp.local_irq_save();
                 inWalk.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Assert.True(table.page.valid, "table freed under an IRQs-off walker");
                 Smp.local_irq_restore(flags);
             });

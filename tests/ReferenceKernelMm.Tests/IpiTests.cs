@@ -39,24 +39,110 @@ namespace ReferenceKernelMm.Tests
         }
 
         [Fact]
-        public void Idle_and_blocked_CPUs_answer_at_once()
+        public void The_handler_runs_on_the_target_thread_at_its_next_interrupt_point_and_wait_false_returns_first()
         {
-            using var idle = new ManualResetEventSlim();
-            using var release = new ManualResetEventSlim();
-            int idleCpu = -1;
-            var blocked = TestCpu.Run("idle", () =>
+            using var up = new ManualResetEventSlim();
+            using var poll = new ManualResetEventSlim();
+            int targetCpu = -1, targetThread = -1;
+            var ran = new ConcurrentQueue<(int Cpu, int Thread, int ThisCpu, bool IrqsOff)>();
+            var target = TestCpu.Run("target", () =>
             {
-                idleCpu = Smp.smp_processor_id();
-                idle.Set();
-                release.Wait(TestCpu.Long); // blocked outside the kernel, IRQs on
+                targetCpu = Smp.smp_processor_id();
+                targetThread = System.Environment.CurrentManagedThreadId;
+                up.Set();
+                poll.Wait(TestCpu.Long); // running user code: no interrupt point
+                Assert.DoesNotContain(ran, r => r.Cpu == targetCpu);
+                Smp.interrupt_point();
+                Assert.Contains(ran, r => r.Cpu == targetCpu);
             });
-            idle.Wait("idle CPU up");
+            up.Wait("target up");
+            using (Smp.cpu_up())
+            {
+                Smp.smp_call_function(_ => ran.Enqueue((Smp.smp_processor_id(), System.Environment.CurrentManagedThreadId,
+                    Smp.this_cpu().id, Smp.irqs_disabled())), null, wait: false);
+                // wait: false returns before the target has run it (other online CPUs, such as RCU's, may have).
+                Assert.DoesNotContain(ran, r => r.Cpu == targetCpu);
+            }
+            poll.Set();
+            target.Wait("target");
+            Assert.Equal((targetCpu, targetThread, targetCpu, true), Assert.Single(ran, r => r.Cpu == targetCpu));
+        }
+
+        [Fact]
+        public void A_CPU_asleep_in_a_kernel_wait_is_woken_to_take_its_IPI()
+        {
+            var m = new include.linux.mutex("ipi_test_mutex");
+            using var asleep = new ManualResetEventSlim();
+            int sleeperCpu = -1, sleeperThread = -1;
+            var ranOn = new ConcurrentDictionary<int, int>(); // cpu -> thread that ran the function
+            using var holder = Smp.cpu_up();
+            include.linux.locking.mutex_lock(m);
+            var sleeper = TestCpu.Run("sleeper", () =>
+            {
+                sleeperCpu = Smp.smp_processor_id();
+                sleeperThread = System.Environment.CurrentManagedThreadId;
+                asleep.Set();
+                include.linux.locking.mutex_lock(m);
+                include.linux.locking.mutex_unlock(m);
+            });
+            asleep.Wait("sleeper up");
+            TestCpu.StillBlocked(sleeper, "mutex_lock of a held mutex");
+            Smp.smp_call_function(_ => ranOn[Smp.smp_processor_id()] = System.Environment.CurrentManagedThreadId, null, wait: true);
+            Assert.Equal(sleeperThread, ranOn[sleeperCpu]);
+            include.linux.locking.mutex_unlock(m);
+            sleeper.Wait("sleeper");
+        }
+
+        [Fact]
+        public void Offline_CPUs_run_no_handlers()
+        {
+            int gone = -1;
             var ran = new ConcurrentBag<int>();
             using (Smp.cpu_up())
+            {
+                // Up while the sender is, so it gets a number of its own, then offline before the IPI.
+                TestCpu.Run("goes offline", () => gone = Smp.smp_processor_id()).Wait("offline CPU");
+                Assert.NotEqual(Smp.smp_processor_id(), gone);
                 Smp.smp_call_function(_ => ran.Add(Smp.smp_processor_id()), null, wait: true);
-            Assert.Contains(idleCpu, ran);
-            release.Set();
-            blocked.Wait("idle CPU");
+            }
+            Assert.DoesNotContain(gone, ran);
+        }
+
+        [Fact]
+        public void A_spinlock_taken_in_an_IPI_function_and_with_IRQs_on_is_reported_like_lockdep()
+        {
+            var l = new include.linux.spinlock_t("ipi_test_lock");
+            ViolationLog.Clear();
+            using var up = new ManualResetEventSlim();
+            using var poll = new ManualResetEventSlim();
+            KernelBugException? seen = null;
+            int targetCpu = -1;
+            var target = TestCpu.Run("target", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                include.linux.locking.spin_lock(l); // IRQs on: HARDIRQ-ON-W
+                include.linux.locking.spin_unlock(l);
+                up.Set();
+                poll.Wait(TestCpu.Long);
+                try { Smp.interrupt_point(); }
+                catch (KernelBugException e) { seen = e; }
+            });
+            up.Wait("target took the lock with IRQs on");
+            using (Smp.cpu_up())
+                Smp.smp_call_function(_ =>
+                {
+                    if (Smp.smp_processor_id() != targetCpu)
+                        return;
+                    include.linux.locking.spin_lock(l); // in the IPI function: IN-HARDIRQ-W
+                    include.linux.locking.spin_unlock(l);
+                }, null, wait: false);
+            poll.Set();
+            target.Wait("target");
+            Assert.NotNull(seen);
+            Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
+            Assert.StartsWith("inconsistent lock state: ipi_test_lock taken on CPU", seen.Violation.Message);
+            Assert.Contains("HARDIRQ-ON-W -> IN-HARDIRQ-W", seen.Violation.Message);
+            ViolationLog.Clear();
         }
 
         [Fact]

@@ -15,7 +15,7 @@ namespace ReferenceKernelMm.Tests
                 percpu_down_read(sem);
                 lockdep.lockdep_assert_held_read(sem);
                 holding.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 percpu_up_read(sem);
             });
 
@@ -54,7 +54,7 @@ namespace ReferenceKernelMm.Tests
                 lockdep.lockdep_assert_held(sem);
                 readersSeenByWriter = sem.readers();
                 writerHolds.Set();
-                writerRelease.Wait(TestCpu.Long);
+                writerRelease.WaitTakingIpis();
                 percpu_up_write(sem);
             });
             Assert.False(writerHolds.Wait(TestCpu.Short), "writer got in while a reader holds");
@@ -82,7 +82,7 @@ namespace ReferenceKernelMm.Tests
             {
                 percpu_down_write(sem);
                 firstHolds.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 percpu_up_write(sem);
             });
             firstHolds.Wait("first writer");

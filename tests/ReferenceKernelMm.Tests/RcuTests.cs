@@ -17,7 +17,7 @@ namespace ReferenceKernelMm.Tests
                 Rcu.rcu_read_lock();
                 Rcu.rcu_read_lock(); // nesting: only the outermost unlock ends the section
                 entered.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Rcu.rcu_read_unlock();
                 Assert.True(Rcu.rcu_read_lock_held());
                 Volatile.Write(ref readerFinished, 1);
@@ -48,7 +48,7 @@ namespace ReferenceKernelMm.Tests
             {
                 Rcu.rcu_read_lock();
                 oldEntered.Set();
-                oldRelease.Wait(TestCpu.Long);
+                oldRelease.WaitTakingIpis();
                 Rcu.rcu_read_unlock();
             });
             oldEntered.Wait("old reader entered");
@@ -60,7 +60,7 @@ namespace ReferenceKernelMm.Tests
             {
                 Rcu.rcu_read_lock();
                 newEntered.Set();
-                newRelease.Wait(TestCpu.Long);
+                newRelease.WaitTakingIpis();
                 Rcu.rcu_read_unlock();
             });
             newEntered.Wait("new reader entered");
@@ -83,7 +83,7 @@ namespace ReferenceKernelMm.Tests
                 Assert.True(Rcu.rcu_read_lock_any_held());
                 Assert.False(Rcu.rcu_read_lock_held());
                 entered.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Smp.local_irq_enable();
             });
             entered.Wait("irqs off");
@@ -104,7 +104,7 @@ namespace ReferenceKernelMm.Tests
             {
                 Rcu.rcu_read_lock();
                 entered.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Rcu.rcu_read_unlock();
             });
             entered.Wait("reader entered");

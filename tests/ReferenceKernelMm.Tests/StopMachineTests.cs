@@ -81,7 +81,7 @@ namespace ReferenceKernelMm.Tests
             {
                 Smp.local_irq_disable();
                 irqsOff.Set();
-                release.Wait(TestCpu.Long);
+                release.WaitTakingIpis();
                 Volatile.Write(ref enabled, true);
                 Smp.local_irq_enable(); // the CPU becomes preemptible here and stops until the stop ends
             });

@@ -42,12 +42,31 @@ namespace ReferenceKernelMm.Tests
 
         public static void Wait(this Task t, string what)
         {
-            Assert.True(t.Wait(Long), $"timed out: {what}");
+            Assert.True(Poll(t.Wait, Long), $"timed out: {what}");
         }
 
         public static void Wait(this ManualResetEventSlim e, string what)
         {
-            Assert.True(e.Wait(Long), $"timed out: {what}");
+            Assert.True(Poll(e.Wait, Long), $"timed out: {what}");
+        }
+
+        /// <summary>Waits up to <see cref="Long"/> like user code on a CPU: the CPU still takes IPIs and stops for stop_machine.</summary>
+        public static bool WaitTakingIpis(this ManualResetEventSlim e) => Poll(e.Wait, Long);
+
+        /// <inheritdoc cref="WaitTakingIpis(ManualResetEventSlim)"/>
+        public static bool WaitTakingIpis(this Task t) => Poll(t.Wait, Long);
+
+        // A thread that is a CPU and waits outside the kernel keeps taking interrupts.
+        private static bool Poll(Func<int, bool> wait, TimeSpan timeout)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (!wait(1))
+            {
+                Smp.interrupt_point();
+                if (sw.Elapsed > timeout)
+                    return false;
+            }
+            return true;
         }
 
         /// <summary>Waits until <paramref name="cond"/> holds, failing after <see cref="Long"/>.</summary>
@@ -58,13 +77,14 @@ namespace ReferenceKernelMm.Tests
             {
                 Assert.True(sw.Elapsed < Long, $"timed out: {what}");
                 Thread.Sleep(1);
+                Smp.interrupt_point();
             }
         }
 
         /// <summary>Asserts the task is still blocked after <see cref="Short"/>.</summary>
         public static void StillBlocked(Task t, string what)
         {
-            Assert.False(t.Wait(Short), $"should still be blocked: {what}");
+            Assert.False(Poll(t.Wait, Short), $"should still be blocked: {what}");
         }
     }
 }

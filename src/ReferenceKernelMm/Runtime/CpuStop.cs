@@ -50,6 +50,7 @@ namespace ReferenceKernelMm.Runtime
         /// <summary>A primitive is about to run on this thread: a preemptible CPU that a stop is waiting for stops here.</summary>
         internal static void stop_point()
         {
+            Smp.irq_poll();
             multi_stop_data? s = active;
             if (s != null)
                 stop_point_slow(s);
@@ -75,8 +76,9 @@ namespace ReferenceKernelMm.Runtime
         {
             s.acked.Add(cpu);
             Monitor.PulseAll(stop_lock);
+            // Parked in MULTI_STOP_PREPARE with IRQs still on: IPIs sent meanwhile run here, before the stop disables IRQs.
             while (s.state != multi_stop_state.MULTI_STOP_EXIT)
-                Monitor.Wait(stop_lock);
+                Smp.sleep_wait(stop_lock);
         }
 
         /// <summary>The calling CPU starts sleeping in a kernel wait (nests).</summary>
@@ -159,7 +161,11 @@ namespace ReferenceKernelMm.Runtime
                     foreach (Cpu c in s.targets)
                         if (Volatile.Read(ref c.sleep_depth) > 0)
                             s.acked.Add(c);
-                    if (s.acked.Count == s.targets.Count)
+                    // IRQs go off only once no IPI is queued anywhere: a stopped CPU cannot answer one (the kernel's
+                    // targets take them until MULTI_STOP_DISABLE_IRQ).
+                    Smp.irq_poll();
+                    if (s.acked.Count == s.targets.Count && no_pending(s.targets) &&
+                        Volatile.Read(ref self.pending_count) == 0)
                         break;
                     Monitor.Wait(stop_lock, 50);
                     if (!reported && waited.Elapsed > Smp.csd_lock_timeout)
@@ -185,6 +191,14 @@ namespace ReferenceKernelMm.Runtime
                 s.state = multi_stop_state.MULTI_STOP_RUN;
             }
             self.rcu_note_reader_state();
+        }
+
+        private static bool no_pending(IEnumerable<Cpu> cpus)
+        {
+            foreach (Cpu c in cpus)
+                if (Volatile.Read(ref c.pending_count) != 0)
+                    return false;
+            return true;
         }
 
         /// <summary>Enables IRQs everywhere again and lets the stopped CPUs go (MULTI_STOP_EXIT).</summary>

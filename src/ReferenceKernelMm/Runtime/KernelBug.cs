@@ -25,6 +25,8 @@ namespace ReferenceKernelMm.Runtime
         UseAfterFree,
         /// <summary>A kernel BUG_ON / WARN_ON style consistency check.</summary>
         Bug,
+        /// <summary>A lock class taken both in hard-IRQ context and with IRQs enabled (lockdep's inconsistent lock state).</summary>
+        IrqUnsafe,
     }
 
     /// <summary>One recorded violation: what, where (CPU, thread, stack) and the full message.</summary>
@@ -65,6 +67,27 @@ namespace ReferenceKernelMm.Runtime
                 new StackTrace(1, false).ToString(), DateTime.UtcNow);
             log.Enqueue(v);
             return new KernelBugException(v);
+        }
+
+        private static int suppressed;
+        private static string? first_suppressed;
+
+        /// <summary>
+        /// With this set (the stress driver's <c>--assertions off</c>), a failed lockdep-style assertion is counted instead of
+        /// reported and the code runs on, so a run stops only on what a missing guard breaks: the consequence.
+        /// </summary>
+        public static bool assertions_off;
+
+        /// <summary>Failed assertions counted while <see cref="assertions_off"/>, and the first one's message.</summary>
+        public static (int count, string? first) suppressed_assertions => (Volatile.Read(ref suppressed), first_suppressed);
+
+        /// <summary>A failed assertion (a guard stated at run time and not held): reports and throws, or counts it (<see cref="assertions_off"/>).</summary>
+        public static void assertion_failed(ViolationKind kind, string message)
+        {
+            if (!assertions_off)
+                throw Report(kind, message);
+            Interlocked.CompareExchange(ref first_suppressed, $"{kind}: {message}", null);
+            Interlocked.Increment(ref suppressed);
         }
 
         /// <summary>BUG_ON: reports and throws when the condition holds.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 
 namespace ReferenceKernelMm.Runtime
 {
@@ -38,6 +39,9 @@ namespace ReferenceKernelMm.Runtime
         internal sealed record held_lock(lockdep_map map, lock_mode mode);
 
         private static readonly object graph_lock = new();
+        // Per atomic lock class, where it was first taken in hard-IRQ context and with IRQs enabled (lockdep's usage bits).
+        private static readonly Dictionary<string, string> in_hardirq = new(), hardirq_on = new();
+        private static readonly HashSet<string> reported_irq_unsafe = new();
         // Observed edges: the key class was held when the value classes were acquired.
         private static readonly Dictionary<string, HashSet<string>> after = new();
 
@@ -48,6 +52,8 @@ namespace ReferenceKernelMm.Runtime
             Cpu cpu = Smp.this_cpu();
             if (cpu.held_locks.Exists(h => h.map == map))
                 throw ViolationLog.Report(ViolationKind.Recursion, $"CPU {cpu.id} acquires {map} ({mode}) which it already holds [{describe_held(cpu)}]");
+            if (map.atomic)
+                check_irq_usage(map, cpu);
             if (!trylock)
             {
                 lock (graph_lock)
@@ -65,6 +71,25 @@ namespace ReferenceKernelMm.Runtime
                         set.Add(to);
                     }
                 }
+            }
+        }
+
+        // lockdep's inconsistent-usage check: a lock class taken in an IPI function and also with IRQs enabled can deadlock,
+        // the IPI spinning on the lock that the code it interrupted holds on the same CPU.
+        private static void check_irq_usage(lockdep_map map, Cpu cpu)
+        {
+            bool in_irq = Smp.hardirq_cpu >= 0;
+            if (!in_irq && cpu.irqs_disabled)
+                return;
+            string where = $"CPU {cpu.id}{(in_irq ? " in an IPI function" : " with IRQs enabled")}";
+            lock (graph_lock)
+            {
+                var (mine, other) = in_irq ? (in_hardirq, hardirq_on) : (hardirq_on, in_hardirq);
+                mine.TryAdd(map.class_name, where);
+                if (!other.TryGetValue(map.class_name, out string? before) || !reported_irq_unsafe.Add(map.class_name))
+                    return;
+                throw ViolationLog.Report(ViolationKind.IrqUnsafe,
+                    $"inconsistent lock state: {map} taken on {where}, and on {before} before ({(in_irq ? "HARDIRQ-ON-W -> IN-HARDIRQ-W" : "IN-HARDIRQ-W -> HARDIRQ-ON-W")})");
             }
         }
 
@@ -138,7 +163,7 @@ namespace ReferenceKernelMm.Runtime
                 lock (cpu.irq_sync)
                     pending = cpu.pending.Count;
                 lines.Add($"CPU {cpu.id}: IRQs {(cpu.irqs_disabled ? "off" : "on")}, preempt_count {cpu.preempt_count}, rcu_nesting {cpu.rcu_nesting}, " +
-                    $"{pending} IPIs pending, holds [{held}]");
+                    $"{pending} IPIs pending, {(Volatile.Read(ref cpu.sleeping_on) != null ? "asleep in a kernel wait" : $"sleep depth {cpu.sleep_depth}")}, holds [{held}]");
             }
             return string.Join(Environment.NewLine, lines);
         }

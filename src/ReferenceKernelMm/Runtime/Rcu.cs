@@ -90,7 +90,7 @@ namespace ReferenceKernelMm.Runtime
                     // A reader leaves by bumping its sequence and then pulsing under gp_lock, so no wake-up is lost;
                     // the timeout only bounds the cost of a CPU going offline mid-reader (which cpu_down forbids).
                     while (snapshot.Exists(s => Volatile.Read(ref s.cpu.rcu_seq) == s.seq))
-                        Monitor.Wait(gp_lock, 50);
+                        Smp.sleep_wait(gp_lock);
                 }
             }
             finally
@@ -126,7 +126,7 @@ namespace ReferenceKernelMm.Runtime
             {
                 long target = cb_queued;
                 while (cb_done < target)
-                    Monitor.Wait(cb_lock);
+                    Smp.sleep_wait(cb_lock);
             }
             CpuStop.sleep_end();
         }
@@ -142,7 +142,7 @@ namespace ReferenceKernelMm.Runtime
                 lock (cb_lock)
                 {
                     while (cb_queue.Count == 0)
-                        Monitor.Wait(cb_lock);
+                        Smp.sleep_wait(cb_lock);
                     batch = cb_queue.ToArray();
                     cb_queue.Clear();
                 }

@@ -5,7 +5,8 @@ using MmLock;
 
 namespace ReferenceKernelMm.Runtime
 {
-    /// <summary>An IPI function, run on each target CPU in hard-IRQ context.</summary>
+    /// <summary>An IPI function, run on each target CPU in hard-IRQ context: with IRQs off, on the sender too (on_each_cpu).</summary>
+    [RequiresAny("ReferenceKernelMm.K.IrqsOff", "ReferenceKernelMm.K.IrqsSaved")]
     public delegate void smp_call_func_t(object? info);
 
     /// <summary>A simulated CPU: the state the hardware keeps per CPU (IRQ flag, pending IPIs) and the per-CPU kernel state (preempt count, RCU nesting, held locks).</summary>
@@ -21,6 +22,10 @@ namespace ReferenceKernelMm.Runtime
         internal bool online;
         internal volatile bool irqs_disabled;
         internal readonly Queue<CallSingleData> pending = new();
+        // pending.Count, readable without irq_sync: the fast path of every interrupt point.
+        internal int pending_count;
+        // The monitor the CPU sleeps on in a kernel wait, so a sender can wake it to take its IPI.
+        internal object? sleeping_on;
 
         internal int preempt_count;
         internal int rcu_nesting;
@@ -54,6 +59,7 @@ namespace ReferenceKernelMm.Runtime
         public int remaining;
         public readonly ManualResetEventSlim done = new(false);
 
+        [NoLockAnalysis("primitive: the target CPU's hard-IRQ context, in which IRQs are off")]
         public void run_on(int cpu)
         {
             int saved = Smp.hardirq_cpu;
@@ -82,11 +88,11 @@ namespace ReferenceKernelMm.Runtime
 
     /// <summary>
     /// CPUs, IRQ flags and IPIs. A thread becomes a CPU with <see cref="cpu_up"/>.
-    /// An IPI reaches a CPU whose IRQs are enabled at once — the sender runs the function on its
-    /// behalf, with <see cref="smp_processor_id"/> answering the target — so CPUs that are idle,
-    /// blocked or sleeping never hold a sender up. A CPU with IRQs disabled queues it and runs it
-    /// itself when it enables IRQs again: exactly the window that IPI-based synchronisation
-    /// (<c>tlb_remove_table_sync_one</c>) relies on.
+    /// An IPI is queued on each online target and runs on the target's own thread, in hard-IRQ context, at its next
+    /// interrupt point with IRQs on: any primitive (<see cref="CpuStop.stop_point"/>), a spin on a lock, enabling IRQs
+    /// again, or a kernel sleep, which the sender wakes. A CPU with IRQs disabled runs it only when it enables them: the
+    /// window that IPI-based synchronisation (<c>tlb_remove_table_sync_one</c>) relies on. Offline CPUs get none; a CPU
+    /// going offline runs what it was sent before (the kernel's flush on the dying CPU).
     /// </summary>
     public static class Smp
     {
@@ -156,14 +162,19 @@ namespace ReferenceKernelMm.Runtime
             if (cpu.irqs_disabled)
                 irq_enable(cpu);
             cpu.rcu_note_reader_state();
+            CallSingleData[] flushed;
             lock (cpus_lock)
             {
                 lock (cpu.irq_sync)
                 {
                     cpu.online = false;
+                    flushed = take_pending(cpu);
                 }
-                current = null;
             }
+            foreach (CallSingleData csd in flushed)
+                csd.run_on(cpu.id);
+            lock (cpus_lock)
+                current = null;
             CpuStop.cpu_dying(cpu);
             ViolationLog.BUG_ON(dirty, $"CPU {cpu.id} went offline in atomic context or holding locks ({state})");
         }
@@ -248,12 +259,64 @@ namespace ReferenceKernelMm.Runtime
             lock (cpu.irq_sync)
             {
                 cpu.irqs_disabled = false;
-                taken = cpu.pending.ToArray();
-                cpu.pending.Clear();
+                taken = take_pending(cpu);
             }
             foreach (CallSingleData csd in taken)
                 csd.run_on(cpu.id);
             cpu.rcu_note_reader_state();
+        }
+
+        // Under cpu.irq_sync.
+        private static CallSingleData[] take_pending(Cpu cpu)
+        {
+            CallSingleData[] taken = cpu.pending.ToArray();
+            cpu.pending.Clear();
+            Volatile.Write(ref cpu.pending_count, 0);
+            return taken;
+        }
+
+        /// <summary>A point where a CPU outside the kernel (waiting in user space) takes its IPIs and stops for stop_machine.</summary>
+        public static void interrupt_point() => CpuStop.stop_point();
+
+        /// <summary>An interrupt point: a CPU with IRQs on, not already in an IPI function, runs the IPIs queued for it.</summary>
+        internal static void irq_poll()
+        {
+            Cpu? cpu = current;
+            if (cpu == null || hardirq_cpu >= 0 || Volatile.Read(ref cpu.pending_count) == 0)
+                return;
+            CallSingleData[] taken;
+            lock (cpu.irq_sync)
+            {
+                if (cpu.irqs_disabled)
+                    return;
+                taken = take_pending(cpu);
+            }
+            foreach (CallSingleData csd in taken)
+                csd.run_on(cpu.id);
+        }
+
+        /// <summary>
+        /// Monitor.Wait of a kernel sleep; the caller holds <paramref name="sync"/> and loops on its condition. A sleeping CPU
+        /// still takes interrupts: a sender wakes it, and the IPI runs here, outside <paramref name="sync"/>.
+        /// </summary>
+        internal static void sleep_wait(object sync)
+        {
+            Cpu? cpu = current;
+            if (cpu == null || hardirq_cpu >= 0 || cpu.irqs_disabled)
+            {
+                Monitor.Wait(sync, 10);
+                return;
+            }
+            // Published before the check, so a sender that queues after it sees it and pulses (it takes sync, which Wait releases).
+            Interlocked.Exchange(ref cpu.sleeping_on, sync);
+            if (Volatile.Read(ref cpu.pending_count) == 0)
+                Monitor.Wait(sync, 10);
+            Interlocked.Exchange(ref cpu.sleeping_on, null);
+            if (Volatile.Read(ref cpu.pending_count) == 0)
+                return;
+            Monitor.Exit(sync);
+            try { irq_poll(); }
+            finally { Monitor.Enter(sync); }
         }
 
         /// <summary>Runs <paramref name="func"/> on every other online CPU; with <paramref name="wait"/>, returns only after all have run it.</summary>
@@ -264,34 +327,44 @@ namespace ReferenceKernelMm.Runtime
             Cpu self = this_cpu();
             // Waiting with IRQs off deadlocks against a CPU sending to us the same way.
             if (self.irqs_disabled)
-                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
-            List<Cpu> targets = new();
+                ViolationLog.assertion_failed(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
+            // The extra count keeps `done` unset until every target has been posted.
+            var csd = new CallSingleData(func, info, 1);
             foreach (Cpu c in online_cpus())
-                if (c != self)
-                    targets.Add(c);
-            var csd = new CallSingleData(func, info, targets.Count + 1);
-            foreach (Cpu c in targets)
             {
-                bool now;
+                if (c == self)
+                    continue;
                 lock (c.irq_sync)
                 {
-                    now = !c.online || !c.irqs_disabled;
-                    if (!now)
-                        c.pending.Enqueue(csd);
+                    if (!c.online)
+                        continue;
+                    Interlocked.Increment(ref csd.remaining);
+                    c.pending.Enqueue(csd);
+                    Volatile.Write(ref c.pending_count, c.pending.Count);
                 }
-                if (now)
-                    csd.run_on(c.id);
+                if (Volatile.Read(ref c.sleeping_on) is object sleeping)
+                {
+                    lock (sleeping)
+                        Monitor.PulseAll(sleeping);
+                }
             }
-            // The extra count keeps `done` unset until every target has been posted.
             if (Interlocked.Decrement(ref csd.remaining) == 0)
                 csd.done.Set();
             if (!wait)
                 return;
-            if (!csd.done.Wait(csd_lock_timeout))
+            // csd_lock_wait spins with IRQs on: IPIs sent to this CPU meanwhile run, so two senders never wait on each other.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            bool warned = false;
+            while (!csd.done.Wait(1))
             {
-                // The kernel warns and keeps waiting; so do we (the report lands in the violation log).
-                _ = ViolationLog.Report(ViolationKind.Bug, $"CPU {self.id}: IPI not answered after {csd_lock_timeout.TotalSeconds}s (csd lock)");
-                csd.done.Wait();
+                // Also a stop point: a stop_machine waiting for this CPU parks it here, and its targets answer while parked.
+                CpuStop.stop_point();
+                if (!warned && waited.Elapsed > csd_lock_timeout)
+                {
+                    // The kernel warns and keeps waiting; so do we (the report lands in the violation log).
+                    _ = ViolationLog.Report(ViolationKind.Bug, $"CPU {self.id}: IPI not answered after {csd_lock_timeout.TotalSeconds}s (csd lock)");
+                    warned = true;
+                }
             }
         }
 

@@ -67,7 +67,7 @@ namespace ReferenceKernelMm.init
         public static void lockdep_assert_single_cpu_boot()
         {
             if (!lockdep_is_single_cpu_boot())
-                throw ViolationLog.Report(ViolationKind.NotHeld, $"not the boot CPU before smp_init (system_state {system_state})");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, $"not the boot CPU before smp_init (system_state {system_state})");
         }
     }
 }

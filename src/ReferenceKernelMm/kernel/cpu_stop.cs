@@ -48,9 +48,15 @@ namespace ReferenceKernelMm.kernel
             }
         }
 
+        // One stop at a time: the stop state is the stopper's alone.
         [Acquires("ReferenceKernelMm.K.StopMachine")]
+        [Requires("ReferenceKernelMm.kernel.cpu_stop.stop_cpus_mutex")]
         [NoLockAnalysis("primitive: stops the other simulated CPUs and disables IRQs on all of them")]
-        private static void multi_cpu_stop_begin() => CpuStop.multi_cpu_stop_begin();
+        private static void multi_cpu_stop_begin()
+        {
+            lockdep.lockdep_assert_held(stop_cpus_mutex);
+            CpuStop.multi_cpu_stop_begin();
+        }
 
         [Releases("ReferenceKernelMm.K.StopMachine")]
         [NoLockAnalysis("primitive: lets the stopped CPUs go")]
@@ -68,7 +74,7 @@ namespace ReferenceKernelMm.kernel
         public static void lockdep_assert_in_stop_machine()
         {
             if (!lockdep_is_in_stop_machine())
-                throw ViolationLog.Report(ViolationKind.NotHeld, $"not inside stop_machine on CPU {Smp.raw_smp_processor_id()}");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, $"not inside stop_machine on CPU {Smp.raw_smp_processor_id()}");
         }
     }
 }

@@ -117,9 +117,14 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>
         /// huge_pte_offset for a VMA, asserting the rule of D: for a shareable mapping, the vma lock or the
-        /// mapping's i_mmap_rwsem (either mode) must be held.
+        /// mapping's i_mmap_rwsem (either mode) must be held. Of this vma: another vma's lock does not keep this one's
+        /// tables from being unshared (the walker role alone accepts any instance, for huge_pte_offset's sake).
         /// </summary>
         [PageTableWalker("hugetlb")]
+        [RequiresAny("vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem",
+            "ReferenceKernelMm.K.RCU when MMLOCK_RFC_HUGETLB_WALKER_LOCK && CONFIG_MMU_GATHER_RCU_TABLE_FREE",
+            "ReferenceKernelMm.K.IrqsOff when MMLOCK_RFC_HUGETLB_WALKER_LOCK", "ReferenceKernelMm.K.IrqsSaved when MMLOCK_RFC_HUGETLB_WALKER_LOCK",
+            When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
         [ReturnsGuarded]
         public static pXd_t? hugetlb_walk(vm_area_struct vma, ulong addr, ulong sz)
         {
@@ -128,7 +133,7 @@ namespace ReferenceKernelMm.mm
                 !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
                 !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem) &&
                 !huge_pte_walker_lock_held())
-                throw ViolationLog.Report(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, "hugetlb_walk: shareable VMA walked without the vma lock or i_mmap_rwsem");
 #endif
             return huge_pte_offset(vma.vm_mm, addr, sz);
         }
@@ -169,14 +174,14 @@ namespace ReferenceKernelMm.mm
                 ulong spud = pxd_offset(spgd, saddr).read();
                 if (!pxd_table(spud, pt_level.pud))
                     continue;
-                spinlock_t ptl = mmzone.pfn_to_page(entry_pfn(spud)).ptl!;
+                page table = mmzone.pfn_to_page(entry_pfn(spud));
                 spin_lock(mm.page_table_lock);
                 if (pxd_none(pud.read()))
                 {
-                    spin_lock(ptl);
-                    mmzone.pfn_to_page(entry_pfn(spud)).pt_share_count++;
-                    spin_unlock(ptl);
-                    pud.write(spud);
+                    spin_lock(table.ptl!);
+                    pt_share_inc(table);
+                    spin_unlock(table.ptl!);
+                    memory.pxd_populate(mm, pud, spud);
                 }
                 spin_unlock(mm.page_table_lock);
                 break;
@@ -201,15 +206,51 @@ namespace ReferenceKernelMm.mm
             pXd_t pud = pxd_offset(pgd_offset(vma.vm_mm, addr), addr);
             page table = mmzone.pfn_to_page(ptep.table.page.pfn);
             spin_lock(table.ptl!);
-            bool shared = table.pt_share_count > 0;
+            bool shared = pt_share_dec(table);
             if (shared)
             {
                 pud.write(0);
-                table.pt_share_count--;
                 tlb.unshared_tables = true;
             }
             spin_unlock(table.ptl!);
             return shared;
+        }
+
+        /// <summary>Counts one more mm sharing the PMD table (ptdesc_pmd_pts_inc), under the table's split lock.</summary>
+        [Requires("table.ptl")]
+        private static void pt_share_inc(page table)
+        {
+            lockdep.lockdep_assert_held(table.ptl!);
+            table.pt_share_count++;
+        }
+
+        /// <summary>Drops one sharer of the PMD table if it has any; false when this mm is its only user. Under the table's split lock.</summary>
+        [Requires("table.ptl")]
+        private static bool pt_share_dec(page table)
+        {
+            lockdep.lockdep_assert_held(table.ptl!);
+            if (table.pt_share_count == 0)
+                return false;
+            table.pt_share_count--;
+            return true;
+        }
+
+        /// <summary>Sets a huge PTE (set_huge_pte_at) under the split lock of its PMD table, which every sharer of the table takes.</summary>
+        [LeafModifier("hugetlb")]
+        public static void set_huge_pte_at(pXd_t ptep, ulong pte)
+        {
+            lockdep.lockdep_assert_held(ptep.ptl);
+            ptep.write(pte);
+        }
+
+        /// <summary>Clears a huge PTE (huge_ptep_get_and_clear) under the split lock of its PMD table; returns what it held.</summary>
+        [LeafModifier("hugetlb")]
+        public static ulong huge_ptep_get_and_clear(pXd_t ptep)
+        {
+            lockdep.lockdep_assert_held(ptep.ptl);
+            ulong old = ptep.read();
+            ptep.write(0);
+            return old;
         }
 
         /// <summary>
@@ -223,21 +264,29 @@ namespace ReferenceKernelMm.mm
             mmap_lock.mmap_assert_locked(mm);
             hugetlb_vma_lock_read(vma);
             pXd_t pmd = huge_pte_alloc(mm, vma, addr);
-            spinlock_t ptl = mmzone.pfn_to_page(pmd.table.page.pfn).ptl!;
+            spinlock_t ptl = pmd.ptl;
             spin_lock(ptl);
             if (pxd_none(pmd.read()))
-                pmd.write(pfn_entry((ulong)Interlocked.Add(ref next_huge_pfn, (long)(HPAGE_SIZE / PAGE_SIZE)), _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
+                set_huge_pte_at(pmd, pfn_entry((ulong)Interlocked.Add(ref next_huge_pfn, (long)(HPAGE_SIZE / PAGE_SIZE)), _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
             spin_unlock(ptl);
             hugetlb_vma_unlock_read(vma);
         }
 
         /// <summary>
         /// The huge PTE of <paramref name="addr"/>, allocating the tables above it: a shareable range first looks for
-        /// another mm's PMD table to share (huge_pmd_share), else gets a table of its own.
+        /// another mm's PMD table to share (huge_pmd_share), else gets a table of its own. The caller holds this vma's lock
+        /// (or its mapping's i_mmap_rwsem) until it is done with the entry, so no unshare takes the table away meanwhile.
         /// </summary>
+        [RequiresAny("vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem", When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
         [MightSleep]
         public static pXd_t huge_pte_alloc(mm_struct mm, vm_area_struct vma, ulong addr)
         {
+#if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
+            if (__vma_shareable_lock(vma) &&
+                !lockdep.lockdep_is_held(vma.vm_private_data!.rw_sema) &&
+                !lockdep.lockdep_is_held(vma.vm_file!.f_mapping.i_mmap_rwsem))
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, "huge_pte_alloc: shareable VMA without the vma lock or i_mmap_rwsem");
+#endif
             pXd_t pgd = pgd_offset(mm, addr);
             memory.__pxd_alloc(mm, pgd, "huge_pte_alloc");
             pXd_t pud = pxd_offset(pgd, addr);
@@ -343,11 +392,7 @@ namespace ReferenceKernelMm.mm
         /// The split lock of the PMD table holding <paramref name="ptep"/> (huge_pte_lockptr). It lives with the table
         /// page, so reaching it through a table that was freed is a use-after-free, as with the kernel's allocated ptlocks.
         /// </summary>
-        public static spinlock_t huge_pte_lockptr(pXd_t ptep)
-        {
-            ptep.table.page.check("huge_pte_lockptr", ptep.index);
-            return mmzone.pfn_to_page(ptep.table.page.pfn).ptl!;
-        }
+        public static spinlock_t huge_pte_lockptr(pXd_t ptep) => ptep.ptl;
 
         /// <summary>
         /// GUP's lookup of the page mapped at <paramref name="address"/> (hugetlb_follow_page_mask), called with the
@@ -365,7 +410,7 @@ namespace ReferenceKernelMm.mm
             if (pte is pXd_t p)
             {
                 RaceWindow.at("hugetlb_follow_page_mask");
-                spinlock_t ptl = huge_pte_lockptr(p);
+                spinlock_t ptl = p.ptl;
                 spin_lock(ptl);
                 ulong entry = p.read();
                 if (pxd_present(entry))
@@ -403,10 +448,10 @@ namespace ReferenceKernelMm.mm
                 pXd_t dst_pte = huge_pte_alloc(dst, dst_vma, addr);
                 if (dst_pte.table.page.Equals(src_pte.table.page))
                     continue;
-                spinlock_t ptl = huge_pte_lockptr(dst_pte);
+                spinlock_t ptl = dst_pte.ptl;
                 spin_lock(ptl);
                 if (pxd_none(dst_pte.read()))
-                    dst_pte.write(entry);
+                    set_huge_pte_at(dst_pte, entry);
                 spin_unlock(ptl);
             }
             hugetlb_vma_unlock_read(dst_vma);
@@ -436,9 +481,9 @@ namespace ReferenceKernelMm.mm
                     addr = (addr & ~(PUD_SIZE - 1)) + PUD_SIZE - HPAGE_SIZE;
                     continue;
                 }
-                spinlock_t ptl = huge_pte_lockptr(ptep);
+                spinlock_t ptl = ptep.ptl;
                 spin_lock(ptl);
-                ptep.write(0);
+                huge_ptep_get_and_clear(ptep);
                 spin_unlock(ptl);
             }
             huge_pmd_unshare_flush(tlb, vma);

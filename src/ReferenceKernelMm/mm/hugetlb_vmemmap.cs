@@ -98,7 +98,7 @@ namespace ReferenceKernelMm.mm
             {
                 for (int i = 0; i < PTRS_PER_TABLE; i++)
                     table.entry(i).write(pfn_entry(entry_pfn(leaf) + (ulong)i, PAGE_KERNEL));
-                pmd.write(table_entry(table));
+                memory.pxd_populate(K.init_mm, pmd, table_entry(table));
                 used = true;
             }
             spin_unlock(K.init_mm.page_table_lock);

@@ -31,12 +31,25 @@ namespace ReferenceKernelMm.mm
             spin_lock(mm.page_table_lock);
             if (pxd_none(entry.read()))
             {
-                entry.write(table_entry(table));
+                pxd_populate(mm, entry, table_entry(table));
                 used = true;
             }
             spin_unlock(mm.page_table_lock);
             if (!used)
                 table_free(table, op + " (lost the populate race)");
+        }
+
+        /// <summary>
+        /// Points an empty non-leaf entry of <paramref name="mm"/> at a table (pud_populate, pmd_populate_kernel). Under the
+        /// mm's page_table_lock, which makes the check and the write one step for every CPU populating it: an entry that already
+        /// points to a table means two CPUs populated it, and one table is lost with whatever it mapped.
+        /// </summary>
+        [Requires("mm.page_table_lock")]
+        public static void pxd_populate(mm_struct mm, pXd_t entry, ulong table)
+        {
+            lockdep.lockdep_assert_held(mm.page_table_lock);
+            ViolationLog.BUG_ON(pxd_table(entry.read(), entry.level), $"pxd_populate: {entry.level} entry of {mm} already points to a table");
+            entry.write(table);
         }
 
         /// <summary>

@@ -38,17 +38,22 @@ namespace ReferenceKernelMm.mm
 
         private memory_block_state _state;
 
-        /// <summary>Online state; read under the hotplug lock, changed under it for write.</summary>
-        [GuardedBy("ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        /// <summary>
+        /// Online state: read and changed under the device hotplug lock, which serialises a block's state transitions with
+        /// hot-remove's check that every block is offline, and under the hotplug lock (for write to change it).
+        /// </summary>
+        [GuardedBy("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock", "ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
         public memory_block_state state
         {
             get
             {
+                lockdep.lockdep_assert_held(memory_hotplug.device_hotplug_lock);
                 lockdep.lockdep_assert_held_any(memory_hotplug.mem_hotplug_lock);
                 return _state;
             }
             set
             {
+                lockdep.lockdep_assert_held(memory_hotplug.device_hotplug_lock);
                 lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
                 _state = value;
             }

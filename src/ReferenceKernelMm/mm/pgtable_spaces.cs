@@ -21,10 +21,13 @@ using MmLock;
     When = "CONFIG_HAVE_ARCH_HUGE_VMAP")]
 
 // hugetlb page tables of shared mappings: a PMD table may be shared between mms and unshared under a walker.
-[assembly: PageTableSpace("hugetlb")]
+// A huge PTE is set or cleared under the split lock of its PMD table (huge_pte_lock), which every sharer uses; the
+// leaf modifiers name the entry they change as `ptep`.
+[assembly: PageTableSpace("hugetlb", LeafLock = new[] { "ptep.ptl" })]
 
 // huge_pmd_unshare: under the mapping's i_mmap_rwsem and the vma lock, both for write. A walker holds
-// either (any mode); existentials because lookups such as huge_pte_offset have no vma to name.
+// either (any mode); existentials because huge_pte_offset has no vma to name. hugetlb_walk, which has one, also
+// requires them of its own vma by name, so one vma's lock does not pass for another's.
 // Opt-in, not upstream (MMLOCK_RFC_HUGETLB_WALKER_LOCK, docs/configuration.md): the RFC v2 "walker lock" also
 // accepts rcu_read_lock where tables are RCU-freed, and IRQs off, which holds off both the grace period and the
 // freeing IPI (sched-RCU).

@@ -14,13 +14,13 @@ namespace ReferenceKernelMm.include.linux
         {
             lock_mode? held = Lockdep.held_mode(map);
             if (held == null || (want != null && held != want))
-                throw ViolationLog.Report(ViolationKind.NotHeld, $"{what}: {map} is {(held == null ? "not held" : $"held {held}")}");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, $"{what}: {map} is {(held == null ? "not held" : $"held {held}")}");
         }
 
         private static void assert_not_held(lockdep_map map)
         {
             if (Lockdep.held_mode(map) != null)
-                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"lockdep_assert_not_held: {map} is held");
+                ViolationLog.assertion_failed(ViolationKind.HeldWhenExcluded, $"lockdep_assert_not_held: {map} is held");
         }
 
         /// <summary>Asserts the spinlock is held by this CPU.</summary>
@@ -89,7 +89,7 @@ namespace ReferenceKernelMm.include.linux
         public static void rcu_lockdep_assert_held()
         {
             if (!Rcu.rcu_read_lock_held())
-                throw ViolationLog.Report(ViolationKind.NotHeld, "RCU read-side section required");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, "RCU read-side section required");
         }
 
         /// <summary>lockdep_assert_irqs_enabled: neither IRQs-off context is held.</summary>
@@ -97,7 +97,7 @@ namespace ReferenceKernelMm.include.linux
         public static void lockdep_assert_irqs_enabled()
         {
             if (Smp.irqs_disabled())
-                throw ViolationLog.Report(ViolationKind.HeldWhenExcluded, $"lockdep_assert_irqs_enabled: IRQs disabled on CPU {Smp.smp_processor_id()}");
+                ViolationLog.assertion_failed(ViolationKind.HeldWhenExcluded, $"lockdep_assert_irqs_enabled: IRQs disabled on CPU {Smp.smp_processor_id()}");
         }
 
         /// <summary>
@@ -107,7 +107,7 @@ namespace ReferenceKernelMm.include.linux
         public static void lockdep_assert_irqs_disabled()
         {
             if (!Smp.irqs_disabled())
-                throw ViolationLog.Report(ViolationKind.NotHeld, $"lockdep_assert_irqs_disabled: IRQs enabled on CPU {Smp.smp_processor_id()}");
+                ViolationLog.assertion_failed(ViolationKind.NotHeld, $"lockdep_assert_irqs_disabled: IRQs enabled on CPU {Smp.smp_processor_id()}");
         }
 
         /// <summary>might_sleep: reports sleeping with IRQs off, inside RCU or under a spinlock.</summary>

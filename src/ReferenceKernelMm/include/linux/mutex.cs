@@ -31,7 +31,7 @@ namespace ReferenceKernelMm.include.linux
             lock (@lock.sync)
             {
                 while (@lock.locked)
-                    Monitor.Wait(@lock.sync);
+                    Smp.sleep_wait(@lock.sync);
                 @lock.locked = true;
             }
             CpuStop.sleep_end();

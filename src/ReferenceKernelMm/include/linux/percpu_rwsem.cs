@@ -53,7 +53,7 @@ namespace ReferenceKernelMm.include.linux
                 lock (sem.sync)
                 {
                     while (sem.block)
-                        Monitor.Wait(sem.sync);
+                        Smp.sleep_wait(sem.sync);
                     Interlocked.Increment(ref sem.read_count[cpu]);
                 }
                 CpuStop.sleep_end();
@@ -90,7 +90,7 @@ namespace ReferenceKernelMm.include.linux
             lock (sem.sync)
             {
                 while (sem.readers() != 0)
-                    Monitor.Wait(sem.sync);
+                    Smp.sleep_wait(sem.sync);
             }
             CpuStop.sleep_end();
             Lockdep.lock_acquired(sem.dep_map, lock_mode.exclusive);

@@ -50,6 +50,19 @@ namespace ReferenceKernelMm.include.linux
 
         /// <summary>Writes the entry (WRITE_ONCE / set_pXd).</summary>
         public void write(ulong value) => table.page.write(index, value);
+
+        /// <summary>
+        /// The split lock of the table holding the entry (pmd_lockptr, huge_pte_lockptr). It lives with the table page, so
+        /// reaching it through a table that was freed is a use-after-free, as with the kernel's allocated ptlocks.
+        /// </summary>
+        public spinlock_t ptl
+        {
+            get
+            {
+                table.page.check("ptl", index);
+                return mmzone.pfn_to_page(table.page.pfn).ptl!;
+            }
+        }
     }
 
     /// <summary>Entry encoding, geometry and the table accessors (pgd_offset … pte_offset_kernel).</summary>

@@ -33,7 +33,7 @@ namespace ReferenceKernelMm.include.linux
             lock (sem.sync)
             {
                 while (sem.writer || sem.writers_waiting > 0)
-                    Monitor.Wait(sem.sync);
+                    Smp.sleep_wait(sem.sync);
                 sem.readers++;
             }
             CpuStop.sleep_end();
@@ -82,7 +82,7 @@ namespace ReferenceKernelMm.include.linux
             {
                 sem.writers_waiting++;
                 while (sem.writer || sem.readers > 0)
-                    Monitor.Wait(sem.sync);
+                    Smp.sleep_wait(sem.sync);
                 sem.writers_waiting--;
                 sem.writer = true;
             }

@@ -28,7 +28,10 @@ namespace ReferenceKernelMm.include.linux
             Smp.preempt_disable();
             var spin = new SpinWait();
             while (Interlocked.CompareExchange(ref @lock.locked, 1, 0) != 0)
+            {
+                Smp.irq_poll();
                 spin.SpinOnce();
+            }
             Lockdep.lock_acquired(@lock.dep_map, lock_mode.exclusive);
         }
 

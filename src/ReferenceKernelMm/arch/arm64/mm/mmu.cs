@@ -76,13 +76,25 @@ namespace ReferenceKernelMm.arch.arm64.mm
             kernel.cpu.lockdep_assert_cpus_held();
             var work = new hotplug_paging_work(start, size);
             mutex_lock(fixmap_lock);
-            // The callback also requires fixmap_lock, which cpu_stop_fn_t cannot state for every caller: held here across the call.
-#pragma warning disable MM1011
-            kernel.cpu_stop.stop_machine_cpuslocked(__hotplug_paging, work);
-#pragma warning restore MM1011
+            stop_machine_fixmap_locked(work);
             mutex_unlock(fixmap_lock);
             free_pgd_copy(work.pgd, "hotplug_paging");
             work.free_unused();
+        }
+
+        // cpu_stop_fn_t states only K.StopMachine, so the callback's fixmap_lock requirement does not reach this caller
+        // through the delegate: this call states it.
+        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
+        [RequiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
+        [MightSleep]
+        private static void stop_machine_fixmap_locked(hotplug_paging_work work)
+        {
+            lockdep.lockdep_assert_held(fixmap_lock);
+            kernel.cpu.lockdep_assert_cpus_held();
+            // The callback also requires fixmap_lock, which cpu_stop_fn_t cannot state for every caller: this member states it.
+#pragma warning disable MM1011
+            kernel.cpu_stop.stop_machine_cpuslocked(__hotplug_paging, work);
+#pragma warning restore MM1011
         }
 
         [Requires("ReferenceKernelMm.K.StopMachine")]

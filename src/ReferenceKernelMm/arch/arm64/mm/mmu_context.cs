@@ -19,7 +19,7 @@ namespace ReferenceKernelMm.arch.arm64.mm
         public static void cpu_replace_ttbr1(pgtable_t pgd)
         {
             if (!kernel.cpu_stop.lockdep_is_in_stop_machine() && !init.main.lockdep_is_single_cpu_boot())
-                throw ViolationLog.Report(ViolationKind.NotHeld,
+                ViolationLog.assertion_failed(ViolationKind.NotHeld,
                     $"cpu_replace_ttbr1 on CPU {Smp.smp_processor_id()} while other CPUs run: neither under stop_machine nor at boot");
             ViolationLog.BUG_ON(pgd.level != pt_level.pgd, "cpu_replace_ttbr1: not a pgd");
             lock (ttbr1)
