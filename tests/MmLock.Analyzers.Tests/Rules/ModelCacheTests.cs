@@ -32,8 +32,9 @@ namespace Legacy { public static class Walkers { public static void dump_tables(
 
         private static CSharpCompilation Compile(params string[] sources) => CompileAssembly("Cache", sources);
 
+        // MMLOCK_ANNOTATIONS: the attributes are conditional, and a library read by reference exports its contracts.
         private static CSharpCompilation CompileAssembly(string name, params string[] sources) => CSharpCompilation.Create(name,
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, path: $"/0/Test{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(preprocessorSymbols: new[] { "MMLOCK_ANNOTATIONS" }), path: $"/0/Test{i}.cs")),
             Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
                 .Append(MetadataReference.CreateFromFile(typeof(MmLock.ContextAttribute).Assembly.Location)),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
