@@ -35,7 +35,7 @@ namespace MmLock.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
-        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => RegisterAsync(context);
 
         private static async Task RegisterAsync(CodeFixContext context)
         {
@@ -55,17 +55,24 @@ namespace MmLock.CodeFixes
             if (document == null) return;
 
             var names = member.Parameters.Select((p, i) => (p.Name, invoke.Parameters[i].Name)).ToDictionary(p => p.Item1, p => p.Item2);
-            var attributes = lists.SelectMany(l => l.Attributes)
-                .Where(a => fix.Model.GetSymbolInfo(a, context.CancellationToken).Symbol?.ContainingType is { } t && Analyzers.Contracts.AttributeInfo.IsMmLockAttribute(t)
+            // The converted method may be declared in another document than the diagnostic's.
+            var memberModel = lists.Count == 0 ? fix.Model : compilation.GetSemanticModel(lists[0].SyntaxTree);
+            var stated = lists.SelectMany(l => l.Attributes)
+                .Select(a => (Syntax: a, Type: memberModel.GetSymbolInfo(a, context.CancellationToken).Symbol?.ContainingType))
+                .Where(a => a.Type is { } t && Analyzers.Contracts.AttributeInfo.IsMmLockAttribute(t)
                             && RequirementAttributes.Contains(t.Name.Substring(0, t.Name.Length - "Attribute".Length)))
-                .Select(a => Renamed(a, names))
                 .ToList();
-            if (attributes.Count == 0) return;
+            if (stated.Count == 0) return;
+            var attributes = stated.Select(a => Renamed(a.Syntax, names)).ToList();
 
             var updated = WithAttributes(declaration, attributes, fix, context.CancellationToken);
             var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
             if (root == null) return;
-            var edited = document.WithSyntaxRoot(root.ReplaceNode(declaration, updated));
+            root = root.ReplaceNode(declaration, updated);
+            var delegateModel = compilation.GetSemanticModel(declaration.SyntaxTree);
+            if (root is CompilationUnitSyntax unit && stated.Any(a => !InScope(delegateModel, declaration.SpanStart, a.Type!)))
+                root = WithUsing(unit, stated[0].Type!.ContainingNamespace.ToDisplayString());
+            var edited = document.WithSyntaxRoot(root);
             if (!await StatesTheSameAsync(edited, delegateId, member, fix, context.CancellationToken).ConfigureAwait(false)) return;
 
             var text = string.Join(", ", attributes.Select(a => "[" + a + "]"));
@@ -95,6 +102,20 @@ namespace MmLock.CodeFixes
                 var value = Root.Replace(token.ValueText, m => names.TryGetValue(m.Value, out var renamed) ? renamed : m.Value);
                 return value == token.ValueText ? token : SyntaxFactory.Literal(value).WithTriviaFrom(token);
             }).WithoutTrivia();
+
+        /// <summary>Whether <paramref name="type"/> is named by its simple name at <paramref name="position"/>.</summary>
+        private static bool InScope(SemanticModel model, int position, INamedTypeSymbol type) =>
+            model.LookupNamespacesAndTypes(position, name: type.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, type));
+
+        /// <summary>The compilation unit with <c>using <paramref name="name"/>;</c> after its last using directive.</summary>
+        private static CompilationUnitSyntax WithUsing(CompilationUnitSyntax unit, string name)
+        {
+            var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(name).WithLeadingTrivia(SyntaxFactory.Space))
+                .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"));
+            return unit.Usings.Count > 0
+                ? unit.WithUsings(unit.Usings.Add(directive))
+                : unit.WithUsings(SyntaxFactory.SingletonList(directive.WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"), SyntaxFactory.EndOfLine("\n"))));
+        }
 
         /// <summary>The delegate declaration without its own requirement attributes, with <paramref name="attributes"/> on a line before it.</summary>
         private static DelegateDeclarationSyntax WithAttributes(DelegateDeclarationSyntax declaration, List<AttributeSyntax> attributes, FixDocument fix, CancellationToken cancellation)

@@ -119,18 +119,6 @@ namespace MmLock.CodeFixes
             return syntax == null ? null : Model.GetOperation(syntax, cancellation) as IInvocationOperation;
         }
 
-        /// <summary>Runs a registration; anything unexpected means no fix is offered, never a crash in the host.</summary>
-        public static async Task Guarded(Func<Task> register)
-        {
-            try
-            {
-                await register().ConfigureAwait(false);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException))
-            {
-            }
-        }
-
         public static CallSite SiteOf(IInvocationOperation invocation) =>
             new CallSite(invocation, invocation.TargetMethod, invocation.Instance, invocation.Arguments, invocation.TargetMethod.Parameters.Length);
 

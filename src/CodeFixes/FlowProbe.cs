@@ -52,8 +52,9 @@ namespace MmLock.CodeFixes
                 new BodyAnalysis(fix.Contracts, graph, owner, member is ArrowExpressionClauseSyntax ? member.Parent! : member, null, probe, cancellation).Run();
                 return probe;
             }
-            catch (Exception e) when (!(e is OperationCanceledException))
+            catch (AnalysisStoppedException)
             {
+                // The analyzer reports this body's MM9999; a fix computed from a partial flow would be unsound.
                 return null;
             }
         }

@@ -24,7 +24,7 @@ namespace MmLock.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => MemberFixAll.Instance;
 
-        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => RegisterAsync(context);
 
         private async Task RegisterAsync(CodeFixContext context)
         {

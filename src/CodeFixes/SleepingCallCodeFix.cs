@@ -30,7 +30,7 @@ namespace MmLock.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => MemberFixAll.Instance;
 
-        public override Task RegisterCodeFixesAsync(CodeFixContext context) => FixDocument.Guarded(() => RegisterAsync(context));
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => RegisterAsync(context);
 
         /// <summary>The atomic section around the sleeping statement: its acquire and release statements in the acquire's block.</summary>
         private sealed class Section

@@ -58,7 +58,9 @@ namespace MmLock.Compat
             var diagnostics = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().ConfigureAwait(false);
             var lines = diagnostics.Select(d => Format(d, repoRoot)).OrderBy(l => l, StringComparer.Ordinal).ToList();
             if (job.Fix is string id)
-                lines.AddRange(await FirstFixAsync(compilation, diagnostics.First(d => d.Id == id), fixes).ConfigureAwait(false));
+                lines.AddRange(await FirstFixAsync(compilation, diagnostics.Where(d => d.Id == id)
+                    // Analyzer diagnostics come in no fixed order: the first in source order, so both builds fix the same one.
+                    .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).First(), fixes).ConfigureAwait(false));
             return lines;
         }
 

@@ -1,5 +1,6 @@
 using System.Threading.Tasks;
 using MmLock.CodeFixes;
+using MmLock.Analyzers.Tests.Rules;
 using Xunit;
 
 namespace MmLock.Analyzers.Tests.Fixes
@@ -38,6 +39,47 @@ class C
         setter s = set;
     }
 }", Key, iterations: 1);
+
+        /// <summary>The member is declared in another document, and the delegate's file does not import MmLock.</summary>
+        [Fact]
+        public Task MemberInAnotherDocument_ImportsTheAttributesNamespace()
+        {
+            const string lookups = @"
+using MmLock; using K;
+
+static class Lookups
+{
+    [RequiresShared(""m.mmap_lock"")] public static int find(mm_struct m, ulong addr) => 0;
+}";
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, @"
+using K;
+
+delegate int lookup(mm_struct mm, ulong addr);
+
+class C
+{
+    static void f()
+    {
+        lookup l = {|MM1011:Lookups.find|};
+    }
+}", @"
+using K;
+using MmLock;
+
+[RequiresShared(""mm.mmap_lock"")]
+delegate int lookup(mm_struct mm, ulong addr);
+
+class C
+{
+    static void f()
+    {
+        lookup l = Lookups.find;
+    }
+}", Key, iterations: 1);
+            test.Sources.Add(("/0/Lookups.cs", lookups));
+            test.FixedSources.Add(("/0/Lookups.cs", lookups));
+            return test.RunAsync();
+        }
 
         [Fact]
         public Task SharedPathRequirementOfALambda() => FixVerifier.Verify<DelegateContractCodeFix>(@"
