@@ -39,6 +39,13 @@ namespace ReferenceKernelMm.Stress
             ["hugetlb_follow_page_mask"] = (2, 100),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
+            // KCSAN's watchpoint delay: an access to a watched list or count is held up, so that an unguarded access of
+            // another CPU overlaps it. The check-to-populate step of __pxd_alloc likewise. The text patch and its
+            // execution last a moment each, as both do in the kernel (a patch is many instructions, IPIs and flushes).
+            ["kcsan"] = (16, 1),
+            ["pxd_populate"] = (2, 1),
+            ["patch_text"] = (1, 2),
+            ["text_exec"] = (1, 1),
         };
 
         [ThreadStatic] private static Random? window_rng;

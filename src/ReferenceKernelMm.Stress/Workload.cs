@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using MmLock;
 using ReferenceKernelMm.hugetlbfs;
 using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.mm;
@@ -60,6 +61,21 @@ namespace ReferenceKernelMm.Stress
         private readonly object[] hvo_pages = new object[(int)(mmzone.SECTION_SIZE / hugetlb.HPAGE_SIZE)];
 #endif
 
+        // Kernel text that stop_machine patches (arm64's aarch64_insn_patch_text, x86's text_poke fallback). Every CPU
+        // executes it; text_exec does so with IRQs off, where no stop catches a CPU half-way, so only the stop keeps the
+        // patch and the execution apart, and KCSAN sees them overlap without it.
+        private readonly object kernel_text = new();
+#if CONFIG_ARM64
+        // The 2017 hot-add path maps this range (page granularity) and unmaps it again; nothing else uses it.
+        private const ulong HOTPLUG_PAGING_START = 7 * PUD_SIZE, HOTPLUG_PAGING_SIZE = PMD_SIZE;
+        // The EFI runtime regions mapped in efi_mm at setup, as at boot: (physical, virtual, pages, code).
+        private static readonly drivers.firmware.efi.efi_memory_desc_t[] efi_regions =
+        {
+            new(0x20_0000, 0x4000_0000, 2, code: true),
+            new(0x30_0000, 0x4000_0000 + PMD_SIZE, 3, code: false),
+        };
+#endif
+
         /// <summary>The operations, in the order choices index them.</summary>
         public readonly IReadOnlyList<Operation> operations;
 
@@ -110,6 +126,12 @@ namespace ReferenceKernelMm.Stress
                 new("walk_hugetlb_range", 8, c => $"walk_hugetlb_range(mm{c.a % NR_MM}, file{c.b % NR_FILES})", walk_hugetlb_range),
                 new("copy_hugetlb_page_range", 4, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
                 new("gup_fast", 16, c => $"gup_fast(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", gup_fast),
+                new("stop_machine", 2, _ => "stop_machine(patch kernel text)", stop_machine),
+                new("text_exec", 8, _ => "execute kernel text (IRQs off)", text_exec),
+#if CONFIG_ARM64
+                new("hotplug_paging", 2, _ => "hotplug_paging (2017 arm64 hot-add)", hotplug_paging),
+                new("ptdump_efi", 2, _ => "ptdump_efi", ptdump_efi),
+#endif
             };
             operations = ops;
             weights = new int[ops.Count + 1];
@@ -124,6 +146,10 @@ namespace ReferenceKernelMm.Stress
                 "ptdump", "ptdump_check_wx", "vmap", "ioremap", "valid_zones",
                 "hugetlb_alloc", "hugetlb_free", "hugetlb_fault", "hugetlb_unshare", "hugetlb_punch_hole",
                 "hugetlb_follow_page", "walk_hugetlb_range", "copy_hugetlb_page_range", "gup_fast",
+                "stop_machine", "text_exec",
+#if CONFIG_ARM64
+                "hotplug_paging", "ptdump_efi",
+#endif
             };
         }
 
@@ -136,6 +162,10 @@ namespace ReferenceKernelMm.Stress
             for (int i = 0; i < hvo_pages.Length; i++)
                 hvo_pages[i] = new object();
             memory_hotplug.add_memory(0, HVO_START, mmzone.memory_block_size_bytes(), mhp_t.MHP_NONE);
+#endif
+#if CONFIG_ARM64
+            foreach (drivers.firmware.efi.efi_memory_desc_t md in efi_regions)
+                drivers.firmware.efi.efi.efi_create_mapping(drivers.firmware.efi.efi.efi_mm, md);
 #endif
         }
 
@@ -379,5 +409,62 @@ namespace ReferenceKernelMm.Stress
             fns.gup_fast.fn(mms[c.a % NR_MM], haddr(c), 4);
             n.add("gup_fast");
         }
+
+        private void stop_machine(Choice c, Counters n)
+        {
+            ViolationLog.BUG_ON(kernel.cpu_stop.stop_machine(patch_text, null) != 0, "stop_machine: the text patch failed");
+            n.add("stop_machine");
+        }
+
+        [Requires("ReferenceKernelMm.K.StopMachine")]
+        private int patch_text(object? data)
+        {
+            using (Kcsan.write(kernel_text, "stop_machine: patching kernel text"))
+                RaceWindow.at("patch_text");
+            return 0;
+        }
+
+        private void text_exec(Choice c, Counters n)
+        {
+            ulong flags = Smp.local_irq_save();
+            using (Kcsan.read(kernel_text, "executing kernel text"))
+                RaceWindow.at("text_exec");
+            Smp.local_irq_restore(flags);
+            n.add("text_exec");
+        }
+
+#if CONFIG_ARM64
+        // The 2017 hot-add proposal's linear-map update under stop_machine, then a check that every page of the range
+        // is mapped to its own frame (a lost or torn entry shows here), then the unmap of upstream's hot-remove.
+        private static void hotplug_paging(Choice c, Counters n)
+        {
+            memory_hotplug.mem_hotplug_begin();
+            arch.arm64.mm.mmu.hotplug_paging(HOTPLUG_PAGING_START, HOTPLUG_PAGING_SIZE);
+            mmap_lock.mmap_write_lock(K.init_mm);
+            var seen = new List<(ulong addr, ulong pfn)>();
+            ulong va = mm_layout.__va(HOTPLUG_PAGING_START);
+            pagewalk.walk_kernel_page_table_range(va, va + HOTPLUG_PAGING_SIZE, (e, addr, _, _) => seen.Add((addr, entry_pfn(e.read()))), null);
+            mmap_lock.mmap_write_unlock(K.init_mm);
+            arch.arm64.mm.mmu.__remove_pgd_mapping(K.init_mm, va, HOTPLUG_PAGING_SIZE);
+            memory_hotplug.mem_hotplug_done();
+            ViolationLog.BUG_ON(seen.Count != (int)(HOTPLUG_PAGING_SIZE / PAGE_SIZE), $"hotplug_paging: {seen.Count} of {HOTPLUG_PAGING_SIZE / PAGE_SIZE} pages mapped");
+            foreach ((ulong addr, ulong pfn) in seen)
+                ViolationLog.BUG_ON(pfn != (addr - va + HOTPLUG_PAGING_START) >> PAGE_SHIFT, $"hotplug_paging: 0x{addr:x} maps pfn 0x{pfn:x}");
+            n.add("hotplug_paging");
+        }
+
+        // The efi_page_tables file: every runtime region's pages, with their permissions, and nothing else.
+        private static void ptdump_efi(Choice c, Counters n)
+        {
+            ptdump_state st = drivers.firmware.efi.efi.ptdump_efi();
+            int pages = 0;
+            foreach (drivers.firmware.efi.efi_memory_desc_t md in efi_regions)
+                pages += (int)md.num_pages;
+            ViolationLog.BUG_ON(st.entries.Count != pages, $"ptdump_efi: {st.entries.Count} leaves, {pages} mapped");
+            foreach (ptdump_entry e in st.entries)
+                ViolationLog.BUG_ON(e.size != PAGE_SIZE || e.writable == e.executable, $"ptdump_efi: bad leaf at 0x{e.addr:x} ({e.size} bytes, w {e.writable}, x {e.executable})");
+            n.add("ptdump_efi");
+        }
+#endif
     }
 }

@@ -27,6 +27,8 @@ namespace ReferenceKernelMm.Runtime
         Bug,
         /// <summary>A lock class taken both in hard-IRQ context and with IRQs enabled (lockdep's inconsistent lock state).</summary>
         IrqUnsafe,
+        /// <summary>Two CPUs accessing the same data at once, at least one writing (KCSAN): see <see cref="Kcsan"/>.</summary>
+        DataRace,
     }
 
     /// <summary>One recorded violation: what, where (CPU, thread, stack) and the full message.</summary>

@@ -29,10 +29,12 @@ namespace ReferenceKernelMm.mm
             if (shared)
                 vma.vm_private_data = new hugetlb_vma_lock(vma);
             mmap_lock.mmap_write_lock(mm);
-            mm.mmap.Add(vma);
+            using (Kcsan.write(mm.mmap, $"hugetlb_mmap({mm})"))
+                mm.mmap.Add(vma);
             mmap_lock.mmap_write_unlock(mm);
             i_mmap_lock_write(f.f_mapping);
-            f.f_mapping.i_mmap.Add(vma);
+            using (Kcsan.write(f.f_mapping.i_mmap, $"hugetlb_mmap({f.f_mapping.host})"))
+                f.f_mapping.i_mmap.Add(vma);
             i_mmap_unlock_write(f.f_mapping);
             return vma;
         }
@@ -161,6 +163,7 @@ namespace ReferenceKernelMm.mm
             address_space mapping = vma.vm_file!.f_mapping;
             ulong idx = (addr - vma.vm_start) / PAGE_SIZE + vma.vm_pgoff;
             i_mmap_lock_read(mapping);
+            Kcsan.access reading = Kcsan.read(mapping.i_mmap, $"huge_pmd_share({mapping.host})");
             foreach (vm_area_struct svma in mapping.i_mmap)
             {
                 if (svma == vma || !__vma_shareable_lock(svma) || idx < svma.vm_pgoff)
@@ -186,6 +189,7 @@ namespace ReferenceKernelMm.mm
                 spin_unlock(mm.page_table_lock);
                 break;
             }
+            reading.Dispose();
             // Still under i_mmap_rwsem, as the kernel's pmd_alloc here: a hole punch must not unshare the PUD just set.
             memory.__pxd_alloc(mm, pud, "huge_pmd_share");
             pXd_t pmd = pxd_offset(pud, addr);
@@ -221,7 +225,8 @@ namespace ReferenceKernelMm.mm
         private static void pt_share_inc(page table)
         {
             lockdep.lockdep_assert_held(table.ptl!);
-            table.pt_share_count++;
+            using (Kcsan.write(table, $"pt_share_inc(pfn 0x{table.pfn:x})"))
+                table.pt_share_count++;
         }
 
         /// <summary>Drops one sharer of the PMD table if it has any; false when this mm is its only user. Under the table's split lock.</summary>
@@ -229,10 +234,13 @@ namespace ReferenceKernelMm.mm
         private static bool pt_share_dec(page table)
         {
             lockdep.lockdep_assert_held(table.ptl!);
-            if (table.pt_share_count == 0)
-                return false;
-            table.pt_share_count--;
-            return true;
+            using (Kcsan.write(table, $"pt_share_dec(pfn 0x{table.pfn:x})"))
+            {
+                if (table.pt_share_count == 0)
+                    return false;
+                table.pt_share_count--;
+                return true;
+            }
         }
 
         /// <summary>Sets a huge PTE (set_huge_pte_at) under the split lock of its PMD table, which every sharer of the table takes.</summary>

@@ -31,6 +31,8 @@ namespace ReferenceKernelMm.mm
             spin_lock(mm.page_table_lock);
             if (pxd_none(entry.read()))
             {
+                // Between the check and the write: without the lock, another CPU's populate lands here.
+                RaceWindow.at("pxd_populate");
                 pxd_populate(mm, entry, table_entry(table));
                 used = true;
             }

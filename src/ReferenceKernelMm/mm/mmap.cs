@@ -1,5 +1,6 @@
 using MmLock;
 using ReferenceKernelMm.include.linux;
+using ReferenceKernelMm.Runtime;
 using static ReferenceKernelMm.include.linux.fs;
 
 namespace ReferenceKernelMm.mm
@@ -15,9 +16,12 @@ namespace ReferenceKernelMm.mm
         public static vm_area_struct? vma_lookup(mm_struct mm, ulong addr)
         {
             mmap_lock.mmap_assert_locked(mm);
-            foreach (vm_area_struct vma in mm.mmap)
-                if (addr >= vma.vm_start && addr < vma.vm_end)
-                    return vma;
+            using (Kcsan.read(mm.mmap, $"vma_lookup({mm})"))
+            {
+                foreach (vm_area_struct vma in mm.mmap)
+                    if (addr >= vma.vm_start && addr < vma.vm_end)
+                        return vma;
+            }
             return null;
         }
 
@@ -27,7 +31,8 @@ namespace ReferenceKernelMm.mm
         {
             address_space mapping = vma.vm_file!.f_mapping;
             i_mmap_lock_write(mapping);
-            mapping.i_mmap.Remove(vma);
+            using (Kcsan.write(mapping.i_mmap, $"unlink_file_vma({mapping.host})"))
+                mapping.i_mmap.Remove(vma);
             i_mmap_unlock_write(mapping);
         }
 
@@ -58,7 +63,8 @@ namespace ReferenceKernelMm.mm
                 mmap_lock.mmap_write_unlock(mm);
                 return EINVAL;
             }
-            mm.mmap.Remove(vma);
+            using (Kcsan.write(mm.mmap, $"vm_munmap({mm})"))
+                mm.mmap.Remove(vma);
             // The VMA is mm's, whose lock is held: stated for the analyzer and checked.
             mmap_lock.mmap_assert_write_locked(vma.vm_mm);
             unmap_region(vma);

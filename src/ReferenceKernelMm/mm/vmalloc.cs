@@ -31,6 +31,7 @@ namespace ReferenceKernelMm.mm
             spin_lock(vmap_area_lock);
             try
             {
+                using Kcsan.access watched = Kcsan.write(free_areas, "get_vm_area");
                 foreach ((ulong start, ulong len) in free_areas)
                 {
                     ulong addr = (start + align - 1) & ~(align - 1);
@@ -56,7 +57,9 @@ namespace ReferenceKernelMm.mm
         public static vm_struct? find_vm_area(ulong addr)
         {
             spin_lock(vmap_area_lock);
-            vm_struct? area = busy_areas.TryGetValue(addr, out ulong size) ? new vm_struct(addr, size) : null;
+            vm_struct? area;
+            using (Kcsan.read(free_areas, "find_vm_area"))
+                area = busy_areas.TryGetValue(addr, out ulong size) ? new vm_struct(addr, size) : null;
             spin_unlock(vmap_area_lock);
             return area;
         }
@@ -65,21 +68,24 @@ namespace ReferenceKernelMm.mm
         private static void free_vm_area(vm_struct area)
         {
             spin_lock(vmap_area_lock);
-            busy_areas.Remove(area.addr);
-            ulong start = area.addr, size = area.size;
-            if (free_areas.Remove(start + size, out ulong after))
-                size += after;
-            foreach ((ulong s, ulong len) in free_areas)
+            using (Kcsan.write(free_areas, "free_vm_area"))
             {
-                if (s + len == start)
+                busy_areas.Remove(area.addr);
+                ulong start = area.addr, size = area.size;
+                if (free_areas.Remove(start + size, out ulong after))
+                    size += after;
+                foreach ((ulong s, ulong len) in free_areas)
                 {
-                    free_areas.Remove(s);
-                    start = s;
-                    size += len;
-                    break;
+                    if (s + len == start)
+                    {
+                        free_areas.Remove(s);
+                        start = s;
+                        size += len;
+                        break;
+                    }
                 }
+                free_areas[start] = size;
             }
-            free_areas[start] = size;
             spin_unlock(vmap_area_lock);
         }
 

@@ -1,6 +1,7 @@
 using MmLock;
 using ReferenceKernelMm.include.linux;
 using ReferenceKernelMm.mm;
+using ReferenceKernelMm.Runtime;
 using static ReferenceKernelMm.include.linux.fs;
 
 // fs/hugetlbfs in the kernel; the namespace leaves out "fs", which would hide the include.linux.fs helpers.
@@ -29,6 +30,7 @@ namespace ReferenceKernelMm.hugetlbfs
         private static void hugetlb_vmdelete_list(address_space mapping)
         {
             i_mmap_assert_write_locked(mapping);
+            using Kcsan.access reading = Kcsan.read(mapping.i_mmap, $"hugetlb_vmdelete_list({mapping.host})");
             foreach (vm_area_struct vma in mapping.i_mmap)
             {
                 // Against the usual order (vma lock, then i_mmap_rwsem), hence a trylock: a VMA whose lock is busy is skipped.
