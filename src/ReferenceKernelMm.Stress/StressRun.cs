@@ -156,6 +156,13 @@ namespace ReferenceKernelMm.Stress
                     stall = $"CPUs did not finish their last operation within {o.watchdog} s of the end\n{Lockdep.debug_show_all_locks()}";
                 else if (!Task.Run(Rcu.rcu_barrier).Wait(TimeSpan.FromSeconds(o.watchdog)))
                     stall = $"RCU callbacks did not finish (rcu_barrier)\n{Lockdep.debug_show_all_locks()}";
+                else
+                {
+                    // Everything has stopped: every table must be linked exactly where it belongs, every mapping where the CPUs left it.
+                    using (Smp.cpu_up())
+                        foreach (string problem in workload.end_of_run_check())
+                            _ = ViolationLog.Report(ViolationKind.Bug, "end-of-run check: " + problem);
+                }
             }
             IReadOnlyList<Violation> violations = ViolationLog.Snapshot();
             TimeSpan? first_violation = violations.Count > 0 ? violations[0].When - started : null;

@@ -169,6 +169,32 @@ namespace ReferenceKernelMm.Stress
 #endif
         }
 
+        /// <summary>
+        /// After the run, on the only CPU: every page table linked from a root (none leaked, none freed while linked, shares
+        /// counted), and each mapping and memory block where the operations left it. Returns the problems found.
+        /// </summary>
+        public List<string> end_of_run_check()
+        {
+            var roots = new List<mm_struct> { K.init_mm, drivers.firmware.efi.efi.efi_mm };
+            roots.AddRange(mms);
+            List<string> problems = table_audit.check(roots);
+            for (int m = 0; m < NR_MM; m++)
+            {
+                for (int f = 0; f < NR_FILES; f++)
+                {
+                    mmap_lock.mmap_read_lock(mms[m]);
+                    vm_area_struct? vma = mmap.vma_lookup(mms[m], hva(f));
+                    mmap_lock.mmap_read_unlock(mms[m]);
+                    if ((vma != null) != vmas[m, f].mapped)
+                        problems.Add($"mm{m} file{f}: {(vmas[m, f].mapped ? "mapped, but its VMA is gone" : "unmapped, but a VMA is there")}");
+                }
+            }
+            foreach (hotplug_slot s in hotplug)
+                if (memory_hotplug.memory_blocks.ContainsKey(s.start >> PAGE_SHIFT) != s.added)
+                    problems.Add($"memory block at 0x{s.start:x}: {(s.added ? "added, but gone" : "removed, but still there")}");
+            return problems;
+        }
+
         private static ulong hva(int file) => (ulong)(file + 1) * 8 * PUD_SIZE;
 
         private static int hpage(Choice c) => c.b / NR_FILES % NR_HPAGES;

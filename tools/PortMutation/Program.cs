@@ -15,23 +15,25 @@ namespace MmLock.PortMutation
     /// </summary>
     public static class Program
     {
-        private const string Usage = @"usage: PortMutation [--check | --update] [--profile NAME]... [--site TEXT] [--one-at-a-time] [--verbose]
-                    [--runtime [--runtime-profile NAME] [--seconds N] [--seeds 1,2,3]]
+        private const string Usage = @"usage: PortMutation [--check | --update] [--profile NAME]... [--site TEXT]... [--one-at-a-time] [--verbose]
+                    [--runtime [--runtime-profile NAME] [--seconds N] [--seeds 1,2,3] [--record]]
   --check            exit 1 unless docs/port-audit.md's guard-removal table matches and every unflagged site has a reason
   --update           rewrite the table's rows (keeps the reasons, and the run-time cells unless --runtime)
   --profile NAME     only this profile (repeatable; default all six; --check and --update need all)
-  --site TEXT        only sites whose key contains TEXT
+  --site TEXT        only sites whose key contains TEXT (repeatable: any of them)
   --one-at-a-time    one mutant per site (default: one per round, removing one site in every member at once)
   --verbose          the added diagnostics' messages
   --port-diagnostics first print what the analyzers report on the unmutated port (nothing, in a clean port)
   --runtime          run the stress driver, assertions off, against each mutant (default x86_64, seeds 1,2,3, 20 s each)
+  --record           with --runtime: write the measured sites' run-time cells into docs/port-audit.md, leaving the rest
   --assertions off   the driver's assertions record nothing and do not stop the run, so only a consequence catches";
 
         public static async Task<int> Main(string[] args)
         {
             var profiles = new List<string>();
-            bool check = false, update = false, verbose = false, runtime = false, oneAtATime = false, portDiagnostics = false;
-            string? siteFilter = null, runtimeProfile = null;
+            bool check = false, update = false, verbose = false, runtime = false, oneAtATime = false, portDiagnostics = false, record = false;
+            var siteFilters = new List<string>();
+            string? runtimeProfile = null;
             double seconds = 20;
             var seeds = new List<int> { 1, 2, 3 };
             for (int i = 0; i < args.Length; i++)
@@ -45,7 +47,8 @@ namespace MmLock.PortMutation
                     case "--one-at-a-time": oneAtATime = true; break;
                     case "--port-diagnostics": portDiagnostics = true; break;
                     case "--profile": profiles.Add(Next()); break;
-                    case "--site": siteFilter = Next(); break;
+                    case "--site": siteFilters.Add(Next()); break;
+                    case "--record": record = true; break;
                     case "--runtime": runtime = true; break;
                     case "--runtime-profile": runtimeProfile = Next(); break;
                     case "--seconds": seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
@@ -54,7 +57,12 @@ namespace MmLock.PortMutation
                     default: Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}"); return 2;
                 }
             }
-            if ((check || update) && (profiles.Count > 0 || siteFilter is not null))
+            if (record && (!runtime || update))
+            {
+                Console.Error.WriteLine("--record needs --runtime and does not go with --update");
+                return 2;
+            }
+            if ((check || update) && (profiles.Count > 0 || siteFilters.Count > 0))
             {
                 Console.Error.WriteLine("--check and --update work on every site in every profile");
                 return 2;
@@ -75,7 +83,7 @@ namespace MmLock.PortMutation
                     foreach (Diagnostic d in await StaticVerdict.AllAsync(compilation))
                         Console.WriteLine($"  {profile}: port: {d}");
                 var sites = GuardSites.Find(compilation, ReferencePort.SourceDirectory)
-                    .Where(s => siteFilter is null || s.Key.Contains(siteFilter, StringComparison.Ordinal)).ToList();
+                    .Where(s => siteFilters.Count == 0 || siteFilters.Any(f => s.Key.Contains(f, StringComparison.Ordinal))).ToList();
                 var analyser = new StaticVerdict(compilation);
                 var results = await analyser.AnalyseAsync(sites.Where(s => s.Unmutable is null).ToList(), oneAtATime);
                 foreach (GuardSite site in sites)
@@ -132,6 +140,15 @@ namespace MmLock.PortMutation
                 Console.WriteLine($"{row.Key}\n    {string.Join(" | ", names.Select((p, i) => $"{p}: {row.Profiles[i]}"))}\n    run time: {row.RunTime}");
             Console.WriteLine($"{computed.Count} sites; total {total.Elapsed.TotalSeconds:F1} s");
 
+            if (record)
+            {
+                // Only the run-time cells of the sites measured here; every other cell stays as documented.
+                var measured = computed.Where(r => sitesByKey.TryGetValue(r.Key, out var s) && s.Profile == (runtimeProfile ?? "x86_64"))
+                    .ToDictionary(r => r.Key, r => r.RunTime, StringComparer.Ordinal);
+                var rows = documented.Values.Select(r => measured.TryGetValue(r.Key, out string? cell) ? r with { RunTime = cell } : r);
+                File.WriteAllText(auditPath, AuditTable.Write(document, ArchProfiles.Names.ToList(), rows));
+                Console.WriteLine($"recorded {measured.Count} run-time cells in {auditPath}");
+            }
             if (update)
             {
                 File.WriteAllText(auditPath, AuditTable.Write(document, names, computed));

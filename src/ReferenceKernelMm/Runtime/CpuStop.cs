@@ -110,8 +110,9 @@ namespace ReferenceKernelMm.Runtime
                 multi_stop_data? s = active;
                 if (s != null && s.acked.Contains(cpu))
                 {
+                    // Stopped with IRQs on, like a parked CPU: IPIs queued meanwhile run here, or the stop would wait for them forever.
                     while (s.state != multi_stop_state.MULTI_STOP_EXIT)
-                        Monitor.Wait(stop_lock);
+                        Smp.sleep_wait(stop_lock);
                 }
             }
         }
