@@ -12,7 +12,7 @@ namespace MmLock.Bench
         /// pathological [--cancel-after MS]             time per pathological body, and the time from cancellation to return
         /// shape [folder]                                 the port's shares (default src/ReferenceKernelMm) beside the corpus'
         /// generate DIR [lines] [--plain]                 the corpus as files
-        /// loop [lines] [times]                           the annotated corpus analyzed by MmLock (ten times), to profile
+        /// loop [lines] [times] [--plain]                 the annotated (or plain) corpus analyzed by MmLock (ten times), to profile
         /// anything else                                  BenchmarkDotNet (e.g. --filter '*' --job short)
         /// </summary>
         public static int Main(string[] args)
@@ -40,7 +40,7 @@ namespace MmLock.Bench
                     return 0;
                 case "loop":
                     // A steady load for a profiler: dotnet-trace collect -- dotnet MmLock.Bench.dll loop
-                    var workload = new Workload(Corpus.Generate(Number(1, 100_000), annotated: true));
+                    var workload = new Workload(Corpus.Generate(Number(1, 100_000), annotated: !plain));
                     for (int i = Number(2, 10); i > 0; i--) workload.RunToCompletion(Workload.MmLock);
                     return 0;
                 default:

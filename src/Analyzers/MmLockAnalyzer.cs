@@ -43,12 +43,13 @@ namespace MmLock.Analyzers
                     return;
                 }
                 if (model == null) return;
+                if (Inertness.IsInert(model, start.CancellationToken)) return;
                 start.RegisterOperationBlockAction(block => AnalyzeBlocks(model, block));
-                start.RegisterOperationAction(operation => AnalysisFailure.Run(Name(operation.ContainingSymbol),
+                start.RegisterOperationAction(operation => AnalysisFailure.Run(() => Name(operation.ContainingSymbol),
                     AnalysisFailure.LocationOf(operation.ContainingSymbol, operation.Operation.Syntax.SyntaxTree),
                     operation.ReportDiagnostic, report => DelegateRules.Check(model, (IDelegateCreationOperation)operation.Operation, report)), OperationKind.DelegateCreation);
                 start.RegisterSyntaxNodeAction(node => AnalysisFailure.Run(
-                    node.ContainingSymbol is { } owner ? Name(owner) : node.Node.ToString(), node.Node.GetLocation(), node.ReportDiagnostic,
+                    () => node.ContainingSymbol is { } owner ? Name(owner) : node.Node.ToString(), node.Node.GetLocation(), node.ReportDiagnostic,
                     report => AnnotationRules.Check(model, node, report)), SyntaxKind.Attribute);
                 if (model.ContractsFile is { } file)
                     start.RegisterCompilationEndAction(end =>
@@ -63,7 +64,7 @@ namespace MmLock.Analyzers
         private static void AnalyzeBlocks(ContractModel model, OperationBlockAnalysisContext context)
         {
             var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
-            AnalysisFailure.Run(Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
+            AnalysisFailure.Run(() => Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
             {
                 var analyzed = new System.Collections.Generic.HashSet<IOperation>();
                 foreach (var operationBlock in context.OperationBlocks)

@@ -17,13 +17,13 @@ using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
 {
-    /// <summary>A call a requirement diagnostic reports, as the flow saw it.</summary>
+    /// <summary>A call a requirement diagnostic reports, as the flow saw it: a method, an accessor (property, indexer) or a constructor.</summary>
     internal sealed class ReportedCall
     {
-        public ReportedCall(IInvocationOperation invocation, FlowProbe probe, CallEvent call, FlowState state, BodyAnalysis body,
+        public ReportedCall(SyntaxNode syntax, FlowProbe probe, CallEvent call, FlowState state, BodyAnalysis body,
             ImmutableArray<BoundClause> reported, ImmutableArray<BoundClause> missing)
         {
-            Invocation = invocation;
+            Syntax = syntax;
             Probe = probe;
             Call = call;
             State = state;
@@ -32,7 +32,8 @@ namespace MmLock.CodeFixes
             Missing = missing;
         }
 
-        public IInvocationOperation Invocation { get; }
+        /// <summary>The call's syntax: an invocation, a member or element access, an object creation.</summary>
+        public SyntaxNode Syntax { get; }
         public FlowProbe Probe { get; }
         public CallEvent Call { get; }
         /// <summary>The state before the call.</summary>
@@ -79,16 +80,21 @@ namespace MmLock.CodeFixes
         /// <summary>The flagged call of a requirement diagnostic and the clauses its properties name, or null.</summary>
         public ReportedCall? ReportedCallAt(Diagnostic diagnostic, CancellationToken cancellation)
         {
-            var invocation = InvocationAt(diagnostic.Location.SourceSpan, cancellation);
-            if (invocation == null || FlowProbe.Run(this, invocation.Syntax, cancellation) is not { } probe) return null;
-            if (probe.CallAt(invocation.Syntax) is not var (call, state, body)) return null;
+            var span = diagnostic.Location.SourceSpan;
+            if (!Root.FullSpan.Contains(span)) return null;
+            var node = Root.FindNode(span, getInnermostNodeForTie: true);
+            if (FlowProbe.Run(this, node, cancellation) is not { } probe) return null;
+            // The call the flow saw at exactly the reported span (a property read inside an invocation's argument is its own call).
+            var syntax = node.AncestorsAndSelf().TakeWhile(n => n.Span.Contains(span)).FirstOrDefault(n => n.Span == span && probe.CallAt(n) != null);
+            if (syntax == null || probe.CallAt(syntax) is not var (call, state, body)) return null;
+            if (call.Site.Member is not IMethodSymbol) return null;
             var kinds = KindsOf(diagnostic.Id);
             var named = DiagnosticProperties.SplitClauses(diagnostic.Properties.TryGetValue(DiagnosticProperties.Missing, out var text) ? text : null);
             var reported = call.Clauses.Where(c => kinds.Contains(c.Clause.Kind) && named.Any(n => n.SetEquals(c.Alternatives.Select(a => a.Context.Key)))).ToImmutableArray();
             if (reported.IsEmpty) return null;
             var missing = call.Clauses.Where(c => WrappableKinds.Contains(c.Clause.Kind) && Satisfaction.Satisfiers(c, state, body.AssumedDisjunctions) is { Count: 0 })
                 .ToImmutableArray();
-            return new ReportedCall(invocation, probe, call, state, body, reported, missing);
+            return new ReportedCall(syntax, probe, call, state, body, reported, missing);
         }
 
         /// <summary>Whether <paramref name="key"/> is held in <paramref name="state"/> on some path, in any mode, or by a try-lock whose result is not tested yet.</summary>
@@ -332,8 +338,9 @@ namespace MmLock.CodeFixes
                     default,
                     SyntaxFactory.FinallyClause(SyntaxFactory.Block(Statement(release + ";"))))
                 .WithAdditionalAnnotations(Formatter.Annotation);
+            // Only the line ending: a comment after the last statement stays there, inside the try.
             var trailing = body.Count > 0 ? body[body.Count - 1].GetTrailingTrivia() : default;
-            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? statement.WithTrailingTrivia(trailing) : statement;
+            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? statement.WithTrailingTrivia(trailing.Last(t => t.IsKind(SyntaxKind.EndOfLineTrivia))) : statement;
         }
 
         /// <summary>The statement list that holds <paramref name="statement"/> directly (block or switch section).</summary>

@@ -63,7 +63,7 @@ namespace MmLock.CodeFixes
                     var anyName = clause.Clause.Kind == ClauseKind.LiveRoot ? "ReplacesLiveRoot" : "RequiresAny";
                     return fix.AttributeName(anyName, position) + "(" + string.Join(", ", alternatives.Distinct()) + ")";
                 default:
-                    return RoleAttribute(fix, clause.Clause, call.Invocation.TargetMethod, position);
+                    return RoleAttribute(fix, clause.Clause, (IMethodSymbol)call.Call.Site.Member, position);
             }
         }
 

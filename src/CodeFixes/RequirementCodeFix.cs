@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MmLock.Analyzers.Flow;
 
@@ -15,7 +16,7 @@ namespace MmLock.CodeFixes
     /// MM1001, MM2001–MM2004, MM2006: a call without its guards. Offered in this order (dotnet format applies the first
     /// action it is offered, so the order is the command line's choice too): wrap the statement in every missing guard,
     /// in the declared lock order, as nested try/finally; the same as stacked <c>using</c> scoped guards; or move the
-    /// requirement to the caller. One provider, so that the order does not depend on how a host enumerates providers.
+    /// requirement to the caller. A context held shared where the call needs it exclusively is taken exclusively instead. One provider, so that the order does not depend on how a host enumerates providers.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RequirementCodeFix)), Shared]
     public sealed class RequirementCodeFix : CodeFixProvider
@@ -23,6 +24,7 @@ namespace MmLock.CodeFixes
         public const string WrapSuffix = ".WrapTryFinally";
         public const string UsingSuffix = ".WrapUsing";
         public const string MoveSuffix = ".MoveToCaller";
+        public const string ExclusiveSuffix = ".TakeExclusively";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1001", "MM2001", "MM2002", "MM2003", "MM2004", "MM2006");
 
@@ -40,26 +42,36 @@ namespace MmLock.CodeFixes
                 if (fix == null) return;
                 if (fix.ReportedCallAt(diagnostic, context.CancellationToken) is not { } call) continue;
                 await RegisterWrapsAsync(context, fix, diagnostic, call).ConfigureAwait(false);
+                await RegisterExclusiveAsync(context, fix, diagnostic, call).ConfigureAwait(false);
                 await RegisterMoveAsync(context, fix, diagnostic, call).ConfigureAwait(false);
             }
         }
 
         private static async Task RegisterWrapsAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
         {
-            if (StatementTarget.Of(fix, call.Invocation.Syntax, call.Probe, context.CancellationToken) is not { } target) return;
+            if (StatementTarget.Of(fix, call.Syntax, call.Probe, context.CancellationToken) is not { } target) return;
             var statement = target.Statement;
             if (statement is LocalFunctionStatementSyntax || statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 }) return;
             // The guards go before the statement: the state there must be the state at the call.
-            if (ChangesContextsBefore(fix, target.Original, call.Invocation.Syntax, context)) return;
+            if (ChangesContextsBefore(fix, target.Original, call.Syntax, context)) return;
             var range = WrapInGuard.RangeOf(statement);
             var names = FixDocument.DeclaredNames(range);
             int position = target.Original.SpanStart;
             var blockBody = target.Block == null ? "" : "Use a block body and w";
+            // A lock held across 'yield return' is MM1010: the yielded value is computed inside the guards, yielded after them.
+            System.Func<System.Func<List<StatementSyntax>, List<StatementSyntax>>, System.Func<List<StatementSyntax>, List<StatementSyntax>>> shape = w => w;
+            if (statement is YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldReturnStatement, Expression: { } yielded } &&
+                WrapInGuard.Hoisting(fix, yielded, position, names, context.CancellationToken) is { } hoisting)
+            {
+                names.Add(hoisting.Name);
+                shape = w => body => WrapInGuard.Hoist(hoisting.Type, hoisting.Name, yielded, body[0], w);
+                blockBody = "Compute the yielded value first and w";
+            }
 
             if (Guards.ForCall(fix, call, position, names, scoped: false) is { Count: > 0 } guards)
             {
                 var edited = await FixCheck.EditAsync(fix, call.Probe,
-                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, body => WrapInGuard.Nested(guards, body))),
+                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, shape(body => WrapInGuard.Nested(guards, body)))),
                     diagnostic, context.CancellationToken, target.Scope).ConfigureAwait(false);
                 if (edited != null)
                     context.RegisterCodeFix(CodeAction.Create(Titled(blockBody, TryFinallyTitle(guards)), _ => Task.FromResult(edited), diagnostic.Id + WrapSuffix), diagnostic);
@@ -69,7 +81,7 @@ namespace MmLock.CodeFixes
                 WrapInGuard.GuardNames(fix, position, names, scoped.Count) is { } locals)
             {
                 var edited = await FixCheck.EditAsync(fix, call.Probe,
-                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) })),
+                    m => target.Edit(m, WrapInGuard.Replace(statement, range.Count, shape(body => new List<StatementSyntax> { WrapInGuard.Usings(scoped, locals, body) }))),
                     diagnostic, context.CancellationToken, target.Scope).ConfigureAwait(false);
                 var title = "Wrap in " + string.Join(" and ", scoped.Select((g, i) => $"'using (var {locals[i]} = {g.Acquire})'"));
                 if (edited != null)
@@ -77,12 +89,19 @@ namespace MmLock.CodeFixes
             }
         }
 
-        /// <summary>"Wrap in .." or, when an expression body becomes a block first, "Use a block body and wrap in ..".</summary>
+        /// <summary>"Wrap in .." or, when an expression body becomes a block first (or a yielded value is computed first), "Use a block body and wrap in ..".</summary>
         private static string Titled(string blockBody, string title) => blockBody.Length == 0 ? title : blockBody + title.Substring(1);
+
+        private static async Task RegisterExclusiveAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
+        {
+            if (diagnostic.Id != "MM1001" || TakeExclusively.For(fix, call, context.CancellationToken) is not var (edit, title)) return;
+            var edited = await FixCheck.EditAsync(fix, call.Probe, edit, diagnostic, context.CancellationToken).ConfigureAwait(false);
+            if (edited != null) context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), diagnostic.Id + ExclusiveSuffix), diagnostic);
+        }
 
         private static async Task RegisterMoveAsync(CodeFixContext context, FixDocument fix, Diagnostic diagnostic, ReportedCall call)
         {
-            var declaration = MoveRequirementToCaller.DeclarationOf(call.Invocation.Syntax);
+            var declaration = MoveRequirementToCaller.DeclarationOf(call.Syntax);
             if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller) return;
             var attribute = MoveRequirementToCaller.AttributeFor(fix, call, caller, declaration.SpanStart);
             if (attribute == null) return;

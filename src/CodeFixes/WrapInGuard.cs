@@ -41,6 +41,35 @@ namespace MmLock.CodeFixes
             return names.Count == count ? names : null;
         }
 
+        /// <summary>The type (as written at the position) and a fresh local name for a yielded value computed before its <c>yield return</c>.</summary>
+        public static (string Type, string Name)? Hoisting(FixDocument fix, ExpressionSyntax yielded, int position, ISet<string> declared, System.Threading.CancellationToken cancellation)
+        {
+            var type = fix.Model.GetTypeInfo(yielded, cancellation).ConvertedType;
+            if (type == null || type.TypeKind == TypeKind.Error || !type.CanBeReferencedByName && type.SpecialType == SpecialType.None && type is not IArrayTypeSymbol) return null;
+            for (int i = 1; i <= 9; i++)
+            {
+                var name = i == 1 ? "value" : "value" + i;
+                if (!declared.Contains(name) && fix.Model.LookupSymbols(position, name: name).IsEmpty)
+                    return (type.ToMinimalDisplayString(fix.Model, position), name);
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// <c>T name;</c>, then <paramref name="wrap"/>'s guards around <c>name = yielded;</c> (which keeps the statement's
+        /// trailing comment), then <c>yield return name;</c>.
+        /// </summary>
+        public static List<StatementSyntax> Hoist(string type, string name, ExpressionSyntax yielded, StatementSyntax statement,
+            System.Func<List<StatementSyntax>, List<StatementSyntax>> wrap)
+        {
+            var assign = SyntaxFactory.ExpressionStatement(SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression,
+                SyntaxFactory.IdentifierName(name), yielded.WithoutTrivia())).WithTrailingTrivia(statement.GetTrailingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
+            var result = new List<StatementSyntax> { FixDocument.Line(type + " " + name + ";") };
+            result.AddRange(wrap(new List<StatementSyntax> { assign }));
+            result.Add(FixDocument.Statement("yield return " + name + ";"));
+            return result;
+        }
+
         /// <summary><paramref name="body"/> inside nested try/finally pairs, the first guard outermost.</summary>
         public static List<StatementSyntax> Nested(IReadOnlyList<Guard> guards, List<StatementSyntax> body)
         {

@@ -42,6 +42,8 @@ namespace MmLock.Analyzers.Contracts
             Binder = new ContextBinder(compilation, IsMarkedContext);
             _spaces = new Lazy<ImmutableDictionary<string, PageTableSpace>>(BuildSpaces);
             _lockOrder = new Lazy<LockOrder>(() => LockOrder.Build(this));
+            _attributeTypes = new Lazy<(HashSet<string>, HashSet<string>)>(FindAttributeTypes);
+            _globalAlias = new Lazy<bool>(AnyGlobalAlias);
         }
 
         public Compilation Compilation { get; }
@@ -60,6 +62,68 @@ namespace MmLock.Analyzers.Contracts
             return new ContractModel(compilation, file);
         }
 
+        /// <summary>
+        /// A syntactic filter before anything is bound: false only when the attribute cannot be an MmLock attribute (its
+        /// last name is none of namespace MmLock's attribute types, and no using alias can rename one).
+        /// </summary>
+        public bool MayNameMmLockAttribute(Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax attribute)
+        {
+            var name = attribute.Name switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                Microsoft.CodeAnalysis.CSharp.Syntax.AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple => simple.Identifier.ValueText,
+                _ => null,
+            };
+            if (name == null) return true;
+            var names = AttributeTypeNames;
+            if (names.Contains(name) || names.Contains(name + "Attribute")) return true;
+            return _aliasedTrees.GetOrAdd(attribute.SyntaxTree, HasUsingAlias) || _globalAlias.Value;
+        }
+
+        private readonly Lazy<(HashSet<string> Names, HashSet<string> Assemblies)> _attributeTypes;
+        private readonly Lazy<bool> _globalAlias;
+        private readonly ConcurrentDictionary<SyntaxTree, bool> _aliasedTrees = new ConcurrentDictionary<SyntaxTree, bool>();
+        private readonly ConcurrentDictionary<IAssemblySymbol, bool> _carriers = new ConcurrentDictionary<IAssemblySymbol, bool>(SymbolEqualityComparer.Default);
+
+        /// <summary>The names of namespace MmLock's attribute types (with the suffix), in this compilation and its references.</summary>
+        public HashSet<string> AttributeTypeNames => _attributeTypes.Value.Names;
+        /// <summary>The names of the assemblies that define those types (and MmLock.Annotations, always).</summary>
+        public HashSet<string> AttributeAssemblies => _attributeTypes.Value.Assemblies;
+
+        private (HashSet<string>, HashSet<string>) FindAttributeTypes()
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var assemblies = new HashSet<string>(StringComparer.Ordinal) { "MmLock.Annotations" };
+            foreach (var ns in Compilation.GlobalNamespace.GetNamespaceMembers())
+                if (ns.Name == "MmLock")
+                    foreach (var type in ns.GetTypeMembers())
+                        if (type.Name.EndsWith("Attribute", StringComparison.Ordinal))
+                        {
+                            names.Add(type.Name);
+                            if (type.ContainingAssembly is { } assembly) assemblies.Add(assembly.Name);
+                        }
+            return (names, assemblies);
+        }
+
+        /// <summary>
+        /// Whether members of an assembly can carry MmLock attributes: the compilation's own, one defining them, or one
+        /// referencing such an assembly. The others' attributes are never read (metadata decoding was most of the cost
+        /// of asking a library member for its contract).
+        /// </summary>
+        private bool MayCarryAttributes(IAssemblySymbol? assembly) =>
+            assembly == null || _carriers.GetOrAdd(assembly, a =>
+                SymbolEqualityComparer.Default.Equals(a, Compilation.Assembly) || AttributeAssemblies.Contains(a.Name) ||
+                a.Modules.Any(m => m.ReferencedAssemblies.Any(r => AttributeAssemblies.Contains(r.Name))));
+
+        private static bool HasUsingAlias(SyntaxTree tree) =>
+            tree.GetRoot().DescendantNodes(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax)
+                .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.UsingDirectiveSyntax>().Any(u => u.Alias != null);
+
+        private bool AnyGlobalAlias() =>
+            Compilation.SyntaxTrees.Any(t => t.GetRoot() is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit &&
+                                             unit.Usings.Any(u => u.Alias != null && u.GlobalKeyword.RawKind != 0));
+
         public bool ConditionHolds(string? condition)
         {
             if (string.IsNullOrWhiteSpace(condition)) return true;
@@ -73,10 +137,12 @@ namespace MmLock.Analyzers.Contracts
 
         private ImmutableArray<AttributeInfo> ReadAttributes(ISymbol symbol)
         {
+            _external.TryGetValue(symbol.OriginalDefinition, out var external);
+            if (!MayCarryAttributes(symbol.ContainingAssembly)) return external.IsDefault ? ImmutableArray<AttributeInfo>.Empty : external;
             var builder = ImmutableArray.CreateBuilder<AttributeInfo>();
             foreach (var data in symbol.GetAttributes())
                 if (AttributeInfo.From(data) is { } info) builder.Add(info);
-            if (_external.TryGetValue(symbol.OriginalDefinition, out var external)) builder.AddRange(external);
+            if (!external.IsDefault) builder.AddRange(external);
             return builder.ToImmutable();
         }
 
@@ -197,7 +263,7 @@ namespace MmLock.Analyzers.Contracts
             };
             if (overridden != null) yield return overridden;
             var type = symbol.ContainingType;
-            if (type == null || symbol.IsStatic) yield break;
+            if (type == null || symbol.IsStatic || symbol is not (IMethodSymbol or IPropertySymbol or IEventSymbol)) yield break;
             foreach (var explicitImplementation in symbol switch
                      {
                          IMethodSymbol method => method.ExplicitInterfaceImplementations.Cast<ISymbol>(),
@@ -205,8 +271,9 @@ namespace MmLock.Analyzers.Contracts
                          _ => Enumerable.Empty<ISymbol>(),
                      })
                 yield return explicitImplementation;
+            // An implicit implementation has the interface member's name; explicit ones are listed above.
             foreach (var @interface in type.AllInterfaces)
-                foreach (var member in @interface.GetMembers())
+                foreach (var member in @interface.GetMembers(symbol.Name))
                     if (member.Kind == symbol.Kind && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member)?.OriginalDefinition, symbol))
                         yield return member;
         }

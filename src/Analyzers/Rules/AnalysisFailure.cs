@@ -22,7 +22,11 @@ namespace MmLock.Analyzers.Rules
         /// Runs <paramref name="analysis"/> with a buffered report; forwards the buffer when it completes, else reports MM9999
         /// naming <paramref name="member"/> at <paramref name="location"/> (null: no location).
         /// </summary>
-        public static void Run(string member, Location? location, Action<Diagnostic> report, Action<Action<Diagnostic>> analysis)
+        public static void Run(string member, Location? location, Action<Diagnostic> report, Action<Action<Diagnostic>> analysis) =>
+            Run(() => member, location, report, analysis);
+
+        /// <summary>As above, with the member's name made only when it is reported (display strings cost on every body).</summary>
+        public static void Run(Func<string> member, Location? location, Action<Diagnostic> report, Action<Action<Diagnostic>> analysis)
         {
             var buffer = new List<Diagnostic>();
             try
@@ -31,7 +35,7 @@ namespace MmLock.Analyzers.Rules
             }
             catch (Exception exception) when (!(exception is OperationCanceledException))
             {
-                report(Stopped(member, location, exception));
+                report(Stopped(member(), location, exception));
                 return;
             }
             foreach (var diagnostic in buffer) report(diagnostic);

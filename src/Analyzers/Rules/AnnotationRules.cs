@@ -13,11 +13,9 @@ namespace MmLock.Analyzers.Rules
         public static void Check(ContractModel model, SyntaxNodeAnalysisContext context, System.Action<Diagnostic> report)
         {
             var attribute = (AttributeSyntax)context.Node;
-            if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor ||
-                !AttributeInfo.IsMmLockAttribute(constructor.ContainingType)) return;
+            if (!model.MayNameMmLockAttribute(attribute)) return;
             var location = attribute.GetLocation();
             var owner = OwnerOf(attribute, context.SemanticModel, context.CancellationToken);
-            var name = constructor.ContainingType.Name.Substring(0, constructor.ContainingType.Name.Length - "Attribute".Length);
 
             void Error(AttributeInfo info, DiagnosticDescriptor rule, string subject, string why)
             {
@@ -32,8 +30,12 @@ namespace MmLock.Analyzers.Rules
                 return;
             }
 
+            // The owner's attributes are bound once by the compiler; binding the attribute node again (GetSymbolInfo) was
+            // most of this rule's cost. An attribute whose constructor does not resolve is left to the compiler's error.
+            if (!Resolved(owner, attribute)) return;
             var info = model.AttributesOf(owner).FirstOrDefault(a => a.Location?.SourceSpan == location.SourceSpan && a.Location.SourceTree == location.SourceTree);
             if (info == null) return;
+            var name = info.Name;
 
             switch (name)
             {
@@ -65,6 +67,14 @@ namespace MmLock.Analyzers.Rules
             CheckContradictions(model, owner, info, contract, location, report);
             if (model.AttributesOf(owner).FirstOrDefault(a => a.Location != null)?.Location?.SourceSpan == location.SourceSpan)
                 CheckInherited(model, owner, contract, location, report);
+        }
+
+        private static bool Resolved(ISymbol owner, AttributeSyntax attribute)
+        {
+            foreach (var data in owner.GetAttributes())
+                if (data.ApplicationSyntaxReference is { } reference && reference.Span == attribute.Span && reference.SyntaxTree == attribute.SyntaxTree)
+                    return data.AttributeConstructor != null && AttributeInfo.IsMmLockAttribute(data.AttributeClass);
+            return false;
         }
 
         /// <summary>An override or implementation stating a contract other than the one it inherits: MM9003, once, at its first attribute.</summary>
@@ -115,7 +125,7 @@ namespace MmLock.Analyzers.Rules
         {
             var data = compilation.Assembly.GetAttributes()
                 .FirstOrDefault(a => a.ApplicationSyntaxReference?.Span == attribute.Span && a.ApplicationSyntaxReference.SyntaxTree == attribute.SyntaxTree);
-            var info = data == null ? null : AttributeInfo.From(data);
+            var info = data?.AttributeConstructor == null ? null : AttributeInfo.From(data!);
             if (info == null) return;
             var location = attribute.GetLocation();
             CheckWhen(info, location, report);
