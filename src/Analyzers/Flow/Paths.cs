@@ -9,18 +9,21 @@ using MmLock.Analyzers.Contracts;
 namespace MmLock.Analyzers.Flow
 {
     /// <summary>
-    /// Canonical paths of caller-side expressions (<c>vma.vm_file.f_mapping.i_mmap_rwsem</c>), with locals
-    /// assigned once replaced by their initializer, and the substitution of call arguments into contract templates.
+    /// Canonical paths of caller-side expressions (<c>vma.vm_file.f_mapping.i_mmap_rwsem</c>), with a local replaced by the
+    /// value it was assigned (where one assignment reaches the read), and the substitution of call arguments into contract templates.
     /// </summary>
     internal sealed class Paths
     {
         private readonly Dictionary<ILocalSymbol, IOperation?> _singleAssignment = new Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
         private readonly Dictionary<CaptureId, IOperation?> _captures = new Dictionary<CaptureId, IOperation?>();
         /// <summary>The local each object creation or <c>with</c> copy is stored into (directly, or through the capture of its initializer).</summary>
-        private readonly Dictionary<IOperation, ILocalSymbol> _createdInto = new Dictionary<IOperation, ILocalSymbol>();
+        private readonly Dictionary<IOperation, (ILocalSymbol Local, string Key)> _createdInto = new Dictionary<IOperation, (ILocalSymbol, string)>();
+        /// <summary>Which assignments reach each read of a reassigned variable; null when none is reassigned.</summary>
+        private readonly ReachingDefinitions? _reaching;
 
         public Paths(ControlFlowGraph graph)
         {
+            _reaching = ReachingDefinitions.Of(graph);
             foreach (var block in graph.Blocks)
             {
                 foreach (var operation in block.Operations) Scan(operation);
@@ -33,7 +36,7 @@ namespace MmLock.Analyzers.Flow
                     if (assignment?.Target is not ILocalReferenceOperation local) continue;
                     var value = Unwrap(assignment.Value);
                     if (value is IFlowCaptureReferenceOperation capture && CapturedValue(capture.Id) is { } captured) value = Unwrap(captured);
-                    if (value is IObjectCreationOperation || IsWithClone(value)) _createdInto[value] = local.Local;
+                    if (value is IObjectCreationOperation || IsWithClone(value)) _createdInto[value] = (local.Local, KeyAt(assignment, local.Local));
                 }
         }
 
@@ -85,7 +88,27 @@ namespace MmLock.Analyzers.Flow
         private static bool IsWithClone(IOperation operation) =>
             operation is IInvocationOperation { Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.WithExpressionSyntax };
 
-        public ILocalSymbol? CreatedInto(IOperation creation) => _createdInto.TryGetValue(creation, out var local) ? local : null;
+        private (ILocalSymbol Local, string Key)? CreatedInto(IOperation creation) => _createdInto.TryGetValue(creation, out var into) ? into : null;
+
+        /// <summary>The key of a local as an assignment leaves it (a reassigned local is one variable per assignment).</summary>
+        private string KeyAt(IOperation assignment, ILocalSymbol local) =>
+            _reaching?.Made(assignment) is { } definition ? LocalKey(local) + "#" + definition.Position : LocalKey(local);
+
+        /// <summary>
+        /// What a read of a reassigned variable names: the value of the one assignment reaching it, else the variable as the
+        /// assignments reaching it left it; null for a variable that is not reassigned.
+        /// </summary>
+        private (string Key, string Display)? Reached(IOperation read, string key, string display, int depth)
+        {
+            var definitions = _reaching?.At(read);
+            if (definitions == null) return null;
+            if (definitions.Length == 1 && definitions[0].Value is { } value && IsPath(value)) return PathOf(value, depth + 1);
+            if (definitions.Length == 0 || (definitions.Length == 1 && definitions[0].Position < 0)) return (key, display);
+            return (key + "#" + string.Join(",", definitions.Select(d => d.Position)), display);
+        }
+
+        private IOperation? ReachedValue(IOperation read) =>
+            _reaching?.At(read) is { Length: 1 } definitions && definitions[0].Value is { } value && IsPath(value) ? value : null;
 
         public IOperation? CapturedValue(CaptureId id) => _captures.TryGetValue(id, out var value) ? value : null;
 
@@ -118,12 +141,14 @@ namespace MmLock.Analyzers.Flow
             switch (operation)
             {
                 case IParameterReferenceOperation parameter:
-                    return ("param:" + parameter.Parameter.Name, parameter.Parameter.Name);
+                    return Reached(operation, "param:" + parameter.Parameter.Name, parameter.Parameter.Name, depth)
+                           ?? ("param:" + parameter.Parameter.Name, parameter.Parameter.Name);
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } input:
                     return PatternInput(input) is { } matched ? PathOf(matched, depth + 1) : Opaque(operation);
                 case IInstanceReferenceOperation:
                     return ("this", "this");
                 case ILocalReferenceOperation local:
+                    if (Reached(operation, LocalKey(local.Local), local.Local.Name, depth) is { } reached) return reached;
                     if (_singleAssignment.TryGetValue(local.Local, out var value) && value != null && IsPath(value))
                         return PathOf(value, depth + 1);
                     return (LocalKey(local.Local), local.Local.Name);
@@ -135,7 +160,7 @@ namespace MmLock.Analyzers.Flow
                     if (CapturedValue(capture.Id) is { } captured) return PathOf(captured, depth + 1);
                     return ("capture:" + capture.Id.GetHashCode(), capture.Syntax.ToString());
                 case IObjectCreationOperation or IInvocationOperation when CreatedInto(operation) is { } receiver:
-                    return (LocalKey(receiver), receiver.Name);
+                    return (receiver.Key, receiver.Local.Name);
                 default:
                     return Opaque(operation);
             }
@@ -149,7 +174,10 @@ namespace MmLock.Analyzers.Flow
             switch (operation)
             {
                 case ILocalReferenceOperation local:
+                    if (_reaching?.At(operation) != null) return ReachedValue(operation) is { } reached ? MemberOf(reached, depth + 1) : null;
                     return _singleAssignment.TryGetValue(local.Local, out var value) && value != null && IsPath(value) ? MemberOf(value, depth + 1) : null;
+                case IParameterReferenceOperation:
+                    return ReachedValue(operation) is { } assigned ? MemberOf(assigned, depth + 1) : null;
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } input:
                     return PatternInput(input) is { } matched ? MemberOf(matched, depth + 1) : null;
                 case IFieldReferenceOperation field:
@@ -216,6 +244,16 @@ namespace MmLock.Analyzers.Flow
             };
         }
 
+        /// <summary>The key of the local that receives an operation's value (as that assignment leaves it), if a local does.</summary>
+        public string? ReceiverKey(IOperation operation)
+        {
+            var parent = operation.Parent;
+            while (parent is IConversionOperation) { operation = parent; parent = parent.Parent; }
+            return parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment && assignment.Value == operation
+                ? KeyAt(assignment, local.Local)
+                : null;
+        }
+
         /// <summary>The local or flow capture that receives an operation's value, if any.</summary>
         public static object? Receiver(IOperation operation)
         {
@@ -266,13 +304,12 @@ namespace MmLock.Analyzers.Flow
                 case RootKind.This:
                     // 'new T(...)' names its object by the local that receives it, else not at all.
                     if (site.Receiver is IObjectCreationOperation created)
-                        return CreatedInto(created) is { } named ? ContextBinder.Extend(template, LocalKey(named), named.Name, created.Type) : null;
+                        return CreatedInto(created) is { } named ? ContextBinder.Extend(template, named.Key, named.Local.Name, created.Type) : null;
                     if (site.Receiver == null) return null;
                     var (thisKey, thisDisplay) = PathOf(site.Receiver);
                     return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver), MemberOf(site.Receiver));
                 default:
-                    var receiver = Receiver(site.Operation);
-                    if (receiver is ILocalSymbol local) return ContextBinder.Extend(template, LocalKey(local), local.Name);
+                    if (Receiver(site.Operation) is ILocalSymbol local) return ContextBinder.Extend(template, ReceiverKey(site.Operation)!, local.Name);
                     var (resultKey, resultDisplay) = Opaque(site.Operation);
                     return ContextBinder.Extend(template, resultKey + "@" + site.Operation.Syntax.SpanStart, resultDisplay);
             }

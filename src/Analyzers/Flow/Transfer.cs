@@ -201,7 +201,7 @@ namespace MmLock.Analyzers.Flow
             if (contract.OnlineCheck)
             {
                 // Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.
-                var result = Paths.Receiver(site.Operation) is ILocalSymbol receiver ? Paths.LocalKey(receiver) : Paths.PathOf(site.Operation).Key;
+                var result = Paths.ReceiverKey(site.Operation) ?? Paths.PathOf(site.Operation).Key;
                 var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
                 var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
                     Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
