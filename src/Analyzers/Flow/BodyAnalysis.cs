@@ -234,12 +234,12 @@ namespace MmLock.Analyzers.Flow
                     var states = exit.Select(e => e.State).ToList();
                     var joined = states.Aggregate(FlowState.Unreachable, FlowState.Join);
                     if (states.Count > 1) _body._observer!.OnJoin(exit.First().Location, states, joined, _body);
-                    _body._observer!.OnExit(exit.First().Location, joined, _body);
+                    _body._observer!.OnExit(exit.First().Location, joined, _body, exit.First().Returned);
                 }
                 _exits.Clear();
             }
 
-            private readonly List<(Location Location, FlowState State)> _exits = new List<(Location, FlowState)>();
+            private readonly List<(Location Location, FlowState State, IOperation? Returned)> _exits = new List<(Location, FlowState, IOperation?)>();
 
             public FlowState EndState() => _ends.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
 
@@ -283,7 +283,7 @@ namespace MmLock.Analyzers.Flow
                 if (destination == null || state.IsUnreachable) return;
                 if (destination.Kind == BasicBlockKind.Exit)
                 {
-                    if (report) _exits.Add((_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state)));
+                    if (report) _exits.Add((_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state), Returned(block, branch)));
                     return;
                 }
                 if (!report) Propagate(block.Ordinal, destination.Ordinal, kind, state);
@@ -312,7 +312,7 @@ namespace MmLock.Analyzers.Flow
                         if (state.IsUnreachable) return;
                     }
                 }
-                if (report) _exits.Add((_body.ThrowLocation(block, rethrow), state));
+                if (report) _exits.Add((_body.ThrowLocation(block, rethrow), state, null));
             }
 
             private void Propagate(int from, int to, int kind, FlowState state)
@@ -335,6 +335,10 @@ namespace MmLock.Analyzers.Flow
                 _work.Add(to);
             }
         }
+
+        /// <summary>The value an exit edge returns: the block's branch value when it falls through to the exit.</summary>
+        private static IOperation? Returned(BasicBlock block, ControlFlowBranch branch) =>
+            block.BranchValue != null && block.ConditionalSuccessor == null && ReferenceEquals(branch, block.FallThroughSuccessor) ? block.BranchValue : null;
 
         private enum Catching { Never, Maybe, Always }
 

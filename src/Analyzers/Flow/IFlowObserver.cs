@@ -10,7 +10,8 @@ namespace MmLock.Analyzers.Flow
         void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body);
         void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
         void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body);
-        void OnExit(Location location, FlowState state, BodyAnalysis body);
+        /// <summary>The body leaves at <paramref name="location"/>; <paramref name="returned"/> is the value a <c>return</c> gives, if any.</summary>
+        void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned);
         /// <summary>Paths join: <paramref name="joined"/> is the state after the join.</summary>
         void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body);
     }

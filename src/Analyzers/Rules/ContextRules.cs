@@ -258,12 +258,28 @@ namespace MmLock.Analyzers.Rules
             Report(Descriptors.MM2005, use.Syntax.GetLocation(), Also(reference.ReleasedAt), properties, name, reference.Lookup, reference.LastReleased ?? "?", BodyAnalysis.Line(reference.ReleasedAt));
         }
 
-        public void OnExit(Location location, FlowState state, BodyAnalysis body)
+        public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned)
         {
-            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && !body.HeldAtExitByContract.Contains(h.Key)))
+            // A try-acquire body keeps its contract per returned value: held where it returns success, not held where it returns failure.
+            var nameLocation = NameLocation(body);
+            var failed = new HashSet<string>();
+            foreach (var tryAcquire in body.OwnContract.TryAcquires)
+            {
+                var instance = body.EntryInstance(tryAcquire.Template);
+                switch (TryOutcome(tryAcquire.Success, returned))
+                {
+                    case true when state.Find(instance.Key) is not { Definite: true }:
+                        Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "acquire"), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
+                        break;
+                    case false:
+                        failed.Add(instance.Key);
+                        break;
+                }
+            }
+
+            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && (!body.HeldAtExitByContract.Contains(h.Key) || failed.Contains(h.Key))))
                 Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
-            var nameLocation = NameLocation(body);
             foreach (var template in body.OwnContract.Acquires)
             {
                 var instance = body.EntryInstance(template);
@@ -277,6 +293,35 @@ namespace MmLock.Analyzers.Rules
                     Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "release"), CallSite.DisplayName(body.Owner), "release", instance.Display);
             }
         }
+
+        /// <summary>
+        /// Whether a returned value is a try-acquire's success (contract §3.1 reads integers as C does): null when the value is
+        /// not a constant (or, for "nonnull", neither <c>null</c> nor a new object), so the exit is not checked.
+        /// </summary>
+        private static bool? TryOutcome(object? success, IOperation? returned)
+        {
+            if (returned == null) return null;
+            var value = Paths.Unwrap(returned);
+            var constant = value.ConstantValue;
+            if (success is string nonnull && nonnull == "nonnull")
+                return constant.HasValue && constant.Value == null ? false : value is Microsoft.CodeAnalysis.Operations.IObjectCreationOperation ? true : null;
+            if (!constant.HasValue) return null;
+            if (success is bool expected) return constant.Value is bool actual ? actual == expected : null;
+            if (Integer(success) is { } wanted && Integer(constant.Value) is { } got) return wanted == 0 ? got == 0 : got != 0;
+            return null;
+        }
+
+        private static long? Integer(object? value) => value switch
+        {
+            int i => i,
+            long l => l,
+            short s => s,
+            sbyte b => b,
+            byte b => b,
+            ushort u => u,
+            uint u => u,
+            _ => null,
+        };
 
         private static Location NameLocation(BodyAnalysis body) => body.OwnerSyntax switch
         {
