@@ -129,6 +129,8 @@ namespace MmLock.Analyzers.Flow
                         AssumedDisjunctions.Add(clause.Alternatives.Select(EntryInstance).ToImmutableArray());
                 }
                 foreach (var released in contract.Releases) state = Assume(state, released, released.Mode);
+                // A downgrade is called holding the context exclusively.
+                foreach (var downgraded in contract.Downgrades) state = Assume(state, downgraded, Mode.Exclusive);
             }
             return state;
         }

@@ -198,6 +198,16 @@ namespace MmLock.Analyzers.Rules
                     Report(Descriptors.MM1002, location, Also(held.AcquiredAt), ContextProperty(context.Key, DiagnosticProperties.WrongMode), context.Display, why);
                 }
             }
+            // A downgrade releases the exclusive hold (contract §3.1): of a context not held, or held shared, it is MM1002.
+            foreach (var (context, _) in call.Downgrades)
+            {
+                var held = before.Find(context.Key);
+                if (held == null)
+                    Report(Descriptors.MM1002, location, Also(), ContextProperty(context.Key, DiagnosticProperties.NotHeld), context.Display, "which is not held");
+                else if (held.Definite && held.Mode == Mode.Shared && (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
+                    Report(Descriptors.MM1002, location, Also(held.AcquiredAt), ContextProperty(context.Key, DiagnosticProperties.WrongMode), context.Display,
+                        "as exclusive, but it is held shared");
+            }
         }
 
         // ---- guarded members -------------------------------------------------------------------------
@@ -283,8 +293,23 @@ namespace MmLock.Analyzers.Rules
             foreach (var template in body.OwnContract.Acquires)
             {
                 var instance = body.EntryInstance(template);
-                if (state.Find(instance.Key) is not { Definite: true })
+                if (state.Find(instance.Key) is not { Definite: true } held)
                     Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "acquire"), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
+                else if (template.Mode != Mode.Either && held.Mode != template.Mode && (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
+                {
+                    // Acquired in the other mode than the contract states (contract §3.1).
+                    var how = template.Mode == Mode.Shared ? "acquire shared" : "acquire exclusively";
+                    Report(Descriptors.MM1008, nameLocation, Also(held.AcquiredAt), ContextProperty(instance.Key, "mode"), CallSite.DisplayName(body.Owner), how, instance.Display);
+                }
+            }
+            // A Requires* body that releases what it requires leaves its callers without it (contract §3.1).
+            var released = new HashSet<string>(body.OwnContract.Releases.Select(t => body.EntryInstance(t).Key));
+            foreach (var clause in body.OwnContract.Clauses)
+            {
+                if (clause.Kind != ClauseKind.Requires || clause.Alternatives.Length != 1) continue;
+                var instance = body.EntryInstance(clause.Alternatives[0]);
+                if (instance.Existential || released.Contains(instance.Key) || state.Find(instance.Key) is { Definite: true }) continue;
+                Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "keep"), CallSite.DisplayName(body.Owner), "keep holding", instance.Display);
             }
             foreach (var template in body.OwnContract.Releases)
             {

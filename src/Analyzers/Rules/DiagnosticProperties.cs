@@ -12,7 +12,7 @@ namespace MmLock.Analyzers.Rules
     {
         /// <summary>
         /// MM1001, MM2001–MM2004, MM2006, MM2007: the clause kind (<see cref="Contracts.ClauseKind"/> name). MM1002: "NotHeld" or
-        /// "WrongMode". MM1008: "acquire" or "release". MM3001: "call" (a [MightSleep] member) or "acquire" (a sleeping acquire).
+        /// "WrongMode". MM1008: "acquire", "release", "mode" (acquired in the other mode) or "keep" (a Requires* body releasing its requirement). MM3001: "call" (a [MightSleep] member) or "acquire" (a sleeping acquire).
         /// </summary>
         public const string Kind = "Kind";
 

@@ -143,6 +143,16 @@ static class C
     }
 }", Acquire, iterations: 1);
 
+        // Acquired in the other mode, or a Requires* body releasing its requirement: the intent is unknown, so no fix.
+        [Fact]
+        public Task NotOfferedForTheWrongModeOrARequirementReleased() => FixVerifier.NotOffered<ContractBodyCodeFix>(@"
+using MmLock; using K;
+static class C
+{
+    [AcquiresShared(""s"")] static void {|MM1008:read_lock|}(rw_semaphore s) { L.down_write(s); }
+    [Requires(""l"")] static void {|MM1008:drop|}(spinlock_t l) { L.spin_unlock(l); }
+}");
+
         [Fact]
         public Task NotOfferedWhenTheAcquireUsesWhatPrecedesIt() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
 using M;
