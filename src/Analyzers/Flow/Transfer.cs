@@ -164,7 +164,8 @@ namespace MmLock.Analyzers.Flow
 
         private FlowState DisposeGuard(IInvocationOperation invocation, FlowState state)
         {
-            if (invocation.TargetMethod.Name != "Dispose" || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
+            // DisposeAsync: an 'await using' releases by the disposal it awaits, so that await holds nothing of the guard (contract §3.1).
+            if (invocation.TargetMethod.Name is not ("Dispose" or "DisposeAsync") || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
             var guard = GuardOf(invocation.Instance);
             if (guard == null) return state;
             foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
