@@ -130,7 +130,23 @@ namespace MmLock.Analyzers.Flow
                 _ => source,
             };
             state.References.TryGetValue(key, out var reference);
-            return state.WithFact(receiver, FactOf(source, key, state)).WithReference(receiver, reference).WithoutKnown(receiver);
+            var fact = FactOf(source, key, state);
+            if (state.Facts.TryGetValue(receiver, out var overwritten) && !Equals(overwritten, fact)) state = Forget(state, receiver, overwritten);
+            return state.WithFact(receiver, fact).WithReference(receiver, reference).WithoutKnown(receiver);
+        }
+
+        /// <summary>
+        /// A try-acquire result overwritten before it was tested: nothing can tell success from failure any more, so what the
+        /// try-acquire would hold is held on some paths (the last copy of the result in a local or capture is gone).
+        /// </summary>
+        private static FlowState Forget(FlowState state, object receiver, TryFact overwritten)
+        {
+            if (overwritten.Acquired.IsEmpty) return state;
+            foreach (var other in state.Facts)
+                if (!Equals(other.Key, receiver) && other.Key is ILocalSymbol or CaptureId && Equals(other.Value, overwritten)) return state;
+            foreach (var held in overwritten.Acquired)
+                if (state.Find(held.Key) == null) state = state.WithHeld(held.With(maybe: true));
+            return state;
         }
 
         /// <summary>What a value says about try-acquires: its own fact, a literal's value, or the negation of a tested bool.</summary>
@@ -295,6 +311,12 @@ namespace MmLock.Analyzers.Flow
                     return Constrain(state, isNull.Operand, new Constraint(holds, null));
                 case IIsPatternOperation pattern when constraint.Value is bool holds:
                     return ConstrainPattern(state, pattern.Value, pattern.Pattern, holds);
+                // 'x is object' (a type test, not a pattern): true means non-null; false means null only when every non-null x passes.
+                case IIsTypeOperation isType when constraint.Value is bool holds:
+                    if (holds) return Constrain(state, isType.ValueOperand, new Constraint(false, null));
+                    return isType.ValueOperand.Type is { } operandType && Model.Compilation.ClassifyCommonConversion(operandType, isType.TypeOperand) is { IsImplicit: true, IsReference: true }
+                        ? Constrain(state, isType.ValueOperand, new Constraint(true, null))
+                        : state;
             }
 
             object key = operation switch
