@@ -77,10 +77,22 @@ namespace MmLock.Analyzers.Flow
                 foreach (var reference in function.DeclaringSyntaxReferences)
                     Names(reference.GetSyntax(), captured);
 
-            var tracked = new HashSet<ISymbol>(writes.Where(w => (w.Key is IParameterSymbol || w.Value > 1) && !untracked.Contains(w.Key) && !captured.Contains(w.Key.Name))
+            var tracked = new HashSet<ISymbol>(writes.Where(w => (w.Key is IParameterSymbol || w.Value > 1) && !untracked.Contains(w.Key) && !captured.Contains(w.Key.Name) &&
+                                                                 CanNameContext(w.Key))
                 .Select(w => w.Key), SymbolEqualityComparer.Default);
             if (tracked.Count == 0) return null;
             return new ReachingDefinitions().Solve(graph, events, tracked);
+        }
+
+        /// <summary>
+        /// Whether a variable's value can be, or lead to, a context: not a number, bool, char, string or enum (a loop counter
+        /// is reassigned in most bodies and names nothing).
+        /// </summary>
+        private static bool CanNameContext(ISymbol variable)
+        {
+            var type = variable switch { ILocalSymbol local => local.Type, IParameterSymbol parameter => parameter.Type, _ => null };
+            if (type == null) return true;
+            return type.TypeKind is not (TypeKind.Enum or TypeKind.Pointer) && (type.SpecialType == SpecialType.None || type.SpecialType == SpecialType.System_Object);
         }
 
         /// <summary>The definitions reaching a read of a tracked variable (in position order), or null when it is not one.</summary>
