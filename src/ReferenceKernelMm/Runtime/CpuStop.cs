@@ -173,12 +173,20 @@ namespace ReferenceKernelMm.Runtime
                     {
                         reported = true;
                         var late = new List<int>();
+                        var unanswered = new List<int>();
                         foreach (Cpu c in s.targets)
+                        {
                             if (!s.acked.Contains(c))
                                 late.Add(c.id);
+                            else if (Volatile.Read(ref c.pending_count) != 0)
+                                unanswered.Add(c.id);
+                        }
+                        string what = late.Count != 0
+                            ? $"CPUs {string.Join(", ", late)} not stopped"
+                            : $"IPIs to CPUs {string.Join(", ", unanswered)} not answered";
                         // The kernel's soft-lockup watchdog would fire; the stop keeps waiting.
                         _ = ViolationLog.Report(ViolationKind.Bug,
-                            $"stop_machine on CPU {self.id}: CPUs {string.Join(", ", late)} not stopped after {Smp.csd_lock_timeout.TotalSeconds}s (atomic, or blocked outside kernel code)");
+                            $"stop_machine on CPU {self.id}: {what} after {Smp.csd_lock_timeout.TotalSeconds}s (atomic, or blocked outside kernel code)");
                     }
                 }
                 // Every CPU disables IRQs; the stopped ones do it in their stopper, so the model does it on their behalf.

@@ -19,7 +19,8 @@ namespace ReferenceKernelMm.include.linux
         public readonly lockdep_map dep_map;
         internal readonly int[] read_count = new int[Smp.NR_CPUS];
         internal readonly object sync = new();
-        internal readonly SemaphoreSlim writer = new(1, 1);
+        // Under sync; a writer waiting for another sleeps in a kernel wait, where IPIs still reach its CPU.
+        internal bool writer;
         internal volatile bool block;
 
         internal int readers()
@@ -83,9 +84,13 @@ namespace ReferenceKernelMm.include.linux
             Lockdep.might_sleep();
             Lockdep.lock_acquire(sem.dep_map, lock_mode.exclusive, trylock: false);
             CpuStop.sleep_begin();
-            sem.writer.Wait();
             lock (sem.sync)
+            {
+                while (sem.writer)
+                    Smp.sleep_wait(sem.sync);
+                sem.writer = true;
                 sem.block = true;
+            }
             Rcu.synchronize_rcu();
             lock (sem.sync)
             {
@@ -105,9 +110,9 @@ namespace ReferenceKernelMm.include.linux
             lock (sem.sync)
             {
                 sem.block = false;
+                sem.writer = false;
                 Monitor.PulseAll(sem.sync);
             }
-            sem.writer.Release();
         }
     }
 }
