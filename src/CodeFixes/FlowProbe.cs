@@ -84,6 +84,8 @@ namespace MmLock.CodeFixes
             _rules.OnReferenceUse(use, name, reference, state, body);
         }
 
+        public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body) => _rules.OnGuardDisposedAgain(dispose, disposed, body);
+
         public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned) => _rules.OnExit(location, state, body, returned);
 
         public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body) => _rules.OnJoin(join, incoming, joined, body);

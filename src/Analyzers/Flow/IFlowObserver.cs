@@ -8,6 +8,8 @@ namespace MmLock.Analyzers.Flow
     {
         void OnCall(CallEvent call, FlowState before, BodyAnalysis body);
         void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body);
+        /// <summary>An explicit <c>Dispose()</c> of a scoped guard that already disposed <paramref name="disposed"/> on every path.</summary>
+        void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body);
         void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
         void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body);
         /// <summary>The body leaves at <paramref name="location"/>; <paramref name="returned"/> is the value a <c>return</c> gives, if any.</summary>

@@ -31,7 +31,7 @@ namespace MmLock.Analyzers.Flow
                 case IInvocationOperation invocation:
                     state = Visit(invocation.Instance, state, report);
                     foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
-                    state = DisposeGuard(invocation, state);
+                    state = DisposeGuard(invocation, state, report);
                     var method = invocation.TargetMethod;
                     return Call(new CallSite(invocation, method, invocation.Instance, invocation.Arguments, method.Parameters.Length), state, report);
                 case IObjectCreationOperation creation:
@@ -178,14 +178,30 @@ namespace MmLock.Analyzers.Flow
             _ => null,
         };
 
-        private FlowState DisposeGuard(IInvocationOperation invocation, FlowState state)
+        /// <summary>The prefix of the pseudo-context that records a guard's disposal of a context (held on every path: certainly disposed).</summary>
+        internal const string DisposedPrefix = "<disposed>";
+
+        private FlowState DisposeGuard(IInvocationOperation invocation, FlowState state, bool report)
         {
             // DisposeAsync: an 'await using' releases by the disposal it awaits, so that await holds nothing of the guard (contract §3.1).
             if (invocation.TargetMethod.Name is not ("Dispose" or "DisposeAsync") || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
             var guard = GuardOf(invocation.Instance);
             if (guard == null) return state;
-            foreach (var held in state.Held.Values.Where(h => Equals(h.Guard, guard)).ToList())
-                state = Release(state, held.Key, invocation.Syntax.GetLocation());
+            var location = invocation.Syntax.GetLocation();
+            var held = state.Held.Values.Where(h => Equals(h.Guard, guard) && !h.Pseudo).ToList();
+            if (held.Count == 0)
+            {
+                // An explicit Dispose() of a guard every path already disposed is MM1002; the using's own disposal after it is not (contract §3.1).
+                var disposed = state.Held.Values.Where(h => Equals(h.Guard, guard) && h.Pseudo && h.Key.StartsWith(DisposedPrefix, System.StringComparison.Ordinal)).ToList();
+                if (report && !invocation.IsImplicit && disposed.Count > 0 && disposed.All(d => d.Definite)) _observer!.OnGuardDisposedAgain(invocation, disposed, this);
+                return state;
+            }
+            foreach (var context in held)
+            {
+                state = Release(state, context.Key, location);
+                state = state.WithHeld(new Held(new ContextInstance(DisposedPrefix + context.Key, context.Context.Display, null, null, false), context.Mode, 1, location,
+                    assumed: false, maybe: false, guard, ContextFlags.None, pseudo: true));
+            }
             return state;
         }
 
@@ -253,6 +269,7 @@ namespace MmLock.Analyzers.Flow
         private FlowState Acquire(FlowState state, ContextInstance context, Mode mode, Location location, object? guard)
         {
             var flags = Model.FlagsOf(context.Type);
+            if (guard != null && state.Find(DisposedPrefix + context.Key) != null) state = state.WithoutHeld(DisposedPrefix + context.Key, null);
             var existing = state.Find(context.Key);
             if (existing != null && existing.Definite)
             {

@@ -252,6 +252,14 @@ namespace MmLock.Analyzers.Rules
 
         // ---- await, exits, joins, guarded references --------------------------------------------------
 
+        public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body)
+        {
+            // The pseudo-context's acquire location is the first disposal.
+            foreach (var context in disposed)
+                Report(Descriptors.MM1002, dispose.Syntax.GetLocation(), Also(context.AcquiredAt), ContextProperty(context.Key.Substring(BodyAnalysis.DisposedPrefix.Length), DiagnosticProperties.NotHeld),
+                    context.Context.Display, "which is not held");
+        }
+
         public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body)
         {
             foreach (var held in state.DefiniteContexts)
@@ -368,6 +376,8 @@ namespace MmLock.Analyzers.Rules
                 if (joined.Find(key) == null) continue;
                 var definite = incoming.Select(s => s.Find(key)).Where(h => h is { Definite: true }).Select(h => h!).ToList();
                 var held = definite[0];
+                // A scoped guard disposed early on some paths: its disposal ends the context on the others too (contract §3.1).
+                if (held.Guard != null && incoming.Any(s => s.Find(BodyAnalysis.DisposedPrefix + key) != null)) continue;
                 if (definite.Count == incoming.Count)
                 {
                     // Held on every path: only a mode that differs makes it maybe-held, reported at the exclusive acquire.

@@ -41,6 +41,6 @@ class C {
         }
         {|MM1001:need(a)|};
     }
-}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'a' exclusively"));
+}", Diag("MM1001").WithAdditionalSpan("/0/Test0.cs", 11, 20, 11, 41).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 11"));
     }
 }
