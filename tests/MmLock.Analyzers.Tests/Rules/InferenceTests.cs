@@ -208,6 +208,30 @@ public class P {
         }
 
         [Fact]
+        public Task MM1012_IsSilent_ForDeclaredPublicStoredUncalledAndEmptyHelpers()
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", @"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); declared(mm); plain(); exposed(mm); L.spin_unlock(mm.page_table_lock); }
+    [Requires(""mm.page_table_lock"")] static void declared(mm_struct mm) { need(mm); }
+    static void plain() { }
+    public static void exposed(mm_struct mm) { {|#0:need(mm)|}; }
+    static void stored(mm_struct mm) { {|#1:need(mm)|}; }
+    public static System.Action<mm_struct> get() => stored;
+    static void orphan(mm_struct mm) { {|#2:need(mm)|}; }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}"));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n"));
+            foreach (var marker in new[] { 0, 1, 2 })
+                test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(marker)
+                    .WithMessage("Calling 'need' requires holding 'mm.page_table_lock' exclusively"));
+            return test.RunAsync();
+        }
+
+        [Fact]
         public Task AHelperRequiringAnAtomicContext_SleepsInside_NotAtItsCallers() => Verify(@"
 using MmLock; using K;
 public class P {
