@@ -211,7 +211,7 @@ namespace MmLock.Analyzers.Contracts
             public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
             {
                 foreach (var (context, _) in call.Releases) _released.Add(context.Key);
-                var location = call.Site.Operation.Syntax.GetLocation();
+                var location = call.Site.Location;
                 var name = call.Site.MemberName;
                 foreach (var clause in call.Clauses)
                 {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Contexts;
@@ -344,6 +345,35 @@ namespace MmLock.Analyzers.Flow
         public IOperation Operation { get; }
         public ISymbol Member { get; }
         public IOperation? Receiver { get; }
+
+        /// <summary>Where the call's diagnostics go: the call, or for a <c>using</c>'s implicit disposal where it runs.</summary>
+        public Location Location => _location ??= LocationOf(Operation);
+
+        private Location? _location;
+
+        /// <summary>
+        /// A <c>using</c> block's implicit disposal (and an <c>await using</c>'s await of it) runs at its closing brace, a
+        /// <c>using</c> declaration's at the end of its block (contract §3.1); any other operation is located at its syntax.
+        /// </summary>
+        public static Location LocationOf(IOperation operation)
+        {
+            var disposal = operation is IAwaitOperation { IsImplicit: true } awaited ? Paths.Unwrap(awaited.Operation) : operation;
+            if (disposal is IInvocationOperation { IsImplicit: true, TargetMethod.Name: "Dispose" or "DisposeAsync" })
+                foreach (var node in disposal.Syntax.AncestorsAndSelf())
+                {
+                    switch (node)
+                    {
+                        case UsingStatementSyntax { Statement: BlockSyntax block }:
+                            return block.CloseBraceToken.GetLocation();
+                        case UsingStatementSyntax statement:
+                            return statement.Statement.GetLastToken().GetLocation();
+                        case LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0, Parent: BlockSyntax enclosing }:
+                            return enclosing.CloseBraceToken.GetLocation();
+                    }
+                    if (node is StatementSyntax) break;
+                }
+            return operation.Syntax.GetLocation();
+        }
 
         public int ArgumentCount => _arguments.Length;
 

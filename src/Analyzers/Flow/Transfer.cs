@@ -32,8 +32,8 @@ namespace MmLock.Analyzers.Flow
                     state = Visit(invocation.Instance, state, report);
                     foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
                     state = DisposeGuard(invocation, state, report);
-                    var method = invocation.TargetMethod;
-                    return Call(new CallSite(invocation, method, invocation.Instance, invocation.Arguments, method.Parameters.Length), state, report);
+                    var (method, receiver) = DisposalTarget(invocation);
+                    return Call(new CallSite(invocation, method, receiver, invocation.Arguments, method.Parameters.Length), state, report);
                 case IObjectCreationOperation creation:
                     foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
                     if (creation.Constructor != null)
@@ -86,6 +86,19 @@ namespace MmLock.Analyzers.Flow
                     if (changed != null) state = state.WithFact(changed, null).WithReference(changed, null).WithoutKnown(changed);
                     return state;
             }
+        }
+
+        /// <summary>
+        /// The implicit <c>Dispose()</c> of a <c>using</c> or <c>foreach</c> calls the interface method on a converted resource:
+        /// the contract that applies is the resource type's implementation, with the resource as receiver (contract §3.1).
+        /// </summary>
+        private static (IMethodSymbol Method, IOperation? Receiver) DisposalTarget(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (!invocation.IsImplicit || invocation.Instance == null || method.ContainingType?.TypeKind != TypeKind.Interface ||
+                method.Name is not ("Dispose" or "DisposeAsync") || method.Parameters.Length != 0) return (method, invocation.Instance);
+            var resource = Paths.Unwrap(invocation.Instance);
+            return resource.Type?.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation ? (implementation, resource) : (method, invocation.Instance);
         }
 
         private static bool IsWriteTarget(IOperation operation)
@@ -187,7 +200,7 @@ namespace MmLock.Analyzers.Flow
             if (invocation.TargetMethod.Name is not ("Dispose" or "DisposeAsync") || invocation.TargetMethod.Parameters.Length != 0 || invocation.Instance == null) return state;
             var guard = GuardOf(invocation.Instance);
             if (guard == null) return state;
-            var location = invocation.Syntax.GetLocation();
+            var location = CallSite.LocationOf(invocation);
             var held = state.Held.Values.Where(h => Equals(h.Guard, guard) && !h.Pseudo).ToList();
             if (held.Count == 0)
             {
@@ -211,7 +224,7 @@ namespace MmLock.Analyzers.Flow
             if (contract.IsEmpty) return state;
             var call = new CallEvent(site, contract, Paths);
             if (report) _observer!.OnCall(call, state, this);
-            var location = site.Operation.Syntax.GetLocation();
+            var location = site.Location;
 
             foreach (var (context, _) in call.Releases) state = Release(state, context.Key, location);
             foreach (var (context, _) in call.AssertsNotHeld) state = state.WithoutHeld(context.Key, null);
@@ -255,7 +268,7 @@ namespace MmLock.Analyzers.Flow
                 foreach (var held in satisfiers) covering.Add(held.Key);
             }
             if (covering.Count == 0) return state;
-            return state.WithReference(call.Site.Operation, new GuardedReference(call.Site.MemberName, call.Site.Operation.Syntax.GetLocation(), covering.ToImmutable(), null, null, null));
+            return state.WithReference(call.Site.Operation, new GuardedReference(call.Site.MemberName, call.Site.Location, covering.ToImmutable(), null, null, null));
         }
 
         private FlowState Release(FlowState state, string key, Location location)

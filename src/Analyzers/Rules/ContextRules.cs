@@ -71,7 +71,7 @@ namespace MmLock.Analyzers.Rules
 
         public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
         {
-            var location = call.Site.Operation.Syntax.GetLocation();
+            var location = call.Site.Location;
             var name = call.Site.MemberName;
 
             // One diagnostic per context, MM1006 > MM1003 > MM1001 (and the roles' MM2xxx) context by context.
@@ -268,7 +268,7 @@ namespace MmLock.Analyzers.Rules
         public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body)
         {
             foreach (var held in state.DefiniteContexts)
-                Report(Descriptors.MM1010, operation.Syntax.GetLocation(), Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, what,
+                Report(Descriptors.MM1010, CallSite.LocationOf(operation), Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, what,
                     held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
         }
 

@@ -34,7 +34,7 @@ class C {
         {|#2:need(m)|};
     }
 }" + Guard, Diag("MM1010").WithLocation(1).WithAdditionalLocation(0).WithMessage("'m' is held across await (acquired at line 6)"),
-    // The awaited disposal is where 'm' was released: the using's declarator.
-    Diag("MM1001").WithLocation(2).WithAdditionalSpan("/0/Test0.cs", 6, 26, 6, 48).WithMessage("Calling 'need' requires holding 'm' exclusively; 'm' was released at line 6"));
+    // The awaited disposal releases 'm' at the using block's closing brace.
+    Diag("MM1001").WithLocation(2).WithAdditionalSpan("/0/Test0.cs", 6, 81, 6, 82).WithMessage("Calling 'need' requires holding 'm' exclusively; 'm' was released at line 6"));
     }
 }

@@ -446,12 +446,12 @@ class C {
     static void B(spinlock_t a, bool c) { using var g = guard(a); if (c) return; need(a); }
     static void D(spinlock_t a, bool c) { using var g = new spin_guard(a); if (c) throw new System.Exception(); need(a); }
     static void E(spinlock_t a) {
-        using (var {|#3:g = new spin_guard(a)|}) { need(a); }
+        using (var g = new spin_guard(a)) { need(a); }
         {|#0:need(a)|};
     }
     static void F(spinlock_t a) { var g = new spin_guard(a); need(a); {|#4:g.Dispose()|}; {|#1:need(a)|}; }
     static void H(spinlock_t a) { {|#2:_ = new spin_guard(a)|}; need(a); L.spin_unlock(a); }
-}" + Guard, Diag("MM1001").WithLocation(0).WithAdditionalLocation(3).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 10"),
+}" + Guard, Diag("MM1001").WithLocation(0).WithAdditionalSpan("/0/Test0.cs", 10, 54, 10, 55).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 10"),
             Diag("MM1001").WithLocation(1).WithAdditionalLocation(4).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 13"));
 
         [Fact]

@@ -83,7 +83,7 @@ namespace MmLock.Analyzers.Tests.Rules
             new Construct("yield break", "if (n == 97) { $ %R% yield break; } $", host: Host.Iterator),
             new Construct("await", "[[ab:MM1010:await System.Threading.Tasks.Task.Yield()]]; $", host: Host.Async),
             new Construct("await foreach", "[[a:MM1010:await foreach (var x in [[a:MM1010:Seq()]]) { $ }]]", once: false, host: Host.Async),
-            new Construct("await using", "await using (var [[a:MM1010:ad = new AD()]]) { $ }", host: Host.Async),
+            new Construct("await using", "await using (var ad = new AD()) { $ [[a:MM1010:}]]", host: Host.Async),
             new Construct("null-conditional assignment (C# 14)", "box?.V = 3; $"),
             new Construct("field keyword property (C# 14)", "Fp = n; $"),
             new Construct("extension member (C# 14)", "n = n.Twice; $"),

@@ -41,6 +41,7 @@ class C {
         }
         {|MM1001:need(a)|};
     }
-}", Diag("MM1001").WithAdditionalSpan("/0/Test0.cs", 11, 20, 11, 41).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 11"));
+}", // The using block's disposal releases 'a' at its closing brace (contract §3.1).
+    Diag("MM1001").WithAdditionalSpan("/0/Test0.cs", 15, 9, 15, 10).WithMessage("Calling 'need' requires holding 'a' exclusively; 'a' was released at line 15"));
     }
 }
