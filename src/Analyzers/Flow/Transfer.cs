@@ -59,10 +59,10 @@ namespace MmLock.Analyzers.Flow
                 case ISimpleAssignmentOperation assignment:
                     state = Visit(assignment.Value, state, report);
                     state = Visit(assignment.Target, state, report);
-                    return Assign(assignment.Target, assignment.Value, state);
+                    return Assign(assignment, state, report);
                 case IFlowCaptureOperation capture:
                     state = Visit(capture.Value, state, report);
-                    return Flow(capture.Value, capture.Id, state);
+                    return Flow(capture.Value, capture.Id, state, capture.Syntax.GetLocation(), report);
                 case IAwaitOperation awaitOperation:
                     state = Visit(awaitOperation.Operation, state, report);
                     if (report) _observer!.OnSuspend(awaitOperation, "await", state, this);
@@ -126,14 +126,15 @@ namespace MmLock.Analyzers.Flow
             return state;
         }
 
-        private FlowState Assign(IOperation target, IOperation value, FlowState state)
+        private FlowState Assign(ISimpleAssignmentOperation assignment, FlowState state, bool report)
         {
-            if (Paths.Unwrap(target) is ILocalReferenceOperation local) return Flow(value, local.Local, state);
+            if (Paths.Unwrap(assignment.Target) is ILocalReferenceOperation local)
+                return Flow(assignment.Value, local.Local, state, assignment.Syntax.GetLocation(), report);
             return state;
         }
 
         /// <summary>Moves what is known of a value (a try-acquire result, a guarded reference) to the local or capture that receives it.</summary>
-        private FlowState Flow(IOperation value, object receiver, FlowState state)
+        private FlowState Flow(IOperation value, object receiver, FlowState state, Location at, bool report)
         {
             var source = Paths.Unwrap(value);
             object key = source switch
@@ -144,21 +145,43 @@ namespace MmLock.Analyzers.Flow
             };
             state.References.TryGetValue(key, out var reference);
             var fact = FactOf(source, key, state);
-            if (state.Facts.TryGetValue(receiver, out var overwritten) && !Equals(overwritten, fact)) state = Forget(state, receiver, overwritten);
+            if (state.Facts.TryGetValue(receiver, out var overwritten) && !Equals(overwritten, fact)) state = Forget(state, receiver, overwritten, at, report);
             return state.WithFact(receiver, fact).WithReference(receiver, reference).WithoutKnown(receiver);
         }
 
         /// <summary>
-        /// A try-acquire result overwritten before it was tested: nothing can tell success from failure any more, so what the
-        /// try-acquire would hold is held on some paths (the last copy of the result in a local or capture is gone).
+        /// A try-acquire result overwritten or discarded before it was tested: nothing can tell success from failure any more, so
+        /// the success and failure paths join at <paramref name="at"/> and what the try-acquire would hold is held on some paths
+        /// (MM1005 at the try-acquire, once the last copy of the result in a local or capture is gone; a negated copy counts).
         /// </summary>
-        private static FlowState Forget(FlowState state, object receiver, TryFact overwritten)
+        private FlowState Forget(FlowState state, object receiver, TryFact overwritten, Location at, bool report)
         {
             if (overwritten.Acquired.IsEmpty) return state;
             foreach (var other in state.Facts)
-                if (!Equals(other.Key, receiver) && other.Key is ILocalSymbol or CaptureId && Equals(other.Value, overwritten)) return state;
+                if (!Equals(other.Key, receiver) && other.Key is ILocalSymbol or CaptureId && other.Value.Acquired == overwritten.Acquired) return state;
+            var succeeded = state;
+            var joined = state;
             foreach (var held in overwritten.Acquired)
-                if (state.Find(held.Key) == null) state = state.WithHeld(held.With(maybe: true));
+            {
+                if (state.Find(held.Key) != null) continue;
+                succeeded = succeeded.WithHeld(held);
+                joined = joined.WithHeld(held.With(maybe: true));
+            }
+            if (report && !ReferenceEquals(joined, state)) _observer!.OnJoin(at, new[] { succeeded, state }, joined, this);
+            return joined;
+        }
+
+        /// <summary>
+        /// The try-acquire results of a statement that nothing stored (<c>spin_trylock(l);</c>, <c>_ = spin_trylock(l);</c>):
+        /// lost at its end, as an overwritten one (operation results do not outlive the statement that computes them).
+        /// </summary>
+        public FlowState DiscardResults(IOperation statement, FlowState state, bool report)
+        {
+            foreach (var pair in state.Facts)
+            {
+                if (pair.Key is not IOperation result || pair.Value.Acquired.IsEmpty || pair.Value.Acquired.All(h => h.Pseudo)) continue;
+                state = Forget(state, result, pair.Value, result.Syntax.GetLocation(), report).WithFact(result, null);
+            }
             return state;
         }
 

@@ -211,12 +211,14 @@ class C {
         L.up_write(s);
     }
     static void D(spinlock_t a) {
-        L.spin_trylock(a);
+        {|#3:L.spin_trylock(a)|};
         {|#2:need(a)|};
     }
 }", Diag("MM1001").WithLocation(0).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively"),
     Diag("MM1001").WithLocation(1).WithNoAdditionalLocations().WithMessage("Calling 'needW' requires holding 's' exclusively"),
-    Diag("MM1001").WithLocation(2).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively"));
+    // A discarded result: success and failure join where it is lost, so 'a' is held on some paths from there.
+    Diag("MM1005").WithLocation(3).WithAdditionalLocation(3).WithMessage("'a' is held on some paths only where they join at line 15"),
+    Diag("MM1001").WithLocation(2).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively, which is not held on every path"));
 
         [Fact]
         public Task ArgumentSubstitution_AndLocalAlias() => Verify(@"

@@ -52,13 +52,35 @@ class C {
     static void A(rw_semaphore s) { if (L.down_write_killable(s) is not 0) { {|#0:T.needW(s)|}; return; } L.up_write(s); }
     static void B(spinlock_t a) { if (T.trylock_page_ptr(a) is null) { {|#1:T.need(a)|}; return; } L.spin_unlock(a); }
     static void D(spinlock_t a, bool c) {
-        bool ok = L.spin_trylock(a);
-        ok = c;
+        bool ok = {|#3:L.spin_trylock(a)|};
+        {|#4:ok = c|};
         if (ok) { {|#2:T.need(a)|}; }
     }
 }", Diag("MM1001").WithLocation(0).WithNoAdditionalLocations().WithMessage("Calling 'needW' requires holding 's' exclusively"),
     Diag("MM1001").WithLocation(1).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively"),
-    // The overwritten result drops the try-acquire's fact: 'a' is held on some paths from then on.
+    // The overwritten result drops the try-acquire's fact: success and failure join there, 'a' is held on some paths from then on.
+    Diag("MM1005").WithLocation(3).WithAdditionalLocation(4).WithMessage("'a' is held on some paths only where they join at line 16"),
     Diag("MM1001").WithLocation(2).WithNoAdditionalLocations().WithMessage("Calling 'need' requires holding 'a' exclusively, which is not held on every path"));
+
+        /// <summary>
+        /// A result discarded or overwritten before it is tested: success and failure join where it is lost, so the context is
+        /// held on some paths (MM1005 at the try-acquire) and releasing it after is no MM1002; a copy kept elsewhere (negated
+        /// too) is not lost.
+        /// </summary>
+        [Fact]
+        public Task ALostResult_IsMM1005AtTheTryAcquire() => Verify(Head + @"
+    static void A(spinlock_t a, bool c) { bool ok = {|#0:L.spin_trylock(a)|}; {|#1:ok = c|}; }
+    static void B(spinlock_t a) { {|#2:L.spin_trylock(a)|}; }
+    static void D(spinlock_t a) { {|#3:L.spin_trylock(a)|}; L.spin_unlock(a); }
+    static void E(spinlock_t a) { _ = {|#4:L.spin_trylock(a)|}; L.spin_unlock(a); }
+    static void F(spinlock_t a) { bool ok = {|#5:L.spin_trylock(a)|}; {|#6:ok = L.spin_trylock(a)|}; if (ok) L.spin_unlock(a); }
+    static void G(spinlock_t a, bool c) { bool ok = L.spin_trylock(a); bool failed = !ok; ok = c; if (failed) return; T.need(a); L.spin_unlock(a); }
+    static void H(spinlock_t a) { {|#7:T.trylock_page_ptr(a)|}; }
+}", Diag("MM1005").WithLocation(0).WithAdditionalLocation(1).WithMessage("'a' is held on some paths only where they join at line 12"),
+    Diag("MM1005").WithLocation(2).WithAdditionalLocation(2).WithMessage("'a' is held on some paths only where they join at line 13"),
+    Diag("MM1005").WithLocation(3).WithAdditionalLocation(3).WithMessage("'a' is held on some paths only where they join at line 14"),
+    Diag("MM1005").WithLocation(4).WithAdditionalLocation(4).WithMessage("'a' is held on some paths only where they join at line 15"),
+    Diag("MM1005").WithLocation(5).WithAdditionalLocation(6).WithMessage("'a' is held on some paths only where they join at line 16"),
+    Diag("MM1005").WithLocation(7).WithAdditionalLocation(7).WithMessage("'a' is held on some paths only where they join at line 18"));
     }
 }
