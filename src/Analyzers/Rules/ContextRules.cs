@@ -100,13 +100,15 @@ namespace MmLock.Analyzers.Rules
         }
 
         /// <summary>
-        /// The clauses not satisfied, skipping those on a context <paramref name="reported"/> already has a diagnostic for at this call;
-        /// of several requirements of one context (<c>[Requires]</c> and <c>[RequiresShared]</c>) the exclusive one is reported.
+        /// The clauses not satisfied, skipping those on a context <paramref name="reported"/> already has a diagnostic for at this call.
+        /// Of several requirements of one context a role's is reported (a role call reports only its MM2xxx, contract §3), then
+        /// of <c>[Requires]</c> and <c>[RequiresShared]</c> the exclusive one.
         /// </summary>
         private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name, HashSet<string> reported)
         {
             var missingHolds = new List<(BoundClause Clause, string Text)>();
-            foreach (var clause in call.Clauses.OrderBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1))
+            foreach (var clause in call.Clauses.OrderBy(c => c.Clause.Kind is ClauseKind.Requires or ClauseKind.RequiresAny ? 1 : 0)
+                         .ThenBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1))
             {
                 if (clause.Alternatives.Any(a => reported.Contains(a.Context.Key))) continue;
                 var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);

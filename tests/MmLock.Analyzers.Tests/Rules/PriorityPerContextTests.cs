@@ -75,5 +75,25 @@ class C {
     }
 }", Diag("MM1001").WithMessage("Calling 'two' requires holding 'x' exclusively"),
     Diag("MM1001").WithMessage("Calling 'two' requires holding 'y' exclusively"));
+
+        /// <summary>A role and a [Requires] on one context: the role call reports only its MM2xxx (contract §3); on different contexts, both.</summary>
+        [Fact]
+        public Task RoleAndRequiresOfOneContext_OnlyTheRolesID() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"", LeafLock = new[] { ""K.G.init_mm.page_table_lock"" })]
+[assembly: TableFreeing(""kernel"", ""hot-remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
+static class W {
+    [PageTableWalker(""kernel""), Requires(""K.G.mem_hotplug_lock"")] public static void same() { }
+    [PageTableWalker(""kernel""), Requires(""mm.mmap_lock"")] public static void other(mm_struct mm) { }
+    [TableFreer(""kernel"", ""hot-remove""), Requires(""K.G.mem_hotplug_lock"")] public static void freer() { }
+    [LeafModifier(""kernel""), Requires(""K.G.init_mm.page_table_lock"")] public static void leaf() { }
+}
+class C {
+    static void A(mm_struct mm) { {|#0:W.same()|}; {|#1:W.other(mm)|}; {|#2:W.freer()|}; {|#3:W.leaf()|}; }
+}", Diag("MM2001").WithLocation(0).WithMessage("Calling 'same' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"),
+    Diag("MM1001").WithLocation(1).WithMessage("Calling 'other' requires holding 'mm.mmap_lock' exclusively"),
+    Diag("MM2001").WithLocation(1).WithMessage("Calling 'other' walks 'kernel' page tables without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"),
+    Diag("MM2003").WithLocation(2).WithMessage("Calling 'freer' frees 'kernel' tables ('hot-remove') without holding 'G.mem_hotplug_lock' exclusively"),
+    Diag("MM2004").WithLocation(3).WithMessage("Calling 'leaf' modifies 'kernel' leaf entries without a leaf lock: hold 'G.init_mm.page_table_lock'"));
     }
 }
