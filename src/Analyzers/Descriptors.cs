@@ -95,6 +95,11 @@ namespace MmLock.Analyzers
             "'{0}' from '{1}' is used after '{2}' was released at line {3}", PageTableCategory, DiagnosticSeverity.Error,
             "A reference returned by a [ReturnsGuarded] member is used after the last context that covered the lookup was released.");
 
+        // {0} the lookup, {1} " in 'local'" (may be empty), {2} the contexts covering it, {3} how it escapes
+        public static readonly DiagnosticDescriptor MM2005Escape = Rule("MM2005", "Guarded reference used after its guard was released",
+            "The entry from '{0}'{1} escapes the guard of {2}: {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "A reference returned by a [ReturnsGuarded] member is stored into a field or array element, captured by a lambda, or returned by a member without [ReturnsGuarded], so it is used where no guard covers it.");
+
         // {0} member, {1} alternatives, {2} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2006 = Rule("MM2006", "Live root replaced outside stop_machine",
             "Calling '{0}' replaces a live page-table root{2} without holding {1}", PageTableCategory, DiagnosticSeverity.Error,

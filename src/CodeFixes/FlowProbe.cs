@@ -84,6 +84,9 @@ namespace MmLock.CodeFixes
             _rules.OnReferenceUse(use, name, reference, state, body);
         }
 
+        public void OnReferenceEscape(Location at, string? name, GuardedReference reference, string how, FlowState state, BodyAnalysis body) =>
+            _rules.OnReferenceEscape(at, name, reference, how, state, body);
+
         public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body) => _rules.OnGuardDisposedAgain(dispose, disposed, body);
 
         public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned) => _rules.OnExit(location, state, body, returned);

@@ -255,6 +255,7 @@ namespace MmLock.Analyzers.Contracts
             public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body) { }
             public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body) { }
             public void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body) { }
+            public void OnReferenceEscape(Location at, string? name, GuardedReference reference, string how, FlowState state, BodyAnalysis body) { }
             public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned) { }
             public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body) { }
         }

@@ -263,7 +263,12 @@ namespace MmLock.Analyzers.Flow
                 }
                 else
                 {
-                    Follow(block, block.FallThroughSuccessor, state.WithoutTransient(), 0, report);
+                    var next = state.WithoutTransient();
+                    // A returned guarded reference, kept past the block (and any finally on the way out) for the exit to check.
+                    if (report && block.BranchValue != null && block.FallThroughSuccessor?.Destination?.Kind == BasicBlockKind.Exit &&
+                        _body.EscapingReference(block.BranchValue, state) is { } returned)
+                        next = next.WithReference(ReturnedReference, returned.Reference);
+                    Follow(block, block.FallThroughSuccessor, next, 0, report);
                 }
             }
 
@@ -289,6 +294,7 @@ namespace MmLock.Analyzers.Flow
                 if (destination == null || state.IsUnreachable) return;
                 if (destination.Kind == BasicBlockKind.Exit)
                 {
+                    if (report && state.References.TryGetValue(ReturnedReference, out var returned)) _body.CheckReturn(block, branch, returned, state);
                     if (report) _exits.Add((_body.ExitLocation(block, branch), _body.BindReturned(block, branch, state), Returned(block, branch)));
                     return;
                 }

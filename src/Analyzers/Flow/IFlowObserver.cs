@@ -12,6 +12,8 @@ namespace MmLock.Analyzers.Flow
         void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body);
         void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body);
         void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body);
+        /// <summary>A guarded reference leaves its guard at <paramref name="at"/> (contract §3.1): <paramref name="how"/> says where to.</summary>
+        void OnReferenceEscape(Location at, string? name, GuardedReference reference, string how, FlowState state, BodyAnalysis body);
         /// <summary>The body leaves at <paramref name="location"/>; <paramref name="returned"/> is the value a <c>return</c> gives, if any.</summary>
         void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned);
         /// <summary>Paths join: <paramref name="joined"/> is the state after the join.</summary>

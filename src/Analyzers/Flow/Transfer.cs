@@ -18,6 +18,7 @@ namespace MmLock.Analyzers.Flow
             switch (operation)
             {
                 case IFlowAnonymousFunctionOperation anonymous:
+                    if (report) CheckCapture(anonymous, state);
                     if (!report && _analyzeNested)
                     {
                         var invoke = (anonymous.Parent as IDelegateCreationOperation)?.Type is INamedTypeSymbol { DelegateInvokeMethod: { } m } ? m : null;
@@ -59,6 +60,7 @@ namespace MmLock.Analyzers.Flow
                 case ISimpleAssignmentOperation assignment:
                     state = Visit(assignment.Value, state, report);
                     state = Visit(assignment.Target, state, report);
+                    if (report) CheckStore(assignment, state);
                     return Assign(assignment, state, report);
                 case IFlowCaptureOperation capture:
                     state = Visit(capture.Value, state, report);
@@ -99,6 +101,79 @@ namespace MmLock.Analyzers.Flow
                 method.Name is not ("Dispose" or "DisposeAsync") || method.Parameters.Length != 0) return (method, invocation.Instance);
             var resource = Paths.Unwrap(invocation.Instance);
             return resource.Type?.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation ? (implementation, resource) : (method, invocation.Instance);
+        }
+
+        // ---- guarded references that escape (contract §3.1) ------------------------------------------------
+
+        /// <summary>The guarded reference a value carries, unless reading it already was MM2005 (an expired one read from a local).</summary>
+        public (GuardedReference Reference, string? Name)? EscapingReference(IOperation value, FlowState state)
+        {
+            var source = Paths.Unwrap(value);
+            object key = source switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IFlowCaptureReferenceOperation capture => capture.Id,
+                _ => source,
+            };
+            if (!state.References.TryGetValue(key, out var reference) || reference.Expired && source is ILocalReferenceOperation) return null;
+            return (reference, ReferenceName(value));
+        }
+
+        /// <summary>The local a value reads (through a compiler capture too), named in the message; null for a call's result.</summary>
+        private string? ReferenceName(IOperation value)
+        {
+            var source = Paths.Unwrap(value);
+            if (source is IFlowCaptureReferenceOperation captured) source = Paths.CapturedValue(captured.Id) is { } v ? Paths.Unwrap(v) : source;
+            return (source as ILocalReferenceOperation)?.Local.Name;
+        }
+
+        /// <summary>The key under which a returned guarded reference reaches the exit, through any finally on the way.</summary>
+        internal static readonly object ReturnedReference = new object();
+
+        /// <summary>A member without [ReturnsGuarded] that returns a guarded reference gives it to callers no guard covers.</summary>
+        public void CheckReturn(BasicBlock block, ControlFlowBranch branch, GuardedReference reference, FlowState state)
+        {
+            if (OwnContract.ReturnsGuarded) return;
+            var how = Owner is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } ? "returned by a lambda without [ReturnsGuarded]"
+                : "returned by '" + CallSite.DisplayName(Owner) + "', which is not [ReturnsGuarded]";
+            _observer!.OnReferenceEscape(ExitLocation(block, branch), ReferenceName(block.BranchValue!), reference, how, state, this);
+        }
+
+        private void CheckStore(ISimpleAssignmentOperation assignment, FlowState state)
+        {
+            var how = Paths.Unwrap(assignment.Target) switch
+            {
+                IFieldReferenceOperation field => "stored into field '" + field.Field.Name + "'",
+                IArrayElementReferenceOperation => "stored into an array element",
+                _ => null,
+            };
+            if (how != null && EscapingReference(assignment.Value, state) is { } escaping)
+                _observer!.OnReferenceEscape(assignment.Syntax.GetLocation(), escaping.Name, escaping.Reference, how, state, this);
+        }
+
+        /// <summary>A lambda reading a local that holds a live guarded reference: the lambda may run after the guard is released.</summary>
+        private void CheckCapture(IFlowAnonymousFunctionOperation anonymous, FlowState state)
+        {
+            if (state.References.IsEmpty) return;
+            var reported = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            foreach (var read in LocalReads(_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation)))
+                if (state.References.TryGetValue(read.Local, out var reference) && !reference.Expired && reported.Add(read.Local))
+                    _observer!.OnReferenceEscape(read.Syntax.GetLocation(), read.Local.Name, reference, "captured by a lambda", state, this);
+        }
+
+        private System.Collections.Generic.IEnumerable<ILocalReferenceOperation> LocalReads(ControlFlowGraph graph)
+        {
+            foreach (var block in graph.Blocks)
+                foreach (var root in block.Operations.Append(block.BranchValue))
+                {
+                    if (root == null) continue;
+                    foreach (var operation in root.DescendantsAndSelf())
+                    {
+                        if (operation is ILocalReferenceOperation local) yield return local;
+                        else if (operation is IFlowAnonymousFunctionOperation nested)
+                            foreach (var inner in LocalReads(graph.GetAnonymousFunctionControlFlowGraph(nested, _cancellation))) yield return inner;
+                    }
+                }
         }
 
         private static bool IsWriteTarget(IOperation operation)

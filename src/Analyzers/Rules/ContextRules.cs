@@ -283,6 +283,15 @@ namespace MmLock.Analyzers.Rules
             Report(Descriptors.MM2005, use.Syntax.GetLocation(), Also(reference.ReleasedAt), properties, name, reference.Lookup, reference.LastReleased ?? "?", BodyAnalysis.Line(reference.ReleasedAt));
         }
 
+        public void OnReferenceEscape(Location at, string? name, GuardedReference reference, string how, FlowState state, BodyAnalysis body)
+        {
+            var guards = reference.Expired ? new[] { reference.LastReleased ?? "?" } : reference.Covering.Select(k => state.Find(k)?.Context.Display ?? k).OrderBy(d => d, System.StringComparer.Ordinal).ToArray();
+            var lookup = reference.LookupAt.SourceSpan;
+            var properties = DiagnosticProperties.Of((DiagnosticProperties.Lookup, lookup.Start + ":" + lookup.Length));
+            Report(Descriptors.MM2005Escape, at, Also(reference.LookupAt), properties, reference.Lookup, name != null ? " in '" + name + "'" : "",
+                string.Join(", ", guards.Select(g => "'" + g + "'")), how);
+        }
+
         public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned)
         {
             // A try-acquire body keeps its contract per returned value: held where it returns success, not held where it returns failure.

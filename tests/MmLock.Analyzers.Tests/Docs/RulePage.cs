@@ -55,10 +55,10 @@ namespace MmLock.Analyzers.Tests.Docs
         private IEnumerable<string> Section(string heading) =>
             Lines.SkipWhile(l => l.Trim() != "## " + heading).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
 
-        /// <summary>The message format: the first line of the Message section that is all one code span.</summary>
-        public string? MessageFormat =>
-            Section("Message").Select(l => l.Trim()).FirstOrDefault(l => l.Length > 2 && l[0] == '`' && l[^1] == '`' && l.IndexOf('`', 1) == l.Length - 1) is { } f
-                ? f[1..^1] : null;
+        /// <summary>The message formats: the lines of the Message section that are all one code span (a rule may have several).</summary>
+        public IReadOnlyList<string> MessageFormats =>
+            Section("Message").Select(l => l.Trim()).Where(l => l.Length > 2 && l[0] == '`' && l[^1] == '`' && l.IndexOf('`', 1) == l.Length - 1)
+                .Select(f => f[1..^1]).ToList();
 
         /// <summary>The example messages: the "> " lines of the Message section.</summary>
         public IReadOnlyList<string> ExampleMessages => Quoted("Message");

@@ -6,7 +6,7 @@ using static MmLock.Analyzers.Tests.Rules.Kernel;
 namespace MmLock.Analyzers.Tests.Rules
 {
     /// <summary>MM2001–MM2007 and MM3001 (contract.md §2 page-table protocol, §3; kernel-rules.md A, D, E, G).</summary>
-    public class PageTableRulesTests
+    public partial class PageTableRulesTests
     {
         /// <summary>Kernel tables: hot-remove always, huge-vmap collapse only with CONFIG_HAVE_ARCH_HUGE_VMAP (kernel-rules A, G1/G2).</summary>
         private const string KernelSpace = @"
