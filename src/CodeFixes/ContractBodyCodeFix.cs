@@ -54,10 +54,15 @@ namespace MmLock.CodeFixes
                 BaseMethodDeclarationSyntax method => (method.Body, method.ExpressionBody),
                 LocalFunctionStatementSyntax local => (local.Body, local.ExpressionBody),
                 AccessorDeclarationSyntax accessor => (accessor.Body, accessor.ExpressionBody),
+                // A lambda's MM1008 is at its '=>'; an expression-bodied lambda is not converted here.
+                AnonymousFunctionExpressionSyntax lambda => (lambda.Block, null),
                 _ => (null, null),
             };
             if (declaration == null || (block == null && arrow == null)) return;
-            if (fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol owner) return;
+            var symbol = declaration is AnonymousFunctionExpressionSyntax
+                ? fix.Model.GetSymbolInfo(declaration, context.CancellationToken).Symbol
+                : fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken);
+            if (symbol is not IMethodSymbol owner) return;
             if (FlowProbe.Run(fix, (SyntaxNode?)block ?? arrow!, context.CancellationToken) is not { } probe) return;
             var contract = fix.ContractOf(owner);
             // An expression body is edited as the block body it becomes (the edit replaces the whole declaration).
