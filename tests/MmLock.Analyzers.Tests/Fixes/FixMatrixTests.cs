@@ -676,6 +676,9 @@ namespace MmLock.Analyzers.Tests.Fixes
             yield return Covered<SleepingCallTests>("MM3001", "statement", true, nameof(SleepingCallTests.MovesAfterTheRelease));
             yield return Covered<SleepingCallTests>("MM3001", "try/finally section", true, nameof(SleepingCallTests.MovesAfterATryFinallySection));
             yield return Covered<SleepingCallTests>("MM3001", "using block", true, nameof(SleepingCallTests.MovesAfterAUsingBlock));
+            yield return Covered<SleepingCallTests>("MM3001", "using declaration", true, nameof(SleepingCallTests.MovesBeforeAUsingDeclaration));
+            yield return Covered<SleepingCallTests>("MM3001", "using declaration, value computed under it", false,
+                nameof(SleepingCallTests.NoFixAfterAUsingDeclarationWhenTheCallUsesAValueComputedUnderIt));
             yield return Covered<SleepingCallTests>("MM3001", "held on entry", false, nameof(SleepingCallTests.NoFixWhenTheAtomicContextIsHeldOnEntry));
             yield return Covered<SleepingCallTests>("MM3001", "data flow both ways", false, nameof(SleepingCallTests.NoFixWhenBothDirectionsBreakTheDataFlow));
             yield return Covered<SleepingCallTests>("MM3001", "exit in between", false, nameof(SleepingCallTests.NoFixWhenAPathLeavesInBetween));
