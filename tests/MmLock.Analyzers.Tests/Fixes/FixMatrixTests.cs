@@ -578,6 +578,27 @@ namespace MmLock.Analyzers.Tests.Fixes
         };
         unlock.ToString();
     }");
+            yield return Fix<ContractBodyCodeFix>("MM1008", "expression lambda", ContractBodyCodeFix.ReleaseKey, @"
+    static void f()
+    {
+        System.Action<spinlock_t> unlock = [Releases(""l"")] (spinlock_t l) {|MM1008:=>|} l.ToString();
+        unlock.ToString();
+    }", @"
+    static void f()
+    {
+        System.Action<spinlock_t> unlock = [Releases(""l"")] (spinlock_t l) =>
+        {
+            try
+            {
+                l.ToString();
+            }
+            finally
+            {
+                L.spin_unlock(l);
+            }
+        };
+        unlock.ToString();
+    }");
             yield return Fix<ContractBodyCodeFix>("MM1008", "accessor", ContractBodyCodeFix.ReleaseKey, @"
     readonly spinlock_t s = new spinlock_t();
     bool b;
