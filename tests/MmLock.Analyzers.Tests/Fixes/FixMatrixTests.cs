@@ -407,6 +407,102 @@ namespace MmLock.Analyzers.Tests.Fixes
         }
     }");
 
+            yield return FixMm<RequirementCodeFix>("MM2002", "expression body", "MM2002" + RequirementCodeFix.WrapSuffix, @"
+    static ulong peek(vm_area_struct vma, ulong addr) => Kernel.huge_ptep_get({|MM2002:Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE)|});", @"
+    static ulong peek(vm_area_struct vma, ulong addr)
+    {
+        Kernel.hugetlb_vma_lock_read(vma);
+        try
+        {
+            return Kernel.huge_ptep_get(Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE));
+        }
+        finally
+        {
+            Kernel.hugetlb_vma_unlock_read(vma);
+        }
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2002", "expression lambda", "MM2002" + RequirementCodeFix.WrapSuffix, @"
+    static void f(vm_area_struct vma, ulong addr)
+    {
+        System.Func<ulong> peek = () => Kernel.huge_ptep_get({|MM2002:Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE)|});
+        peek();
+    }", @"
+    static void f(vm_area_struct vma, ulong addr)
+    {
+        System.Func<ulong> peek = () =>
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            try
+            {
+                return Kernel.huge_ptep_get(Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE));
+            }
+            finally
+            {
+                Kernel.hugetlb_vma_unlock_read(vma);
+            }
+        };
+        peek();
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2003", "expression body", "MM2003" + RequirementCodeFix.WrapSuffix, @"
+    [MmLock.TableFreer(""kernel"", ""huge_vmap_collapse"")] static void free_tables() { }
+    static void f() => {|MM2003:free_tables()|};", @"
+    [MmLock.TableFreer(""kernel"", ""huge_vmap_collapse"")] static void free_tables() { }
+    static void f()
+    {
+        Kernel.mmap_read_lock(K.init_mm);
+        try
+        {
+            free_tables();
+        }
+        finally
+        {
+            Kernel.mmap_read_unlock(K.init_mm);
+        }
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2004", "lambda", "MM2004" + RequirementCodeFix.WrapSuffix, @"
+    [MmLock.LeafModifier(""kernel"")] static void set_pte(ulong addr) { }
+    static void f(ulong addr)
+    {
+        System.Action act = () =>
+        {
+            {|MM2004:set_pte(addr)|};
+        };
+        act();
+    }", @"
+    [MmLock.LeafModifier(""kernel"")] static void set_pte(ulong addr) { }
+    static void f(ulong addr)
+    {
+        System.Action act = () =>
+        {
+            Kernel.spin_lock(K.init_mm.page_table_lock);
+            try
+            {
+                set_pte(addr);
+            }
+            finally
+            {
+                Kernel.spin_unlock(K.init_mm.page_table_lock);
+            }
+        };
+        act();
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2006", "expression body", "MM2006" + RequirementCodeFix.WrapSuffix, @"
+    [MmLock.ReplacesLiveRoot(""M.K.IRQ"")] static void replace_root() { }
+    static void f() => {|MM2006:replace_root()|};", @"
+    [MmLock.ReplacesLiveRoot(""M.K.IRQ"")] static void replace_root() { }
+    static void f()
+    {
+        Kernel.local_irq_disable();
+        try
+        {
+            replace_root();
+        }
+        finally
+        {
+            Kernel.local_irq_enable();
+        }
+    }");
+
             // MM1004: the release at each exit kind.
             yield return Covered<AddMissingReleaseTests>("MM1004", "end of body", true, nameof(AddMissingReleaseTests.WrapsTheRestOfTheBlockInFinally));
             yield return Covered<ReleaseAtExitTests>("MM1004", "return", true, nameof(ReleaseAtExitTests.EarlyReturnGetsTheReleaseBeforeIt));
@@ -816,6 +912,31 @@ namespace MmLock.Analyzers.Tests.Fixes
             yield return Covered<GuardedReferenceTests>("MM2005", "look up again", true, nameof(GuardedReferenceTests.HugetlbLookUpAgainUnderTheVmaLock));
             yield return Covered<GuardedReferenceTests>("MM2005", "return in between", false, nameof(GuardedReferenceTests.HugetlbNoWidenOverAReturn));
             yield return Covered<GuardedReferenceTests>("MM2005", "arguments with side effects", false, nameof(GuardedReferenceTests.NoLookUpAgainWhenTheArgumentsHaveSideEffects));
+            yield return FixMm<GuardedReferenceCodeFix>("MM2005", "lambda", GuardedReferenceCodeFix.WidenKey, @"
+    static void f(vm_area_struct vma, ulong addr)
+    {
+        System.Func<ulong> peek = () =>
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+            Kernel.hugetlb_vma_unlock_read(vma);
+            var v = Kernel.huge_ptep_get({|MM2005:ptep|});
+            return v;
+        };
+        peek();
+    }", @"
+    static void f(vm_area_struct vma, ulong addr)
+    {
+        System.Func<ulong> peek = () =>
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+            var v = Kernel.huge_ptep_get(ptep);
+            Kernel.hugetlb_vma_unlock_read(vma);
+            return v;
+        };
+        peek();
+    }");
             yield return FixMm<GuardedReferenceCodeFix>("MM2005", "copy", GuardedReferenceCodeFix.WidenKey, @"
     static ulong f(vm_area_struct vma, ulong addr)
     {
