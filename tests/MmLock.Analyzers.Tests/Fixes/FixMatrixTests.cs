@@ -760,6 +760,11 @@ namespace MmLock.Analyzers.Tests.Fixes
         System.Action act = () => { };
         act();
     }");
+            yield return Fix<RemoveUnmatchedReleaseCodeFix>("MM1002", "expression body", RemoveUnmatchedReleaseCodeFix.EquivalenceKey, @"
+    static void g(spinlock_t a) => {|MM1002:L.spin_unlock(a)|};", @"
+    static void g(spinlock_t a)
+    {
+    }");
             yield return Fix<RemoveUnmatchedReleaseCodeFix>("MM1002", "switch section", RemoveUnmatchedReleaseCodeFix.EquivalenceKey, @"
     static void f(spinlock_t a, int k)
     {
