@@ -51,17 +51,22 @@ namespace MmLock.CodeFixes
             var declaration = token.Parent;
             var (block, arrow) = declaration switch
             {
-                BaseMethodDeclarationSyntax method => (method.Body, method.ExpressionBody),
-                LocalFunctionStatementSyntax local => (local.Body, local.ExpressionBody),
-                AccessorDeclarationSyntax accessor => (accessor.Body, accessor.ExpressionBody),
-                _ => (null, null),
+                BaseMethodDeclarationSyntax method => (method.Body, method.ExpressionBody?.Expression),
+                LocalFunctionStatementSyntax local => (local.Body, local.ExpressionBody?.Expression),
+                AccessorDeclarationSyntax accessor => (accessor.Body, accessor.ExpressionBody?.Expression),
+                // A lambda's MM1008 is at its '=>'.
+                AnonymousFunctionExpressionSyntax lambda => (lambda.Block, lambda.ExpressionBody),
+                _ => ((BlockSyntax?)null, (ExpressionSyntax?)null),
             };
             if (declaration == null || (block == null && arrow == null)) return;
-            if (fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol owner) return;
+            var symbol = declaration is AnonymousFunctionExpressionSyntax
+                ? fix.Model.GetSymbolInfo(declaration, context.CancellationToken).Symbol
+                : fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken);
+            if (symbol is not IMethodSymbol owner) return;
             if (FlowProbe.Run(fix, (SyntaxNode?)block ?? arrow!, context.CancellationToken) is not { } probe) return;
             var contract = fix.ContractOf(owner);
             // An expression body is edited as the block body it becomes (the edit replaces the whole declaration).
-            var body = block != null ? new Body(declaration, block, null) : ExpressionBodies.ToBlock(arrow!.Expression, fix.Model, context.CancellationToken) is { } converted
+            var body = block != null ? new Body(declaration, block, null) : ExpressionBodies.ToBlock(arrow!, fix.Model, context.CancellationToken) is { } converted
                 ? new Body(declaration, converted.Converted.DescendantNodes().OfType<BlockSyntax>().First(), converted.Converted) : null;
             if (body == null) return;
 
@@ -114,7 +119,7 @@ namespace MmLock.CodeFixes
 
             // A body that releases only another context: which one was meant is the author's call (the fix would release both).
             if (releases.Count == 0 && releasesOther) return;
-            int inside = original is BlockSyntax block ? block.OpenBraceToken.Span.End : ((ArrowExpressionClauseSyntax)original).Expression.SpanStart;
+            int inside = original is BlockSyntax block ? block.OpenBraceToken.Span.End : original.SpanStart;
             var release = releases.Count > 0 ? releases[0].Expression.WithoutTrivia().ToString() : ReleaseFor(fix, owner, template, inside);
             if (release == null) return;
             // Releases found in an expression body are not statements: none to remove, so the block to edit is the converted one.
@@ -246,7 +251,7 @@ namespace MmLock.CodeFixes
             var instance = BodyAnalysis.EntryInstance(template, owner);
             var staticKey = template.Root == RootKind.Static ? instance.Key : null;
             var expression = template.Root is RootKind.Parameter or RootKind.This ? instance.Display : null;
-            int position = original is BlockSyntax block ? block.OpenBraceToken.Span.End : ((ArrowExpressionClauseSyntax)original).Expression.SpanStart;
+            int position = original is BlockSyntax block ? block.OpenBraceToken.Span.End : original.SpanStart;
             if (Guards.GuardFor(fix, expression, staticKey, template.Mode, instance.Type, position, new HashSet<string>(), exclude: owner) is not var (acquire, _)) return;
             var edited = await FixCheck.EditAsync(fix, probe,
                 m => body.Apply(m, body.Block.WithStatements(body.Block.Statements.Insert(0, FixDocument.Line(acquire + ";"))).WithAdditionalAnnotations(Formatter.Annotation)),

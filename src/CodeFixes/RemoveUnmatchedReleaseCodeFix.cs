@@ -46,12 +46,27 @@ namespace MmLock.CodeFixes
             }
             // Held on some path (a try-lock whose result is not tested): removing the release would leak it there.
             if (kind != DiagnosticProperties.NotHeld || FixDocument.MayHold(state, key)) return;
+            var name = invocation.Syntax.ToString();
+            if (ExpressionBodies.BodyOf(invocation.Syntax) == invocation.Syntax)
+            {
+                await RegisterEmptyBodyAsync(context, fix, probe, diagnostic, invocation.Syntax, name).ConfigureAwait(false);
+                return;
+            }
             if (invocation.Syntax.Parent is not ExpressionStatementSyntax statement || statement.Parent is not (BlockSyntax or SwitchSectionSyntax)) return;
 
-            var name = invocation.Syntax.ToString();
             context.RegisterCodeFix(
                 CodeAction.Create($"Remove '{name}'", ct => RemoveAsync(context.Document, statement, ct), EquivalenceKey),
                 diagnostic);
+        }
+
+        /// <summary>A release that is a whole expression body (a void lambda, method or local function): the body becomes an empty block.</summary>
+        private static async Task RegisterEmptyBodyAsync(CodeFixContext context, FixDocument fix, FlowProbe probe, Diagnostic diagnostic, SyntaxNode release, string name)
+        {
+            if (StatementTarget.Of(fix, release, probe, context.CancellationToken) is not { Block: not null } target || target.Statement.Parent is not BlockSyntax block) return;
+            var edited = await FixCheck.EditAsync(fix, probe, m => target.Edit(m, block.WithStatements(default)), diagnostic, context.CancellationToken, target.Scope)
+                .ConfigureAwait(false);
+            if (edited == null) return;
+            context.RegisterCodeFix(CodeAction.Create($"Remove '{name}'", _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
         }
 
         /// <summary>The release call replaced by the one that releases the mode <paramref name="held"/> is in.</summary>

@@ -18,7 +18,9 @@ namespace MmLock.CodeFixes
     /// MM3001: a sleeping call inside an atomic section. Moves the call's statement after the section's release, or before its
     /// acquire, when the data flow allows: the call's inputs are not computed or changed in what it moves over, what it moves
     /// over does not use its result or name what it was given, and nothing jumps out of the moved-over statements. The section
-    /// is an acquire and a later release in one block, or an acquire followed by <c>try { .. } finally { release; }</c>.
+    /// is an acquire and a later release in one block, an acquire followed by <c>try { .. } finally { release; }</c>, a scoped
+    /// guard's <c>using</c> block, or a scoped guard's <c>using</c> declaration (released at the end of its block: only the
+    /// move before it).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SleepingCallCodeFix)), Shared]
     public sealed class SleepingCallCodeFix : CodeFixProvider
@@ -35,8 +37,10 @@ namespace MmLock.CodeFixes
         /// <summary>The atomic section around the sleeping statement: its acquire and release statements in the acquire's block.</summary>
         private sealed class Section
         {
-            public Section(SyntaxList<StatementSyntax> list, int acquire, int release, TryStatementSyntax? tryStatement, UsingStatementSyntax? usingStatement = null)
+            public Section(SyntaxList<StatementSyntax> list, int acquire, int release, TryStatementSyntax? tryStatement, UsingStatementSyntax? usingStatement = null,
+                bool endOfBlock = false)
             {
+                EndOfBlock = endOfBlock;
                 List = list;
                 Acquire = acquire;
                 Release = release;
@@ -51,6 +55,8 @@ namespace MmLock.CodeFixes
             public TryStatementSyntax? Try { get; }
             /// <summary>A <c>using</c> block of a scoped guard: it is the acquire and the release (both indexes are its own).</summary>
             public UsingStatementSyntax? Using { get; }
+            /// <summary>A <c>using</c> declaration's guard: released where its block ends, so nothing can move after the release.</summary>
+            public bool EndOfBlock { get; }
 
             /// <summary>The statements inside the section's block (try or using), or null for a plain section.</summary>
             public SyntaxList<StatementSyntax>? Inner => Try?.Block.Statements ?? (Using?.Statement as BlockSyntax)?.Statements;
@@ -68,14 +74,19 @@ namespace MmLock.CodeFixes
             var acquire = fix.InvocationAt(diagnostic.AdditionalLocations[0].SourceSpan, cancellation);
             if (sleeper == null || acquire == null) return;
             // The acquire is a statement, or a scoped guard's factory in the header of a 'using' block.
-            StatementSyntax? acquireStatement = (StatementSyntax?)(acquire.Syntax.Parent as ExpressionStatementSyntax) ?? GuardUsing(acquire.Syntax);
+            StatementSyntax? acquireStatement = (StatementSyntax?)(acquire.Syntax.Parent as ExpressionStatementSyntax) ?? GuardUsing(acquire.Syntax)
+                ?? (StatementSyntax?)GuardDeclaration(acquire.Syntax);
             if (acquireStatement == null) return;
             var moved = SleepingStatement(sleeper.Syntax);
             if (moved == null || FlowProbe.Run(fix, sleeper.Syntax, cancellation) is not { } probe) return;
             if (probe.CallAt(sleeper.Syntax) is not var (sleeping, _, _) || sleeping.Site.Member is IMethodSymbol { Parameters: var parameters } &&
                 parameters.Any(p => p.RefKind is RefKind.Ref or RefKind.Out)) return;
-            var section = acquireStatement is UsingStatementSyntax usingStatement ? UsingSectionOf(usingStatement, moved)
-                : SectionOf(probe, (ExpressionStatementSyntax)acquireStatement, moved, key);
+            var section = acquireStatement switch
+            {
+                UsingStatementSyntax usingStatement => UsingSectionOf(usingStatement, moved),
+                LocalDeclarationStatementSyntax declaration => DeclarationSectionOf(declaration, moved),
+                _ => SectionOf(probe, (ExpressionStatementSyntax)acquireStatement, moved, key),
+            };
             if (section == null) return;
 
             var inputs = Names(fix, (InvocationExpressionSyntax)sleeper.Syntax, cancellation);
@@ -138,6 +149,23 @@ namespace MmLock.CodeFixes
             _ => null,
         };
 
+        /// <summary>The <c>using var g = guard();</c> declaration whose initializer is the acquire, or null.</summary>
+        private static LocalDeclarationStatementSyntax? GuardDeclaration(SyntaxNode acquire) => acquire.Parent switch
+        {
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax local } } }
+                when local.UsingKeyword.RawKind != 0 => local,
+            _ => null,
+        };
+
+        /// <summary>The section of a guard's <c>using</c> declaration when the sleeping statement is after it in the same block.</summary>
+        private static Section? DeclarationSectionOf(LocalDeclarationStatementSyntax declaration, StatementSyntax moved)
+        {
+            if (moved.Parent != declaration.Parent || FixDocument.ListOf(declaration) is not { } list) return null;
+            int a = list.IndexOf(declaration);
+            int s = list.IndexOf(moved);
+            return s > a ? new Section(list, a, list.Count - 1, null, endOfBlock: true) : null;
+        }
+
         /// <summary>The section of a guard's <c>using</c> block when the sleeping statement is directly in its block.</summary>
         private static Section? UsingSectionOf(UsingStatementSyntax usingStatement, StatementSyntax moved)
         {
@@ -154,6 +182,7 @@ namespace MmLock.CodeFixes
         private static List<StatementSyntax>? Between(Section section, StatementSyntax moved, bool before)
         {
             var list = section.List;
+            if (section.EndOfBlock && !before) return null;
             if (section.Using != null)
             {
                 // The header runs before the block and the disposal after it: the move passes over block statements only.

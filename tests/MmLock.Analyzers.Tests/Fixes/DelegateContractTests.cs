@@ -40,6 +40,56 @@ class C
     }
 }", Key, iterations: 1);
 
+        /// <summary>Two conversions to one delegate type make the same edit: one Fix All states the requirement once, in every scope.</summary>
+        [Theory]
+        [InlineData(Microsoft.CodeAnalysis.CodeFixes.FixAllScope.Document)]
+        [InlineData(Microsoft.CodeAnalysis.CodeFixes.FixAllScope.Project)]
+        [InlineData(Microsoft.CodeAnalysis.CodeFixes.FixAllScope.Solution)]
+        public Task TwoConversionsToOneDelegateGetOneAttribute(Microsoft.CodeAnalysis.CodeFixes.FixAllScope scope)
+        {
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, @"
+using MmLock; using K;
+
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = {|MM1011:set|};
+    }
+
+    static void g()
+    {
+        setter t = {|MM1011:set|};
+    }
+}", @"
+using MmLock; using K;
+
+[Requires(""ptl"")]
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = set;
+    }
+
+    static void g()
+    {
+        setter t = set;
+    }
+}", Key, iterations: 1);
+            test.FixAllScope = scope;
+            test.ExpectedBatchIterations = 1;
+            return test.RunAsync();
+        }
+
         /// <summary>The member is declared in another document, and the delegate's file does not import MmLock.</summary>
         [Fact]
         public Task MemberInAnotherDocument_ImportsTheAttributesNamespace()

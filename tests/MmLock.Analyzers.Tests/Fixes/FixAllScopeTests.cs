@@ -10,8 +10,10 @@ using Xunit;
 namespace MmLock.Analyzers.Tests.Fixes
 {
     /// <summary>
-    /// Fix All in project and solution scope for every fix: two members in TestProject, one in TestProject1 (which references
-    /// it). One Fix All fixes its whole scope: the solution in one application, the projects in one each.
+    /// Fix All in document, project and solution scope for every fix, and for edits that overlap inside one member (the batch
+    /// fixer kept one of them): members a, b in TestProject's Test0, c in its Test1, d in TestProject1 (which references it).
+    /// One Fix All fixes its whole scope and nothing outside it: three applications at document scope, two at project scope,
+    /// one at solution scope.
     /// </summary>
     public class FixAllScopeTests
     {
@@ -25,7 +27,9 @@ namespace MmLock.Analyzers.Tests.Fixes
                 {
                     CodeActionEquivalenceKey = key,
                     FixAllScope = scope,
-                    ExpectedBatchIterations = scope == FixAllScope.Solution ? 1 : 2,
+                    ExpectedBatchIterations = scope switch { FixAllScope.Document => 3, FixAllScope.Project => 2, _ => 1 },
+                    // Single fixes: up to five in each of four members.
+                    MaxIterations = 40,
                 };
                 test.Sources.AddRange(sources);
                 test.FixedSources.AddRange(fixedSources);
@@ -219,10 +223,87 @@ namespace MmLock.Analyzers.Tests.Fixes
         Kernel.spin_lock(ptl);
         Kernel.spin_unlock(ptl);
     }"),
+            // Five moves to one attribute list.
+            ["FiveRequirements"] = new(With<RequirementCodeFix>(), "MM1001" + RequirementCodeFix.MoveSuffix, @"
+    [MmLock.Requires(""ptl"")] static void NAME_a(spinlock_t ptl) { }
+    [MmLock.RequiresShared(""mm.mmap_lock"")] static void NAME_b(mm_struct mm) { }
+    [MmLock.Requires(""m"")] static void NAME_c(mutex m) { }
+    [MmLock.Requires(""M.K.RCU"")] static void NAME_d() { }
+    [MmLock.RequiresShared(""M.K.mem_hotplug_lock"")] static void NAME_e() { }
+    static void NAME(spinlock_t ptl, mm_struct mm, mutex m)
+    {
+        {|MM1001:NAME_a(ptl)|};
+        {|MM1001:NAME_b(mm)|};
+        {|MM1001:NAME_c(m)|};
+        {|MM1001:NAME_d()|};
+        {|MM1001:NAME_e()|};
+    }", @"
+    [MmLock.Requires(""ptl"")] static void NAME_a(spinlock_t ptl) { }
+    [MmLock.RequiresShared(""mm.mmap_lock"")] static void NAME_b(mm_struct mm) { }
+    [MmLock.Requires(""m"")] static void NAME_c(mutex m) { }
+    [MmLock.Requires(""M.K.RCU"")] static void NAME_d() { }
+    [MmLock.RequiresShared(""M.K.mem_hotplug_lock"")] static void NAME_e() { }
+    [MmLock.Requires(""ptl"")]
+    [MmLock.RequiresShared(""mm.mmap_lock"")]
+    [MmLock.Requires(""m"")]
+    [MmLock.Requires(""M.K.RCU"")]
+    [MmLock.RequiresShared(""M.K.mem_hotplug_lock"")]
+    static void NAME(spinlock_t ptl, mm_struct mm, mutex m)
+    {
+        NAME_a(ptl);
+        NAME_b(mm);
+        NAME_c(m);
+        NAME_d();
+        NAME_e();
+    }"),
+            // Two leaks at one '}'.
+            ["TwoLeaks"] = new(With<AddMissingReleaseCodeFix>(), AddMissingReleaseCodeFix.EquivalenceKey, @"
+    static void NAME(spinlock_t a, spinlock_t b)
+    {
+        Kernel.spin_lock(a);
+        Kernel.spin_lock(b);
+        a.ToString();
+    {|MM1004:{|MM1004:}|}|}", @"
+    static void NAME(spinlock_t a, spinlock_t b)
+    {
+        Kernel.spin_lock(a);
+        try
+        {
+            Kernel.spin_lock(b);
+            try
+            {
+                a.ToString();
+            }
+            finally
+            {
+                Kernel.spin_unlock(b);
+            }
+        }
+        finally
+        {
+            Kernel.spin_unlock(a);
+        }
+    }"),
+            // Two role attributes (walkers of two spaces; the kernel walk misses both of its freeings) to one attribute list.
+            ["TwoRoles"] = new(With<RequirementCodeFix>(), "MM2001" + RequirementCodeFix.MoveSuffix, @"
+    [MmLock.PageTableWalker(""hugetlb"")] static void NAME_walk() { }
+    static void NAME(mm_struct mm)
+    {
+        {|MM2001:{|MM2001:Kernel.walk_page_range_novma(mm, 0, 1)|}|};
+        {|MM2001:NAME_walk()|};
+    }", @"
+    [MmLock.PageTableWalker(""hugetlb"")] static void NAME_walk() { }
+    [MmLock.PageTableWalker(""kernel"")]
+    [MmLock.PageTableWalker(""hugetlb"")]
+    static void NAME(mm_struct mm)
+    {
+        Kernel.walk_page_range_novma(mm, 0, 1);
+        NAME_walk();
+    }"),
         };
 
         public static IEnumerable<object[]> Scopes() =>
-            Cases.Keys.SelectMany(name => new[] { new object[] { name, FixAllScope.Project }, new object[] { name, FixAllScope.Solution } });
+            Cases.Keys.SelectMany(name => new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution }.Select(s => new object[] { name, s }));
 
         private static string Document(string @class, string member, params string[] names) =>
             "using M;\nstatic class " + @class + "\n{" + string.Join("\n", names.Select(n => member.Replace("NAME", n))) + "\n}\n";
@@ -232,19 +313,15 @@ namespace MmLock.Analyzers.Tests.Fixes
         public Task FixAllInScope(string name, FixAllScope scope)
         {
             var c = Cases[name];
-            var sources = new[]
-            {
-                ("/0/Kernel.cs", MmKernel.Prelude),
-                ("/0/Test0.cs", Document("C0", c.Before, "a", "b")),
-                ("/1/Test0.cs", Document("C1", c.Before, "c")),
-            };
-            var fixedSources = new[]
-            {
-                ("/0/Kernel.cs", MmKernel.Prelude),
-                ("/0/Test0.cs", Document("C0", c.After, "a", "b")),
-                ("/1/Test0.cs", Document("C1", c.After, "c")),
-            };
-            return c.Run(scope, c.Key, sources, fixedSources);
+            return c.Run(scope, c.Key, Solution(c.Before), Solution(c.After));
         }
+
+        private static (string, string)[] Solution(string member) => new[]
+        {
+            ("/0/Kernel.cs", MmKernel.Prelude),
+            ("/0/Test0.cs", Document("C0", member, "a", "b")),
+            ("/0/Test1.cs", Document("C1", member, "c")),
+            ("/1/Test0.cs", Document("C2", member, "d")),
+        };
     }
 }

@@ -312,6 +312,66 @@ static class C
     }
 }");
 
+        private const string AfterAUsingDeclaration = RcuGuard + @"
+    static void f(pte_t p)
+    {
+        using var g = G.guard_rcu();
+        p.val = 1;
+        {|MM3001:Kernel.synchronize_rcu()|};
+        p.val = 2;
+    }
+}";
+
+        /// <summary>A 'using' declaration's guard is released at the end of its block: the call moves before the declaration.</summary>
+        [Fact]
+        public Task MovesBeforeAUsingDeclaration() => FixVerifier.VerifyMm<SleepingCallCodeFix>(AfterAUsingDeclaration, RcuGuard + @"
+    static void f(pte_t p)
+    {
+        Kernel.synchronize_rcu();
+        using var g = G.guard_rcu();
+        p.val = 1;
+        p.val = 2;
+    }
+}", Before, iterations: 1);
+
+        /// <summary>Nothing runs after a 'using' declaration's release in its block, so the move before it is the only action.</summary>
+        [Fact]
+        public async Task UsingDeclarationOffersOnlyTheMoveBefore()
+        {
+            var actions = await FixVerifier.ActionsAsync<SleepingCallCodeFix>(AfterAUsingDeclaration, "MM3001", prelude: MmKernel.Prelude, symbols: MmKernel.Symbols);
+            Assert.Equal(new (string, string?)[] { ("Move 'Kernel.synchronize_rcu();' before 'using var g = G.guard_rcu();'", Before) }, actions);
+        }
+
+        [Fact]
+        public Task NoFixAfterAUsingDeclarationWhenTheCallUsesAValueComputedUnderIt() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(RcuGuard + @"
+    static void k(pte_t p)
+    {
+        using var g = G.guard_rcu();
+        var v = p.val;
+        {|MM3001:Kernel.copy_to_user(0, v)|};
+    }
+}");
+
+        [Fact]
+        public Task NoFixAfterAUsingDeclarationWhenTheCallNamesTheGuard() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(RcuGuard + @"
+    static void k()
+    {
+        using var g = G.guard_rcu();
+        {|MM3001:Kernel.copy_to_user(0, (ulong)g.GetHashCode())|};
+    }
+}");
+
+        /// <summary>A call in a nested statement after the declaration: moving it out of that statement changes when it runs.</summary>
+        [Fact]
+        public Task NoFixAfterAUsingDeclarationForACallInANestedStatement() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(RcuGuard + @"
+    static void k(bool b)
+    {
+        using var g = G.guard_rcu();
+        if (b)
+            {|MM3001:Kernel.cond_resched()|};
+    }
+}");
+
         /// <summary>
         /// Held on entry (a [Requires] of an atomic context): the section is the caller's. Moving the call there means editing
         /// every caller and changing what this member does, which the fix cannot check: none is offered.
