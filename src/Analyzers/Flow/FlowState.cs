@@ -53,20 +53,27 @@ namespace MmLock.Analyzers.Flow
     /// <summary>What a tested value says: the contexts held when it equals <see cref="Success"/>.</summary>
     internal sealed class TryFact
     {
-        public TryFact(ImmutableArray<Held> acquired, object? success, object? constant = null)
+        public TryFact(ImmutableArray<Held> acquired, object? success, object? constant = null, bool tested = false)
         {
             Acquired = acquired;
             Success = success;
             Constant = constant;
+            Tested = tested;
         }
 
         public ImmutableArray<Held> Acquired { get; }
         public object? Success { get; }
         /// <summary>A literal stored on this path (<c>a &amp;&amp; trylock()</c> and <c>trylock() ? 0 : -16</c> lower to one).</summary>
         public object? Constant { get; }
+        /// <summary>A branch tested the result on every path here: each path knows the outcome, so losing it loses nothing.</summary>
+        public bool Tested { get; }
+
+        public TryFact AsTested() => Tested ? this : new TryFact(Acquired, Success, Constant, tested: true);
 
         /// <summary>Structural equality: each visit of a loop makes new facts, and the fixed point compares them.</summary>
-        public bool SameAs(TryFact other) =>
+        public bool SameAs(TryFact other) => SameOutcomeAs(other) && Tested == other.Tested;
+
+        public bool SameOutcomeAs(TryFact other) =>
             ReferenceEquals(this, other) ||
             Equals(Success, other.Success) && Equals(Constant, other.Constant) && Acquired.Length == other.Acquired.Length &&
             Acquired.Zip(other.Acquired, (a, b) => a.Key == b.Key && a.SameAs(b)).All(same => same);
@@ -270,6 +277,8 @@ namespace MmLock.Analyzers.Flow
         private static TryFact? JoinFacts(TryFact a, TryFact b)
         {
             if (a.SameAs(b)) return a;
+            // Tested on one path only: on the other nothing knows the outcome yet.
+            if (a.SameOutcomeAs(b)) return a.Tested ? b : a;
             // A literal that means "not acquired" on one path keeps the other path's fact (a && trylock(l)).
             if (a.Constant is bool ca && b.Constant == null && b.Success is bool sb && ca != sb) return b;
             if (b.Constant is bool cb && a.Constant == null && a.Success is bool sa && cb != sa) return a;

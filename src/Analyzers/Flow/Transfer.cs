@@ -231,7 +231,7 @@ namespace MmLock.Analyzers.Flow
         /// </summary>
         private FlowState Forget(FlowState state, object receiver, TryFact overwritten, Location at, bool report)
         {
-            if (overwritten.Acquired.IsEmpty) return state;
+            if (overwritten.Acquired.IsEmpty || overwritten.Tested) return state;
             foreach (var other in state.Facts)
                 if (!Equals(other.Key, receiver) && other.Key is ILocalSymbol or CaptureId && other.Value.Acquired == overwritten.Acquired) return state;
             var succeeded = state;
@@ -254,7 +254,7 @@ namespace MmLock.Analyzers.Flow
         {
             foreach (var pair in state.Facts)
             {
-                if (pair.Key is not IOperation result || pair.Value.Acquired.IsEmpty || pair.Value.Acquired.All(h => h.Pseudo)) continue;
+                if (pair.Key is not IOperation result || pair.Value.Tested || pair.Value.Acquired.IsEmpty || pair.Value.Acquired.All(h => h.Pseudo)) continue;
                 state = Forget(state, result, pair.Value, result.Syntax.GetLocation(), report).WithFact(result, null);
             }
             return state;
@@ -277,7 +277,7 @@ namespace MmLock.Analyzers.Flow
                 };
                 var inner = FactOf(operand, operandKey, state);
                 if (inner?.Constant is bool c) return new TryFact(ImmutableArray<Held>.Empty, null, !c);
-                if (inner?.Success is bool success) return new TryFact(inner.Acquired, !success);
+                if (inner?.Success is bool success) return new TryFact(inner.Acquired, !success, tested: inner.Tested);
             }
             return null;
         }
@@ -371,6 +371,8 @@ namespace MmLock.Analyzers.Flow
 
         private FlowState Release(FlowState state, string key, Location location)
         {
+            // Releasing what an untested try-acquire may hold decides for it (MM1002 if not held): nothing is left to leak.
+            foreach (var fact in state.Facts.Values.Where(f => !f.Tested && f.Acquired.Any(h => h.Key == key)).ToList()) state = Tested(state, fact);
             var held = state.Find(key);
             if (held != null && held.Definite && (held.Flags & ContextFlags.Reentrant) != 0 && held.Count > 1)
                 return state.WithHeld(held.With(count: held.Count - 1));
@@ -463,6 +465,7 @@ namespace MmLock.Analyzers.Flow
             if (!state.Facts.TryGetValue(key, out var fact)) return state;
             if (fact.Constant != null)
                 return fact.Constant is bool || IsInteger(fact.Constant) ? ConstantTakes(fact.Constant, constraint) ? state : FlowState.Unreachable : state;
+            state = Tested(state, fact);
             if (!Succeeds(fact.Success, constraint)) return state;
             foreach (var held in fact.Acquired)
             {
@@ -471,6 +474,27 @@ namespace MmLock.Analyzers.Flow
                 else if ((existing.Flags & ContextFlags.Reentrant) != 0) state = state.WithHeld(Nested(existing));
             }
             return state;
+        }
+
+        /// <summary>A branch on a try-acquire result: every copy of it (negated ones too) is tested on both edges.</summary>
+        private static FlowState Tested(FlowState state, TryFact fact)
+        {
+            foreach (var pair in state.Facts)
+                if (!pair.Value.Tested && pair.Value.Acquired == fact.Acquired && !fact.Acquired.IsEmpty) state = state.WithFact(pair.Key, pair.Value.AsTested());
+            return state;
+        }
+
+        /// <summary>The try-acquire fact a value carries (a local, a capture, or a call's own result).</summary>
+        public TryFact? FactOf(IOperation value, FlowState state)
+        {
+            var source = Paths.Unwrap(value);
+            object key = source switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IFlowCaptureReferenceOperation capture => capture.Id,
+                _ => source,
+            };
+            return state.Facts.TryGetValue(key, out var fact) ? fact : null;
         }
 
         /// <summary>Whether a stored literal satisfies a test of it.</summary>

@@ -311,6 +311,8 @@ namespace MmLock.Analyzers.Rules
                 }
             }
 
+            ReportUntestedResults(location, state, body, returned);
+
             foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && (!body.HeldAtExitByContract.Contains(h.Key) || failed.Contains(h.Key))))
                 Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
@@ -382,6 +384,23 @@ namespace MmLock.Analyzers.Rules
             AnonymousFunctionExpressionSyntax lambda => lambda.ArrowToken().GetLocation(),
             _ => body.Owner.Locations.FirstOrDefault() ?? body.OwnerSyntax.GetLocation(),
         };
+
+        /// <summary>
+        /// A stored try-acquire result no branch tested on some path to this exit: its success and failure join here, so what it
+        /// acquires is held on some paths (MM1005 at the try-acquire). A try-acquire member returning it passes it on.
+        /// </summary>
+        private void ReportUntestedResults(Location exit, FlowState state, BodyAnalysis body, IOperation? returned)
+        {
+            var passedOn = returned != null && !body.OwnContract.TryAcquires.IsEmpty ? body.FactOf(returned, state) : null;
+            foreach (var fact in state.Facts.Values.Where(f => !f.Tested && !f.Acquired.IsEmpty && f.Acquired != passedOn?.Acquired))
+            {
+                var pending = fact.Acquired.Where(h => !h.Pseudo && state.Find(h.Key) == null).ToList();
+                if (pending.Count == 0) continue;
+                var succeeded = pending.Aggregate(state, (s, h) => s.WithHeld(h));
+                var joined = pending.Aggregate(state, (s, h) => s.WithHeld(h.With(maybe: true)));
+                OnJoin(exit, new[] { succeeded, state }, joined, body);
+            }
+        }
 
         public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body)
         {

@@ -82,5 +82,29 @@ class C {
     Diag("MM1005").WithLocation(4).WithAdditionalLocation(4).WithMessage("'a' is held on some paths only where they join at line 15"),
     Diag("MM1005").WithLocation(5).WithAdditionalLocation(6).WithMessage("'a' is held on some paths only where they join at line 16"),
     Diag("MM1005").WithLocation(7).WithAdditionalLocation(7).WithMessage("'a' is held on some paths only where they join at line 18"));
+
+        /// <summary>
+        /// A stored result no branch tested on some path to an exit is lost there: MM1005 at the try-acquire, the exit the join.
+        /// A test on every path (also in a loop, or before the result is overwritten), a release of what it may hold, or a
+        /// try-acquire member returning it are not.
+        /// </summary>
+        [Fact]
+        public Task AResultUntestedAtAnExit_IsMM1005AtTheTryAcquire() => Verify(Head + @"
+    static void A(spinlock_t a) { bool ok = {|#0:L.spin_trylock(a)|}; {|#1:}|}
+    static bool B(spinlock_t a) { bool ok = {|#2:L.spin_trylock(a)|}; {|#3:return ok;|} }
+    static void D(spinlock_t a, bool c) { bool ok = {|#4:L.spin_trylock(a)|}; if (c) { if (ok) L.spin_unlock(a); } {|#5:}|}
+    static int E(spinlock_t a) { int err = {|#6:L.spin_trylock(a)|} ? 0 : -16; {|#7:return err;|} }
+    static void F(spinlock_t a) { bool ok = L.spin_trylock(a); while (!ok) { ok = L.spin_trylock(a); } T.need(a); L.spin_unlock(a); }
+    static void G(spinlock_t a) { bool ok = L.spin_trylock(a); if (!ok) { ok = L.spin_trylock(a); if (!ok) return; } T.need(a); L.spin_unlock(a); }
+    static void H(spinlock_t a, bool c) { bool ok = L.spin_trylock(a); if (ok) { T.need(a); L.spin_unlock(a); } ok = c; }
+    [TryAcquires(true, ""a"")] static bool J(spinlock_t a) { bool ok = L.spin_trylock(a); return ok; }
+    [TryAcquires(0, ""a"")] static int K(spinlock_t a) { int err = L.spin_trylock(a) ? 0 : -16; return err; }
+    static void M(spinlock_t a) { bool ok = L.spin_trylock(a); {|#8:L.spin_unlock(a)|}; }
+}", Diag("MM1005").WithLocation(0).WithAdditionalLocation(1).WithMessage("'a' is held on some paths only where they join at line 12"),
+    Diag("MM1005").WithLocation(2).WithAdditionalLocation(3).WithMessage("'a' is held on some paths only where they join at line 13"),
+    Diag("MM1005").WithLocation(4).WithAdditionalLocation(5).WithMessage("'a' is held on some paths only where they join at line 14"),
+    Diag("MM1005").WithLocation(6).WithAdditionalLocation(7).WithMessage("'a' is held on some paths only where they join at line 15"),
+    // Released untested: not held on failure, and nothing left to leak.
+    Diag("MM1002").WithLocation(8).WithMessage("Releasing 'a', which is not held"));
     }
 }
