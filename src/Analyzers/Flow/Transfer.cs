@@ -15,6 +15,9 @@ namespace MmLock.Analyzers.Flow
         public FlowState Visit(IOperation? operation, FlowState state, bool report)
         {
             if (operation == null || state.IsUnreachable) return state;
+            if (report && !state.References.IsEmpty && operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } or
+                    IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction })
+                CheckCapture(operation is IInvocationOperation call ? call.TargetMethod : ((IMethodReferenceOperation)operation).Method, state);
             switch (operation)
             {
                 case IFlowAnonymousFunctionOperation anonymous:
@@ -155,10 +158,25 @@ namespace MmLock.Analyzers.Flow
         private void CheckCapture(IFlowAnonymousFunctionOperation anonymous, FlowState state)
         {
             if (state.References.IsEmpty) return;
+            ReportCaptures(_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation), "captured by a lambda", expired: false, state);
+        }
+
+        /// <summary>
+        /// A local function called or converted where a local it reads holds a guarded reference: captured, it escapes the guard
+        /// (contract §3.1); expired, the call uses it after the release.
+        /// </summary>
+        private void CheckCapture(IMethodSymbol localFunction, FlowState state)
+        {
+            if (!_graph.LocalFunctions.Contains(localFunction, SymbolEqualityComparer.Default)) return;
+            ReportCaptures(_graph.GetLocalFunctionControlFlowGraph(localFunction, _cancellation), "captured by local function '" + localFunction.Name + "'", expired: true, state);
+        }
+
+        private void ReportCaptures(ControlFlowGraph graph, string how, bool expired, FlowState state)
+        {
             var reported = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-            foreach (var read in LocalReads(_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation)))
-                if (state.References.TryGetValue(read.Local, out var reference) && !reference.Expired && reported.Add(read.Local))
-                    _observer!.OnReferenceEscape(read.Syntax.GetLocation(), read.Local.Name, reference, "captured by a lambda", state, this);
+            foreach (var read in LocalReads(graph))
+                if (state.References.TryGetValue(read.Local, out var reference) && (expired || !reference.Expired) && reported.Add(read.Local))
+                    _observer!.OnReferenceEscape(read.Syntax.GetLocation(), read.Local.Name, reference, how, state, this);
         }
 
         private System.Collections.Generic.IEnumerable<ILocalReferenceOperation> LocalReads(ControlFlowGraph graph)

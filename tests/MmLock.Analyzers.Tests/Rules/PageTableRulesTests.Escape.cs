@@ -42,6 +42,41 @@ class C
 }", PmdSharing,
             Diag("MM2005").WithLocation(0).WithAdditionalLocation(1).WithMessage("The entry from 'huge_pte_offset' in 'pte' escapes the guard of 'vma.mapping.i_mmap_rwsem': captured by a lambda"));
 
+        /// <summary>A local function reading it, called or converted while the local holds the reference (or after the release).</summary>
+        [Fact]
+        public Task MM2005_CapturedByALocalFunction_IsAnEscapeWhereItIsCalledOrConverted() => Verify(HugetlbSpace + @"
+class C
+{
+    static System.Func<ulong> later(hvma vma, ulong addr)
+    {
+        L.down_read(vma.vma_lock);
+        var pte = {|#1:H.huge_pte_offset(vma.vm_mm, addr)|};
+        ulong get() => H.huge_ptep_get({|#0:pte|});
+        System.Func<ulong> f = get;
+        L.up_read(vma.vma_lock);
+        return f;
+    }
+    static ulong called_after(hvma vma, ulong addr)
+    {
+        L.down_read(vma.vma_lock);
+        var pte = H.huge_pte_offset(vma.vm_mm, addr);
+        L.up_read(vma.vma_lock);
+        return get();
+        ulong get() => H.huge_ptep_get({|#2:pte|});
+    }
+    static ulong unrelated(hvma vma, ulong addr)
+    {
+        L.down_read(vma.vma_lock);
+        var pte = H.huge_pte_offset(vma.vm_mm, addr);
+        var v = twice(addr) + H.huge_ptep_get(pte);
+        L.up_read(vma.vma_lock);
+        return v;
+        static ulong twice(ulong x) => 2 * x;
+    }
+}", PmdSharing,
+            Diag("MM2005").WithLocation(0).WithAdditionalLocation(1).WithMessage("The entry from 'huge_pte_offset' in 'pte' escapes the guard of 'vma.vma_lock': captured by local function 'get'"),
+            Diag("MM2005").WithLocation(2).WithMessage("The entry from 'huge_pte_offset' in 'pte' escapes the guard of 'vma.vma_lock': captured by local function 'get'"));
+
         [Fact]
         public Task MM2005_ReturnedByAMemberWithoutReturnsGuarded_IsAnEscape_ThroughAFinallyToo() => Verify(HugetlbSpace + @"
 class C
