@@ -5,7 +5,7 @@ using static Showcase.Kernel;
 
 namespace Showcase
 {
-    /// <summary>One mistake per generic rule, MM1001–MM1011.</summary>
+    /// <summary>One mistake per generic rule, MM1001–MM1011, and what inference decided for a helper (MM1012).</summary>
     public sealed class ContextRules
     {
         [GuardedBy("page_table_lock_of_counters")] private int _tables;
@@ -83,6 +83,21 @@ namespace Showcase
             mmap_read_lock(mm);
             visit(mm);
             mmap_read_unlock(mm);
+        }
+
+        // States nothing: its requirement is inferred from walk_vmas and checked at its callers.
+        private static int count_vmas(mm_struct mm)
+        {
+            walk_vmas(mm);
+            return 1;
+        }
+
+        public static int MM1012_inferred_contract(mm_struct mm)
+        {
+            mmap_write_lock(mm);
+            var n = count_vmas(mm);
+            mmap_write_unlock(mm);
+            return n;
         }
     }
 }
