@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading.Tasks;
 using MmLock.Analyzers.Tests.Verification;
 using Xunit;
@@ -140,40 +141,23 @@ public partial class P {
         }
 
         [Fact]
-        public Task InferenceOff_ReportsInsideAsBefore()
-        {
-            var test = new AnalyzerTest<MmLockAnalyzer>();
-            test.Sources.Add(("/0/Kernel.cs", Prelude));
-            test.Sources.Add(("/0/Test0.cs", @"
+        public Task InferenceOff_ReportsInsideAsBefore() => Configured(@"
 using MmLock; using K;
 public class P {
     public static void caller() { helper(); }
     static void helper() { {|MM1001:need()|}; }
     [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
-}"));
-            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\nmmlock_inference = off\n"));
-            test.ExpectedDiagnostics.Add(Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
-            return test.RunAsync();
-        }
+}", "mmlock_inference = off", Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
 
         [Fact]
-        public Task InternalHelpers_OnlyWithAssemblyScope()
-        {
-            const string code = @"
+        public Task InternalHelpers_OnlyWithAssemblyScope() => Configured(@"
 using MmLock; using K;
 public class P { public static void caller() { {|#0:H.helper()|}; } }
 internal static class H {
     internal static void helper() { {|#1:need()|}; }
     [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
-}";
-            var test = new AnalyzerTest<MmLockAnalyzer>();
-            test.Sources.Add(("/0/Kernel.cs", Prelude));
-            test.Sources.Add(("/0/Test0.cs", code));
-            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\nmmlock_inference = assembly\n"));
-            test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(0).WithAdditionalLocation(1)
-                .WithMessage("Calling 'helper' requires holding 'G.init_mm.page_table_lock' exclusively (via need)"));
-            return test.RunAsync();
-        }
+}", "mmlock_inference = assembly", Diag("MM1001").WithLocation(0).WithAdditionalLocation(1)
+            .WithMessage("Calling 'helper' requires holding 'G.init_mm.page_table_lock' exclusively (via need)"));
 
         [Fact]
         public Task InternalHelpers_ReportInsideByDefault() => Verify(@"
@@ -185,34 +169,23 @@ internal static class H {
 }", Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
 
         [Fact]
-        public Task MM1012_MarksEachHelperWithAnInferredContract_WhenEnabled()
-        {
-            var test = new AnalyzerTest<MmLockAnalyzer>();
-            test.Sources.Add(("/0/Kernel.cs", Prelude));
-            test.Sources.Add(("/0/Test0.cs", @"
+        public Task MM1012_MarksEachHelperWithAnInferredContract_WhenEnabled() => Configured(@"
 using MmLock; using K;
 public class P {
     public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); sleeper(); L.spin_unlock(mm.page_table_lock); }
     static void {|#0:helper|}(mm_struct mm) { need(mm); }
     static void {|#1:sleeper|}() { L.synchronize_rcu(); }
     [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
-}"));
-            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n"));
-            test.ExpectedDiagnostics.Add(Diag("MM1012").WithLocation(0).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
-                .WithMessage("'P.helper(mm_struct)' is analyzed at its callers: they must hold 'mm.page_table_lock' (inferred)"));
-            test.ExpectedDiagnostics.Add(Diag("MM1012").WithLocation(1).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
-                .WithMessage("'P.sleeper()' is analyzed at its callers: they must not be in atomic context (inferred)"));
-            test.ExpectedDiagnostics.Add(Diag("MM3001").WithSpan("/0/Test0.cs", 4, 92, 4, 101).WithAdditionalSpan("/0/Test0.cs", 4, 47, 4, 78)
+}", MM1012Enabled,
+            Diag("MM1012").WithLocation(0).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'P.helper(mm_struct)' is analyzed at its callers: they must hold 'mm.page_table_lock' (inferred)"),
+            Diag("MM1012").WithLocation(1).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'P.sleeper()' is analyzed at its callers: they must not be in atomic context (inferred)"),
+            Diag("MM3001").WithSpan("/0/Test0.cs", 4, 92, 4, 101).WithAdditionalSpan("/0/Test0.cs", 4, 47, 4, 78)
                 .WithAdditionalSpan("/0/Test0.cs", 6, 29, 6, 48).WithMessage("Calling 'sleeper' (via synchronize_rcu) might sleep while 'mm.page_table_lock' is held (acquired at line 4)"));
-            return test.RunAsync();
-        }
 
         [Fact]
-        public Task MM1012_IsSilent_ForDeclaredPublicStoredUncalledAndEmptyHelpers()
-        {
-            var test = new AnalyzerTest<MmLockAnalyzer>();
-            test.Sources.Add(("/0/Kernel.cs", Prelude));
-            test.Sources.Add(("/0/Test0.cs", @"
+        public Task MM1012_IsSilent_ForDeclaredPublicStoredUncalledAndEmptyHelpers() => Configured(@"
 using MmLock; using K;
 public class P {
     public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); declared(mm); plain(); exposed(mm); L.spin_unlock(mm.page_table_lock); }
@@ -223,13 +196,8 @@ public class P {
     public static System.Action<mm_struct> get() => stored;
     static void orphan(mm_struct mm) { {|#2:need(mm)|}; }
     [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
-}"));
-            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n"));
-            foreach (var marker in new[] { 0, 1, 2 })
-                test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(marker)
-                    .WithMessage("Calling 'need' requires holding 'mm.page_table_lock' exclusively"));
-            return test.RunAsync();
-        }
+}", MM1012Enabled, new[] { 0, 1, 2 }.Select(marker => Diag("MM1001").WithLocation(marker)
+            .WithMessage("Calling 'need' requires holding 'mm.page_table_lock' exclusively")).ToArray());
 
         [Fact]
         public Task AHelperRequiringAnAtomicContext_SleepsInside_NotAtItsCallers() => Verify(@"
@@ -240,5 +208,18 @@ public class P {
     [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
 }", Diag("MM3001").WithLocation(0).WithNoAdditionalLocations()
             .WithMessage("Calling 'synchronize_rcu' might sleep while 'mm.page_table_lock' is held (held on entry)"));
+
+        private const string MM1012Enabled = "dotnet_diagnostic.MM1012.severity = suggestion";
+
+        /// <summary>The source next to the prelude, analyzed with one <c>.editorconfig</c> setting.</summary>
+        private static Task Configured(string source, string setting, params DiagnosticResult[] expected)
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", source));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\n" + setting + "\n"));
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync();
+        }
     }
 }
