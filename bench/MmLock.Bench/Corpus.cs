@@ -12,23 +12,24 @@ namespace MmLock.Bench
     /// contract (requirements, walkers, lookups), bodies that take and drop locks (loops, try/finally, try-acquire,
     /// a scoped guard) and plain code — calling each other's exported helpers, two calls in three across files.
     /// A few locking bodies carry a bug, so the rules report. Plain: the same code with every attribute left out,
-    /// as in a project that installed the package but annotated nothing.
+    /// as in a project that installed the package but annotated nothing. Inferred: annotated, but the helpers that need the
+    /// page-table lock are private, unannotated and called by a locking caller of their file, so their contracts are inferred.
     /// </summary>
     public static class Corpus
     {
         public const int BodiesPerFile = 40;
 
         /// <summary>About <paramref name="lines"/> lines: the prelude and as many files of <see cref="BodiesPerFile"/> bodies as that takes.</summary>
-        public static List<(string Name, string Text)> Generate(int lines, bool annotated, int seed = 42)
+        public static List<(string Name, string Text)> Generate(int lines, bool annotated, int seed = 42, bool inferred = false)
         {
             var prelude = Prelude(annotated);
             // Calls go to any file, so the number of files is fixed first, from the size of a few sample files.
             var sample = new Random(seed + 1);
-            double perFile = Enumerable.Range(0, 8).Average(i => LineCount(File(i, 8, annotated, sample)));
+            double perFile = Enumerable.Range(0, 8).Average(i => LineCount(File(i, 8, annotated, sample, inferred: inferred)));
             int files = Math.Max(1, (int)Math.Round((lines - LineCount(prelude)) / perFile));
             var random = new Random(seed);
             var result = new List<(string, string)> { ("Prelude.cs", prelude) };
-            for (int f = 0; f < files; f++) result.Add(("File" + f + ".cs", File(f, files, annotated, random)));
+            for (int f = 0; f < files; f++) result.Add(("File" + f + ".cs", File(f, files, annotated, random, inferred: inferred)));
             return result;
         }
 
@@ -55,23 +56,23 @@ namespace MmLock.Bench
         }
 
         /// <summary>One more file of about <paramref name="lines"/> lines, calling into files 0 to <paramref name="files"/> - 1.</summary>
-        public static string Document(int lines, int files, bool annotated, int seed = 43)
+        public static string Document(int lines, int files, bool annotated, int seed = 43, bool inferred = false)
         {
             int bodies = BodiesPerFile;
             for (int attempt = 0; attempt < 4; attempt++)
             {
-                var text = File(files, files, annotated, new Random(seed), bodies);
+                var text = File(files, files, annotated, new Random(seed), bodies, inferred);
                 bodies = Math.Max(3, (int)Math.Round(bodies * (double)lines / LineCount(text)));
             }
-            return File(files, files, annotated, new Random(seed), bodies);
+            return File(files, files, annotated, new Random(seed), bodies, inferred);
         }
 
-        private static string File(int index, int files, bool annotated, Random random, int bodies = BodiesPerFile)
+        private static string File(int index, int files, bool annotated, Random random, int bodies = BodiesPerFile, bool inferred = false)
         {
             var text = new StringBuilder();
             text.Append(annotated ? "using MmLock;\n" : "").Append("using Bench.Kernel;\nusing static Bench.Kernel.L;\n\nnamespace Bench.Port").Append(index).Append("\n{\n");
             text.Append("    public static class File").Append(index).Append("\n    {\n");
-            var context = new BodyWriter(index, files, annotated, random);
+            var context = new BodyWriter(index, files, annotated, random, annotated && inferred);
             text.Append(context.ExportedPlain()).Append(context.ExportedLocked());
             for (int m = 2; m < bodies; m++) text.Append(context.Body(Draw(random), "m" + m));
             text.Append("    }\n}\n");
@@ -82,15 +83,16 @@ namespace MmLock.Bench
         private sealed class BodyWriter
         {
             private readonly int _file, _files;
-            private readonly bool _annotated;
+            private readonly bool _annotated, _inferred;
             private readonly Random _random;
 
-            public BodyWriter(int file, int files, bool annotated, Random random)
+            public BodyWriter(int file, int files, bool annotated, Random random, bool inferred)
             {
                 _file = file;
                 _files = files;
                 _annotated = annotated;
                 _random = random;
+                _inferred = inferred;
             }
 
             private string A(string attribute) => _annotated ? "[" + attribute + "] " : "";
@@ -158,6 +160,23 @@ namespace MmLock.Bench
             }}
             done += {Other("x_locked")}(mm, start);
             return done + (int){Other("x_plain")}(data, done);
+        }}
+" : _inferred ? $@"
+        private static int {name}_set(mm_struct mm, ulong addr, int[] data)
+        {{
+            if (addr == 0) return -1;
+            set_pte_locked(mm.page_table_lock, addr, addr | 1);
+            G.nr_ptes++;
+            int shift = {Other("x_locked")}(mm, addr);
+            return shift + (int){Other("x_plain")}(data, shift);
+        }}
+
+        public static int {name}_set_locked(mm_struct mm, ulong addr, int[] data)
+        {{
+            spin_lock(mm.page_table_lock);
+            int result = {name}_set(mm, addr, data);
+            spin_unlock(mm.page_table_lock);
+            return result;
         }}
 " : $@"
         {A(@"Requires(""mm.page_table_lock"")")}public static int {name}_set(mm_struct mm, ulong addr, int[] data)

@@ -20,9 +20,9 @@ namespace MmLock.Bench
         private sealed record Sample(string Name, double WallMs, double CpuMs, double AnalyzerMs, long Allocated, long PeakHeap, int Diagnostics);
 
         /// <param name="only">when not null, the configurations besides the baselines (driver, floor) to run: "MmLock", "peers"</param>
-        public static int Run(int lines, bool annotated, int ideRepeats, string? only, int repeats)
+        public static int Run(int lines, bool annotated, int ideRepeats, string? only, int repeats, bool inferred = false)
         {
-            Console.WriteLine($"corpus: {(annotated ? "annotated" : "plain")}, {lines:N0} lines requested; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
+            Console.WriteLine($"corpus: {(!annotated ? "plain" : inferred ? "annotated, private helpers inferred" : "annotated")}, {lines:N0} lines requested; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
             var configurations = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)>
             {
                 ("driver: operation trees only", ImmutableArray.Create<DiagnosticAnalyzer>(new OperationTreesOnly())),
@@ -37,11 +37,11 @@ namespace MmLock.Bench
             }
 
             // JIT and Roslyn's caches warmed on a small corpus, so the one run below measures steady code.
-            var warm = new Workload(Corpus.Generate(10_000, annotated, seed: 7));
+            var warm = new Workload(Corpus.Generate(10_000, annotated, seed: 7, inferred: inferred));
             warm.NewCompilation().GetDiagnostics();
             foreach (var (_, analyzers) in configurations) Analyze(warm, analyzers);
 
-            var workload = new Workload(Corpus.Generate(lines, annotated));
+            var workload = new Workload(Corpus.Generate(lines, annotated, inferred: inferred));
             var errors = workload.NewCompilation().GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
             Console.WriteLine($"corpus: {workload.Trees.Length:N0} files, {workload.Lines:N0} lines, {errors} compiler errors");
             if (errors > 0) return 1;
@@ -55,7 +55,7 @@ namespace MmLock.Bench
             Console.WriteLine($"{repeats} round(s); the median CPU time's run per configuration");
             Print(medians[0], medians.Skip(1).ToList());
 
-            if (ideRepeats > 0) Ide(annotated, ideRepeats, configurations.Where(c => c.Name.StartsWith("floor") || c.Name == "MmLock").ToList());
+            if (ideRepeats > 0) Ide(annotated, inferred, ideRepeats, configurations.Where(c => c.Name.StartsWith("floor") || c.Name == "MmLock").ToList());
             return 0;
         }
 
@@ -133,10 +133,10 @@ namespace MmLock.Bench
         /// The IDE: a 100,000-line project, one 2,000-line document edited (a comment appended), then that document's
         /// semantic diagnostics on the new compilation. Unchanged trees keep their declarations, as in the IDE.
         /// </summary>
-        private static void Ide(bool annotated, int repeats, List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)> configurations)
+        private static void Ide(bool annotated, bool inferred, int repeats, List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)> configurations)
         {
-            var files = Corpus.Generate(100_000, annotated);
-            var document = Corpus.Document(2_000, files.Count - 1, annotated);
+            var files = Corpus.Generate(100_000, annotated, inferred: inferred);
+            var document = Corpus.Document(2_000, files.Count - 1, annotated, inferred: inferred);
             files.Add(("Edited.cs", document));
             var workload = new Workload(files);
             var compilation = workload.NewCompilation();
