@@ -39,6 +39,13 @@ namespace ReferenceKernelMm.Stress
             ["hugetlb_follow_page_mask"] = (2, 100),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
+            // A huge page fault: a CPU held up between the re-check of the entry and its set, and likewise fork's copy,
+            // under the table's split lock. (Not while the new page is cleared: a fault holding its vma lock longer makes
+            // hole punching skip the VMA, and the G4 variant's race rarer.)
+            ["hugetlb_no_page_locked"] = (4, 2),
+            ["copy_hugetlb_page_range_locked"] = (2, 2),
+            // stop_machine's queueing of the stopper works on every CPU: stop_cpus_mutex keeps two callers apart there.
+            ["queue_stop_cpus_work"] = (1, 20),
             // KCSAN's watchpoint delay: an access to a watched list or count is held up, so that an unguarded access of
             // another CPU overlaps it. The check-to-populate step of __pxd_alloc likewise. The text patch and its
             // execution last a moment each, as both do in the kernel (a patch is many instructions, IPIs and flushes).

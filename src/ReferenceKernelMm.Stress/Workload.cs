@@ -178,6 +178,7 @@ namespace ReferenceKernelMm.Stress
             var roots = new List<mm_struct> { K.init_mm, drivers.firmware.efi.efi.efi_mm };
             roots.AddRange(mms);
             List<string> problems = table_audit.check(roots);
+            problems.AddRange(table_audit.check_rmap(mms));
             for (int m = 0; m < NR_MM; m++)
             {
                 for (int f = 0; f < NR_FILES; f++)
