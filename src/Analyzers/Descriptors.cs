@@ -15,9 +15,9 @@ namespace MmLock.Analyzers
         private static DiagnosticDescriptor Rule(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpBase + id + ".md");
 
-        // {0} member, {1} what is missing, {2} where it was released (may be empty)
+        // {0} member, {1} what is missing, {2} where it was released (may be empty), {3} the inferred chain " (via a -> b)" (may be empty)
         public static readonly DiagnosticDescriptor MM1001 = Rule("MM1001", "Required context not held",
-            "Calling '{0}' requires {1}{2}", ContextCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' requires {1}{3}{2}", ContextCategory, DiagnosticSeverity.Error,
             "A member annotated [Requires], [RequiresShared] or [RequiresAny] is called without the context held.");
 
         // {0} context, {1} why
@@ -70,24 +70,24 @@ namespace MmLock.Analyzers
             "'{0}' is converted to '{1}', whose Invoke does not state the same requirements and roles: calls through it are not checked", ContextCategory, DiagnosticSeverity.Warning,
             "A method group or an annotated lambda becomes a delegate whose Invoke states other requirements and roles, so calls through the delegate check the wrong ones.");
 
-        // {0} walker, {1} space, {2} freeing, {3} alternatives
+        // {0} walker, {1} space, {2} freeing, {3} alternatives, {4} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2001 = Rule("MM2001", "Unguarded page-table walk",
-            "Calling '{0}' walks '{1}' page tables without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' walks '{1}' page tables{4} without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
             "A [PageTableWalker] that does not own its range runs while a way of freeing tables of its space is not excluded.");
 
-        // {0} lookup, {1} space, {2} freeing, {3} alternatives
+        // {0} lookup, {1} space, {2} freeing, {3} alternatives, {4} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2002 = Rule("MM2002", "Entry lookup outside its lock",
-            "Calling '{0}' looks up '{1}' entries without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' looks up '{1}' entries{4} without excluding the '{2}' freeing: hold {3}", PageTableCategory, DiagnosticSeverity.Error,
             "An entry lookup (a walker that returns a guarded reference, like huge_pte_offset) runs while the table it returns may be freed.");
 
-        // {0} freer, {1} space, {2} freeing, {3} missing contexts
+        // {0} freer, {1} space, {2} freeing, {3} missing contexts, {4} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2003 = Rule("MM2003", "Table freed without its freeing's locks",
-            "Calling '{0}' frees '{1}' tables ('{2}') without holding {3}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' frees '{1}' tables ('{2}'){4} without holding {3}", PageTableCategory, DiagnosticSeverity.Error,
             "A [TableFreer] runs without the contexts its kind of freeing must hold.");
 
-        // {0} modifier, {1} space, {2} alternatives
+        // {0} modifier, {1} space, {2} alternatives, {3} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2004 = Rule("MM2004", "Leaf modified without the leaf lock",
-            "Calling '{0}' modifies '{1}' leaf entries without a leaf lock: hold {2}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' modifies '{1}' leaf entries{3} without a leaf lock: hold {2}", PageTableCategory, DiagnosticSeverity.Error,
             "A non-owning [LeafModifier] runs without any of its space's LeafLock alternatives.");
 
         // {0} the reference, {1} the lookup, {2} the context, {3} line of the release
@@ -95,14 +95,14 @@ namespace MmLock.Analyzers
             "'{0}' from '{1}' is used after '{2}' was released at line {3}", PageTableCategory, DiagnosticSeverity.Error,
             "A reference returned by a [ReturnsGuarded] member is used after the last context that covered the lookup was released.");
 
-        // {0} member, {1} alternatives
+        // {0} member, {1} alternatives, {2} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2006 = Rule("MM2006", "Live root replaced outside stop_machine",
-            "Calling '{0}' replaces a live page-table root without holding {1}", PageTableCategory, DiagnosticSeverity.Error,
+            "Calling '{0}' replaces a live page-table root{2} without holding {1}", PageTableCategory, DiagnosticSeverity.Error,
             "A [ReplacesLiveRoot] member runs while other CPUs may still use the old root.");
 
-        // {0} member, {1} alternatives
+        // {0} member, {1} alternatives, {2} the inferred chain (may be empty)
         public static readonly DiagnosticDescriptor MM2007 = Rule("MM2007", "Memmap of possibly-offline memory read",
-            "Calling '{0}' reads the memmap of memory that may be offline: hold {1} or pass an [OnlineCheck] first", PageTableCategory, DiagnosticSeverity.Warning,
+            "Calling '{0}' reads the memmap of memory that may be offline{2}: hold {1} or pass an [OnlineCheck] first", PageTableCategory, DiagnosticSeverity.Warning,
             "A [ReadsMemmap] member runs without its contexts and without a passed [OnlineCheck] on the path.");
 
         // {0} what sleeps, {1} atomic context, {2} where it was acquired
@@ -129,6 +129,12 @@ namespace MmLock.Analyzers
         public static readonly DiagnosticDescriptor MM9004 = Rule("MM9004", "NoLockAnalysis without justification",
             "[NoLockAnalysis] on '{0}' needs a justification", AnnotationCategory, DiagnosticSeverity.Warning,
             "Every exemption from lock analysis says why.");
+
+        // {0} helper, {1} what its callers must provide
+        public static readonly DiagnosticDescriptor MM1012 = new DiagnosticDescriptor("MM1012", "Inferred contract",
+            "'{0}' is analyzed at its callers: they must {1} (inferred)", ContextCategory, DiagnosticSeverity.Info, isEnabledByDefault: false,
+            description: "A private helper without contract attributes gets the requirements its body leaves unsatisfied as an inferred contract, checked at every call; enable it (severity suggestion or above) to review them.",
+            helpLinkUri: HelpBase + "MM1012.md");
 
         // {0} member, {1} exception, {2} first frame
         public static readonly DiagnosticDescriptor MM9999 = Rule("MM9999", "Analysis stopped",

@@ -21,7 +21,7 @@ namespace MmLock.Analyzers
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1004, Descriptors.MM1005,
-            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011,
+            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011, Descriptors.MM1012,
             Descriptors.MM2001, Descriptors.MM2002, Descriptors.MM2003, Descriptors.MM2004, Descriptors.MM2005,
             Descriptors.MM2006, Descriptors.MM2007, Descriptors.MM3001,
             Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004, Descriptors.MM9999);
@@ -81,8 +81,19 @@ namespace MmLock.Analyzers
                     var rules = new ContextRules(report);
                     var owner = block.Syntax is BlockSyntax or ArrowExpressionClauseSyntax ? block.Syntax.Parent! : block.Syntax;
                     new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run();
+                    if (model.ContractOf(context.OwningSymbol) is { Inferred: true } inferred && owner is MethodDeclarationSyntax method)
+                        report(Diagnostic.Create(Descriptors.MM1012, method.Identifier.GetLocation(), Name(context.OwningSymbol), Describe(inferred)));
                 }
             });
+        }
+
+        /// <summary>What an inferred contract asks of callers: "hold 'a' and hold one of 'b', 'c' and not be in atomic context".</summary>
+        private static string Describe(MemberContract contract)
+        {
+            var parts = contract.Clauses.Select(c => "hold " + (c.Alternatives.Length == 1 ? "'" + c.Alternatives[0].Text + "'"
+                : "one of " + string.Join(", ", c.Alternatives.Select(a => "'" + a.Text + "'")))).Distinct().ToList();
+            if (contract.MightSleep) parts.Add("not be in atomic context");
+            return string.Join(" and ", parts);
         }
 
         private static string Name(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);

@@ -10,6 +10,8 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Contracts;
 using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
@@ -39,25 +41,35 @@ namespace MmLock.CodeFixes
             var fix = await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
             if (fix == null || diagnostic.AdditionalLocations[0].SourceTree != fix.Root.SyntaxTree) return;
             var acquire = fix.InvocationAt(diagnostic.AdditionalLocations[0].SourceSpan, context.CancellationToken);
-            if (acquire == null || acquire.Syntax.Parent is not ExpressionStatementSyntax statement || FixDocument.ListOf(statement) is not { } list) return;
+            if (acquire == null) return;
             if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Context, out var key) || key == null) return;
             if (FlowProbe.Run(fix, acquire.Syntax, context.CancellationToken) is not { } probe || probe.CallAt(acquire.Syntax) is not var (call, _, body)) return;
 
-            // The acquired context the diagnostic names.
+            // The acquired context the diagnostic names: a plain acquire, or a try-acquire tested on the path to the exit.
+            ContextTemplate template;
             int which = call.Acquires.IndexOf(call.Acquires.FirstOrDefault(a => a.Context.Key == key));
-            if (which < 0) return;
-            var template = call.Contract.Acquires.Where(t => body.Paths.Instantiate(t, call.Site) != null).ElementAt(which);
-            var expression = fix.ExpressionAt(template, call.Site, statement.SpanStart);
+            if (which >= 0)
+                template = call.Contract.Acquires.Where(t => body.Paths.Instantiate(t, call.Site) != null).ElementAt(which);
+            else if ((which = call.TryAcquires.IndexOf(call.TryAcquires.FirstOrDefault(a => a.Context.Key == key))) >= 0)
+                template = call.Contract.TryAcquires.Where(t => body.Paths.Instantiate(t.Template, call.Site) != null).ElementAt(which).Template;
+            else
+                return;
+            // A scoped guard kept in a field or passed on is disposed by its holder: a release here would release twice.
+            if (acquire.Syntax.Parent is not ExpressionStatementSyntax && fix.Contracts.IsScopedGuard(acquire.TargetMethod.ReturnType)) return;
+            var statement = acquire.Syntax.Parent as ExpressionStatementSyntax;
+            int position = statement?.Span.End ?? acquire.Syntax.Span.End;
+            var expression = fix.ExpressionAt(template, call.Site, position);
             var staticKey = key.StartsWith("static:", System.StringComparison.Ordinal) ? key : null;
-            var release = fix.ReleaseFor(expression, staticKey, template.Mode, statement.Span.End, new HashSet<string>(), acquire.TargetMethod);
+            var release = fix.ReleaseFor(expression, staticKey, template.Mode, position, new HashSet<string>(), acquire.TargetMethod);
             if (release == null) return;
 
-            if (ReleasesAfter(probe, list, statement, key) is { } releases)
+            // try/finally over the acquire's range: only for an acquire statement, never as an empty section (lock; unlock;
+            // changes nothing but the diagnostic: the leak is elsewhere, e.g. a body that acquires the wrong context).
+            if (statement != null && call.TryAcquires.IsEmpty && FixDocument.ListOf(statement) is { } list && list.IndexOf(statement) < list.Count - 1
+                && ReleasesAfter(probe, list, statement, key) is { } releases)
             {
                 var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, releases, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
-                var title = list.IndexOf(statement) == list.Count - 1
-                    ? $"Release with '{release};' after the acquire"
-                    : $"Release on every exit with 'try {{ }} finally {{ {release}; }}' after the acquire";
+                var title = $"Release on every exit with 'try {{ }} finally {{ {release}; }}' after the acquire";
                 if (edited != null) context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
             }
 
@@ -67,7 +79,30 @@ namespace MmLock.CodeFixes
                 if (edited != null)
                     context.RegisterCodeFix(CodeAction.Create($"Release with '{release};' before this '{ExitWord(exit)}'", _ => Task.FromResult(edited), BeforeExitKey), diagnostic);
             }
+            else if (EndOf(fix, diagnostic) is { } end && probe.Member.Span.Contains(end.Span) && !EndsWithAcquire(end, statement))
+            {
+                // The implicit exit at the closing brace: the release becomes the body's last statement.
+                var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(end, end.AddStatements(FixDocument.Statement(release + ";"))), diagnostic,
+                    context.CancellationToken).ConfigureAwait(false);
+                if (edited != null)
+                    context.RegisterCodeFix(CodeAction.Create($"Release with '{release};' at the end of the body", _ => Task.FromResult(edited), BeforeExitKey), diagnostic);
+            }
         }
+
+        /// <summary>The body block whose closing brace the diagnostic is reported at (an implicit exit), or null.</summary>
+        private static BlockSyntax? EndOf(FixDocument fix, Diagnostic diagnostic)
+        {
+            var span = diagnostic.Location.SourceSpan;
+            if (!fix.Root.FullSpan.Contains(span)) return null;
+            var token = fix.Root.FindToken(span.Start);
+            return token.IsKind(SyntaxKind.CloseBraceToken) && token.Span == span && token.Parent is BlockSyntax block && block.CloseBraceToken == token
+                && block.Parent is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax
+                ? block : null;
+        }
+
+        /// <summary>Whether the body's last statement is the acquire itself: a release after it would be an empty section.</summary>
+        private static bool EndsWithAcquire(BlockSyntax body, StatementSyntax? acquire) =>
+            acquire != null && body.Statements.LastOrDefault() == acquire;
 
         /// <summary>
         /// The releases of <paramref name="key"/> after the acquire in its block, each the last thing its path does there (so a
@@ -83,7 +118,9 @@ namespace MmLock.CodeFixes
                 if (!releasesKey && (laterCall.Downgrades.Concat(laterCall.Acquires).Any(r => r.Context.Key == key) || laterCall.TryAcquires.Any(t => t.Context.Key == key)))
                     return null;
                 if (!releasesKey) continue;
-                if (later.Parent is not ExpressionStatementSyntax release || !FixDocument.IsLast(release, acquire.Parent!) || HasComments(release)) return null;
+                // Only a statement of a block or switch section can be removed (an embedded one would leave 'if (b)' without a statement).
+                if (later.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax or SwitchSectionSyntax } release || !FixDocument.IsLast(release, acquire.Parent!)
+                    || HasComments(release)) return null;
                 releases.Add(release);
             }
             return releases;
@@ -119,6 +156,16 @@ namespace MmLock.CodeFixes
             if (exit is ReturnStatementSyntax { Expression: { } value } && value.DescendantNodesAndSelf().Any(n => n is InvocationExpressionSyntax or ObjectCreationExpressionSyntax
                     or AwaitExpressionSyntax or AssignmentExpressionSyntax or ElementAccessExpressionSyntax)) return null;
             var line = FixDocument.Statement(release + ";");
+            // An exit after a label: the label moves to the release, so every path that jumps there releases.
+            if (exit.Parent is LabeledStatementSyntax labeled && FixDocument.ListOf(labeled) is { } outer && labeled.Parent is { } labeledParent)
+            {
+                int at = outer.IndexOf(labeled);
+                var replaced = outer.Take(at)
+                    .Append(labeled.WithStatement(line.WithLeadingTrivia(exit.GetLeadingTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)))
+                    .Append(exit.WithLeadingTrivia(exit.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia))).WithAdditionalAnnotations(Formatter.Annotation))
+                    .Concat(outer.Skip(at + 1));
+                return member.ReplaceNode(labeledParent, FixDocument.WithStatements(labeledParent, replaced));
+            }
             if (FixDocument.ListOf(exit) is { } list && exit.Parent is { } parent)
             {
                 int index = list.IndexOf(exit);

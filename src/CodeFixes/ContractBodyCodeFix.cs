@@ -60,34 +60,65 @@ namespace MmLock.CodeFixes
             if (fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol owner) return;
             if (FlowProbe.Run(fix, (SyntaxNode?)block ?? arrow!, context.CancellationToken) is not { } probe) return;
             var contract = fix.ContractOf(owner);
+            // An expression body is edited as the block body it becomes (the edit replaces the whole declaration).
+            var body = block != null ? new Body(declaration, block, null) : ExpressionBodies.ToBlock(arrow!.Expression, fix.Model, context.CancellationToken) is { } converted
+                ? new Body(declaration, converted.Converted.DescendantNodes().OfType<BlockSyntax>().First(), converted.Converted) : null;
+            if (body == null) return;
 
             if (kind == "release" && contract.Releases.FirstOrDefault(t => BodyAnalysis.EntryInstance(t, owner).Key == key) is { } released)
-                await RegisterReleaseAsync(context, diagnostic, fix, probe, owner, released, block, arrow, key).ConfigureAwait(false);
-            else if (kind == "acquire" && block != null && contract.Acquires.Any(t => BodyAnalysis.EntryInstance(t, owner).Key == key))
-                await RegisterAcquireAsync(context, diagnostic, fix, probe, owner, block, key).ConfigureAwait(false);
+                await RegisterReleaseAsync(context, diagnostic, fix, probe, owner, released, (SyntaxNode?)block ?? arrow!, body, key).ConfigureAwait(false);
+            else if (kind == "acquire" && contract.Acquires.FirstOrDefault(t => BodyAnalysis.EntryInstance(t, owner).Key == key) is { } acquired)
+                await RegisterAcquireAsync(context, diagnostic, fix, probe, owner, acquired, (SyntaxNode?)block ?? arrow!, body, key).ConfigureAwait(false);
+        }
+
+        /// <summary>The body to edit: the declaration's block, or the block its expression body becomes (in <see cref="Converted"/>).</summary>
+        private sealed class Body
+        {
+            public Body(SyntaxNode declaration, BlockSyntax block, SyntaxNode? converted)
+            {
+                Declaration = declaration;
+                Block = block;
+                Converted = converted;
+            }
+
+            public SyntaxNode Declaration { get; }
+            public BlockSyntax Block { get; }
+            public SyntaxNode? Converted { get; }
+
+            /// <summary><paramref name="member"/> (the probe's member, which contains the declaration) with the body replaced by <paramref name="edited"/>.</summary>
+            public SyntaxNode Apply(SyntaxNode member, BlockSyntax edited)
+            {
+                if (Converted == null) return member.ReplaceNode(Block, edited);
+                var declaration = Converted.ReplaceNode(Block, edited);
+                return member == Declaration ? declaration : member.ReplaceNode(Declaration, declaration);
+            }
         }
 
         // ---- releases ---------------------------------------------------------------------------------
 
         private static async Task RegisterReleaseAsync(CodeFixContext context, Diagnostic diagnostic, FixDocument fix, FlowProbe probe, IMethodSymbol owner,
-            ContextTemplate template, BlockSyntax? block, ArrowExpressionClauseSyntax? arrow, string key)
+            ContextTemplate template, SyntaxNode original, Body body, string key)
         {
-            var body = (SyntaxNode?)block ?? arrow!;
             var releases = new List<ExpressionStatementSyntax>();
-            foreach (var invocation in OwnNodes(body).OfType<InvocationExpressionSyntax>())
+            bool releasesOther = false;
+            foreach (var invocation in OwnNodes(original).OfType<InvocationExpressionSyntax>())
             {
                 if (probe.CallAt(invocation) is not var (call, _, _)) continue;
                 bool releasesKey = call.Releases.Any(r => r.Context.Key == key);
                 if (!releasesKey && Touches(call, key)) return;
+                releasesOther |= !releasesKey && !call.Releases.IsEmpty;
                 if (!releasesKey) continue;
-                if (invocation.Parent is not ExpressionStatementSyntax statement || !FixDocument.IsLast(statement, body)) return;
+                if (invocation.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax or SwitchSectionSyntax } statement || !FixDocument.IsLast(statement, original)) return;
                 releases.Add(statement);
             }
 
-            int inside = block != null ? block.OpenBraceToken.Span.End : arrow!.Expression.SpanStart;
+            // A body that releases only another context: which one was meant is the author's call (the fix would release both).
+            if (releases.Count == 0 && releasesOther) return;
+            int inside = original is BlockSyntax block ? block.OpenBraceToken.Span.End : ((ArrowExpressionClauseSyntax)original).Expression.SpanStart;
             var release = releases.Count > 0 ? releases[0].Expression.WithoutTrivia().ToString() : ReleaseFor(fix, owner, template, inside);
             if (release == null) return;
-            var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(body, WithFinally(body, releases, release, owner)), diagnostic,
+            // Releases found in an expression body are not statements: none to remove, so the block to edit is the converted one.
+            var edited = await FixCheck.EditAsync(fix, probe, m => body.Apply(m, WithFinally(body.Block, releases, release)), diagnostic,
                 context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             context.RegisterCodeFix(CodeAction.Create($"Release on every path with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), ReleaseKey), diagnostic);
@@ -103,66 +134,125 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>The body without the given releases, inside <c>try { .. } finally { release; }</c> (just the release when nothing is left).</summary>
-        private static SyntaxNode WithFinally(SyntaxNode body, List<ExpressionStatementSyntax> releases, string release, IMethodSymbol owner)
+        private static BlockSyntax WithFinally(BlockSyntax block, List<ExpressionStatementSyntax> releases, string release)
         {
-            List<StatementSyntax> statements;
-            if (body is BlockSyntax block)
-            {
-                var stripped = block.RemoveNodes(releases, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? block;
-                statements = stripped.Statements.ToList();
-            }
-            else
-            {
-                var expression = ((ArrowExpressionClauseSyntax)body).Expression.WithoutTrivia();
-                statements = new List<StatementSyntax>
-                {
-                    owner.ReturnsVoid ? SyntaxFactory.ExpressionStatement(expression) : SyntaxFactory.ReturnStatement(expression),
-                };
-            }
+            var stripped = block.RemoveNodes(releases, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? block;
+            var statements = stripped.Statements.ToList();
             var inner = statements.Count == 0
                 ? new List<StatementSyntax> { FixDocument.Statement(release + ";") }
                 : new List<StatementSyntax> { FixDocument.TryFinally(statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList(), release) };
-            var result = SyntaxFactory.Block(inner).WithAdditionalAnnotations(Formatter.Annotation);
-            return body is BlockSyntax original ? result.WithTriviaFrom(original) : result;
+            return SyntaxFactory.Block(inner).WithTriviaFrom(block).WithAdditionalAnnotations(Formatter.Annotation);
         }
 
         // ---- acquires ---------------------------------------------------------------------------------
 
         private static async Task RegisterAcquireAsync(CodeFixContext context, Diagnostic diagnostic, FixDocument fix, FlowProbe probe, IMethodSymbol owner,
-            BlockSyntax block, string key)
+            ContextTemplate template, SyntaxNode original, Body body, string key)
         {
             ExpressionStatementSyntax? acquire = null;
-            foreach (var invocation in OwnNodes(block).OfType<InvocationExpressionSyntax>())
+            bool acquiresOther = false;
+            foreach (var invocation in OwnNodes(original).OfType<InvocationExpressionSyntax>())
             {
                 if (probe.CallAt(invocation) is not var (call, _, _)) continue;
                 bool acquiresKey = call.Acquires.Any(a => a.Context.Key == key);
                 if (!acquiresKey && Touches(call, key)) return;
+                acquiresOther |= !acquiresKey && (!call.Acquires.IsEmpty || !call.TryAcquires.IsEmpty);
                 if (!acquiresKey) continue;
-                if (acquire != null || invocation.Parent is not ExpressionStatementSyntax statement || statement.Parent != block) return;
+                if (acquire != null || invocation.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax } statement) return;
                 acquire = statement;
             }
-            if (acquire == null) return;
-            int index = block.Statements.IndexOf(acquire);
-            if (index == 0) return;
-            var given = acquire.DescendantNodes().OfType<IdentifierNameSyntax>()
-                .Select(n => fix.Model.GetSymbolInfo(n, context.CancellationToken).Symbol).Where(s => s is ILocalSymbol or IParameterSymbol).ToList();
-            foreach (var node in block.Statements.Take(index).SelectMany(s => s.DescendantNodesAndSelf()))
+            if (acquire == null)
             {
-                var symbol = node switch
-                {
-                    VariableDeclaratorSyntax or SingleVariableDesignationSyntax => fix.Model.GetDeclaredSymbol(node, context.CancellationToken),
-                    IdentifierNameSyntax { Parent: AssignmentExpressionSyntax assignment } name when assignment.Left == name => fix.Model.GetSymbolInfo(name, context.CancellationToken).Symbol,
-                    IdentifierNameSyntax { Parent: ArgumentSyntax { RefKindKeyword.RawKind: not 0 } } name => fix.Model.GetSymbolInfo(name, context.CancellationToken).Symbol,
-                    _ => null,
-                };
-                if (symbol != null && given.Contains(symbol, SymbolEqualityComparer.Default)) return;
+                // A body that acquires another context: which one was meant is the author's call (the fix would hold both).
+                if (!acquiresOther) await RegisterInsertAsync(context, diagnostic, fix, probe, owner, template, original, body).ConfigureAwait(false);
+                return;
             }
+            if (original is not BlockSyntax block || acquire.Parent == block && block.Statements.IndexOf(acquire) == 0) return;
+            if (!Hoistable(acquire, block, fix, context.CancellationToken)) return;
 
-            var moved = block.Statements.RemoveAt(index).Insert(0, acquire.WithAdditionalAnnotations(Formatter.Annotation));
-            var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(block, block.WithStatements(moved)), diagnostic, context.CancellationToken)
+            var edited = await FixCheck.EditAsync(fix, probe, m => m.ReplaceNode(block, Hoisted(block, acquire)), diagnostic, context.CancellationToken)
                 .ConfigureAwait(false);
             if (edited == null) return;
             var title = $"Acquire on every path: move '{acquire.Expression}' to the start of '{CallSite.DisplayName(owner)}'";
+            context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), AcquireKey), diagnostic);
+        }
+
+        /// <summary>
+        /// Whether the acquire can run first instead: it sits in blocks, if/else and switch sections only (a loop would change how
+        /// often it runs, a try when), no enclosing condition reads what it is given (<c>if (l != null)</c> protects it), and no
+        /// statement before it writes that.
+        /// </summary>
+        private static bool Hoistable(ExpressionStatementSyntax acquire, BlockSyntax block, FixDocument fix, CancellationToken cancellation)
+        {
+            var given = acquire.DescendantNodes().OfType<IdentifierNameSyntax>()
+                .Select(n => fix.Model.GetSymbolInfo(n, cancellation).Symbol).Where(s => s is ILocalSymbol or IParameterSymbol).ToList();
+            bool Reads(SyntaxNode? node) => node != null && node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+                .Any(n => given.Contains(fix.Model.GetSymbolInfo(n, cancellation).Symbol, SymbolEqualityComparer.Default));
+            foreach (var ancestor in acquire.Ancestors().TakeWhile(a => a != block))
+            {
+                switch (ancestor)
+                {
+                    case BlockSyntax:
+                    case ElseClauseSyntax:
+                    case SwitchSectionSyntax:
+                        continue;
+                    case IfStatementSyntax ifStatement when !Reads(ifStatement.Condition):
+                        continue;
+                    case SwitchStatementSyntax switchStatement when !Reads(switchStatement.Expression) && !switchStatement.Sections.SelectMany(x => x.Labels).Any(Reads):
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+            foreach (var node in block.DescendantNodes().Where(n => n.SpanStart < acquire.SpanStart))
+            {
+                var symbol = node switch
+                {
+                    VariableDeclaratorSyntax or SingleVariableDesignationSyntax => fix.Model.GetDeclaredSymbol(node, cancellation),
+                    IdentifierNameSyntax { Parent: AssignmentExpressionSyntax assignment } name when assignment.Left == name => fix.Model.GetSymbolInfo(name, cancellation).Symbol,
+                    IdentifierNameSyntax { Parent: ArgumentSyntax { RefKindKeyword.RawKind: not 0 } } name => fix.Model.GetSymbolInfo(name, cancellation).Symbol,
+                    _ => null,
+                };
+                if (symbol != null && given.Contains(symbol, SymbolEqualityComparer.Default)) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The body with the acquire first. A block the move leaves empty stays, except as the only branch of an <c>if</c> whose
+        /// condition calls and assigns nothing: then the <c>if</c> goes too.
+        /// </summary>
+        private static BlockSyntax Hoisted(BlockSyntax block, ExpressionStatementSyntax acquire)
+        {
+            SyntaxNode removed = acquire;
+            if (acquire.Parent is BlockSyntax { Statements.Count: 1 } only && only != block && only.Parent is IfStatementSyntax { Else: null } ifStatement
+                && ifStatement.Parent is BlockSyntax or SwitchSectionSyntax
+                && !ifStatement.Condition.DescendantNodesAndSelf().Any(n => n is InvocationExpressionSyntax or AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax
+                    or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } or AwaitExpressionSyntax))
+                removed = ifStatement;
+            var without = block.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? block;
+            var moved = acquire.WithoutTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed).WithAdditionalAnnotations(Formatter.Annotation);
+            return without.WithStatements(without.Statements.Insert(0, moved)).WithAdditionalAnnotations(Formatter.Annotation);
+        }
+
+        /// <summary>
+        /// A body that acquires nothing (empty, or work without the acquire): the acquire goes first. Not for a body that only
+        /// throws: acquiring before the throw leaves the context held on an exception path no caller expects.
+        /// </summary>
+        private static async Task RegisterInsertAsync(CodeFixContext context, Diagnostic diagnostic, FixDocument fix, FlowProbe probe, IMethodSymbol owner,
+            ContextTemplate template, SyntaxNode original, Body body)
+        {
+            if (body.Block.Statements.Count > 0 && body.Block.Statements.All(s => s is ThrowStatementSyntax)) return;
+            var instance = BodyAnalysis.EntryInstance(template, owner);
+            var staticKey = template.Root == RootKind.Static ? instance.Key : null;
+            var expression = template.Root is RootKind.Parameter or RootKind.This ? instance.Display : null;
+            int position = original is BlockSyntax block ? block.OpenBraceToken.Span.End : ((ArrowExpressionClauseSyntax)original).Expression.SpanStart;
+            if (Guards.GuardFor(fix, expression, staticKey, template.Mode, instance.Type, position, new HashSet<string>(), exclude: owner) is not var (acquire, _)) return;
+            var edited = await FixCheck.EditAsync(fix, probe,
+                m => body.Apply(m, body.Block.WithStatements(body.Block.Statements.Insert(0, FixDocument.Line(acquire + ";"))).WithAdditionalAnnotations(Formatter.Annotation)),
+                diagnostic, context.CancellationToken).ConfigureAwait(false);
+            if (edited == null) return;
+            var title = $"Acquire on every path: add '{acquire};' at the start of '{CallSite.DisplayName(owner)}'";
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), AcquireKey), diagnostic);
         }
 

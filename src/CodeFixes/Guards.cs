@@ -123,10 +123,12 @@ namespace MmLock.CodeFixes
 
         /// <summary>An acquire/release pair for the context named by <paramref name="expression"/> (or the static key) that satisfies <paramref name="mode"/>.</summary>
         public static (string Acquire, string Release)? GuardFor(FixDocument fix, string? expression, string? staticKey, Mode mode, ITypeSymbol? type,
-            int position, ISet<string> unavailable)
+            int position, ISet<string> unavailable, IMethodSymbol? exclude = null)
         {
-            // A [ScopedGuard] factory's result is meant to be disposed, not dropped: those are for the using form.
-            foreach (var (method, contract) in Acquirers(fix, fix.StaticMethods(position).Where(m => !fix.Contracts.IsScopedGuard(m.ReturnType)), mode, type))
+            // A [ScopedGuard] factory's result is meant to be disposed, not dropped: those are for the using form. An
+            // [Acquires] member fixing its own body must not call itself.
+            var methods = fix.StaticMethods(position).Where(m => !fix.Contracts.IsScopedGuard(m.ReturnType) && !SymbolEqualityComparer.Default.Equals(m, exclude));
+            foreach (var (method, contract) in Acquirers(fix, methods, mode, type))
             {
                 var template = contract.Acquires[0];
                 var acquire = fix.CallFor(method, template, expression, staticKey, position, unavailable);

@@ -100,10 +100,10 @@ namespace MmLock.CodeFixes
             _ => null,
         };
 
-        private static string Literal(string text) => SyntaxFactory.Literal(text).ToString();
+        public static string Literal(string text) => SyntaxFactory.Literal(text).ToString();
 
         /// <summary>The context as the caller's own contract would name it (a parameter path, a member of this, a static path, "any T").</summary>
-        private static string? CallerExpression(FixDocument fix, ContextInstance instance, IMethodSymbol caller)
+        public static string? CallerExpression(FixDocument fix, ContextInstance instance, IMethodSymbol caller)
         {
             var key = instance.Key;
             string text;

@@ -35,12 +35,13 @@ namespace MmLock.CodeFixes
         /// <summary>The atomic section around the sleeping statement: its acquire and release statements in the acquire's block.</summary>
         private sealed class Section
         {
-            public Section(SyntaxList<StatementSyntax> list, int acquire, int release, TryStatementSyntax? tryStatement)
+            public Section(SyntaxList<StatementSyntax> list, int acquire, int release, TryStatementSyntax? tryStatement, UsingStatementSyntax? usingStatement = null)
             {
                 List = list;
                 Acquire = acquire;
                 Release = release;
                 Try = tryStatement;
+                Using = usingStatement;
             }
 
             public SyntaxList<StatementSyntax> List { get; }
@@ -48,6 +49,11 @@ namespace MmLock.CodeFixes
             /// <summary>The release statement's index in <see cref="List"/>, or the try statement's when the release is in its finally.</summary>
             public int Release { get; }
             public TryStatementSyntax? Try { get; }
+            /// <summary>A <c>using</c> block of a scoped guard: it is the acquire and the release (both indexes are its own).</summary>
+            public UsingStatementSyntax? Using { get; }
+
+            /// <summary>The statements inside the section's block (try or using), or null for a plain section.</summary>
+            public SyntaxList<StatementSyntax>? Inner => Try?.Block.Statements ?? (Using?.Statement as BlockSyntax)?.Statements;
         }
 
         private async Task RegisterAsync(CodeFixContext context)
@@ -60,12 +66,16 @@ namespace MmLock.CodeFixes
             var cancellation = context.CancellationToken;
             var sleeper = fix.InvocationAt(diagnostic.Location.SourceSpan, cancellation);
             var acquire = fix.InvocationAt(diagnostic.AdditionalLocations[0].SourceSpan, cancellation);
-            if (sleeper == null || acquire?.Syntax.Parent is not ExpressionStatementSyntax acquireStatement) return;
+            if (sleeper == null || acquire == null) return;
+            // The acquire is a statement, or a scoped guard's factory in the header of a 'using' block.
+            StatementSyntax? acquireStatement = (StatementSyntax?)(acquire.Syntax.Parent as ExpressionStatementSyntax) ?? GuardUsing(acquire.Syntax);
+            if (acquireStatement == null) return;
             var moved = SleepingStatement(sleeper.Syntax);
             if (moved == null || FlowProbe.Run(fix, sleeper.Syntax, cancellation) is not { } probe) return;
             if (probe.CallAt(sleeper.Syntax) is not var (sleeping, _, _) || sleeping.Site.Member is IMethodSymbol { Parameters: var parameters } &&
                 parameters.Any(p => p.RefKind is RefKind.Ref or RefKind.Out)) return;
-            var section = SectionOf(probe, acquireStatement, moved, key);
+            var section = acquireStatement is UsingStatementSyntax usingStatement ? UsingSectionOf(usingStatement, moved)
+                : SectionOf(probe, (ExpressionStatementSyntax)acquireStatement, moved, key);
             if (section == null) return;
 
             var inputs = Names(fix, (InvocationExpressionSyntax)sleeper.Syntax, cancellation);
@@ -76,9 +86,9 @@ namespace MmLock.CodeFixes
             if (after != null && Movable(fix, after, inputs, results, cancellation))
             {
                 var edited = await FixCheck.EditAsync(fix, probe, m => Move(m, section, moved, toEnd: true), diagnostic, cancellation).ConfigureAwait(false);
-                var release = section.Try == null ? section.List[section.Release].ToString().Trim() : "finally";
+                var release = section.Using != null ? "the 'using' block" : section.Try == null ? $"'{section.List[section.Release].ToString().Trim()}'" : "'finally'";
                 if (edited != null)
-                    context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' after '{release}'", _ => Task.FromResult(edited), AfterKey), diagnostic);
+                    context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' after {release}", _ => Task.FromResult(edited), AfterKey), diagnostic);
             }
 
             // Before the acquire: the acquire and what precedes the call in the section run after it.
@@ -86,8 +96,9 @@ namespace MmLock.CodeFixes
             if (before != null && Movable(fix, before, inputs, results, cancellation) && !Computes(fix, before, inputs, cancellation))
             {
                 var edited = await FixCheck.EditAsync(fix, probe, m => Move(m, section, moved, toEnd: false), diagnostic, cancellation).ConfigureAwait(false);
+                var acquired = section.Using != null ? "the 'using' block" : $"'{acquireStatement.ToString().Trim()}'";
                 if (edited != null)
-                    context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' before '{acquireStatement.ToString().Trim()}'", _ => Task.FromResult(edited), BeforeKey),
+                    context.RegisterCodeFix(CodeAction.Create($"Move '{moved.ToString().Trim()}' before {acquired}", _ => Task.FromResult(edited), BeforeKey),
                         diagnostic);
             }
         }
@@ -119,6 +130,22 @@ namespace MmLock.CodeFixes
             return null;
         }
 
+        /// <summary>The <c>using (guard())</c> or <c>using (var g = guard())</c> block whose header is the acquire, or null.</summary>
+        private static UsingStatementSyntax? GuardUsing(SyntaxNode acquire) => acquire.Parent switch
+        {
+            UsingStatementSyntax { Expression: { } expression } statement when expression == acquire => statement,
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: UsingStatementSyntax statement } } } => statement,
+            _ => null,
+        };
+
+        /// <summary>The section of a guard's <c>using</c> block when the sleeping statement is directly in its block.</summary>
+        private static Section? UsingSectionOf(UsingStatementSyntax usingStatement, StatementSyntax moved)
+        {
+            if (usingStatement.Statement is not BlockSyntax block || moved.Parent != block || FixDocument.ListOf(usingStatement) is not { } list) return null;
+            int index = list.IndexOf(usingStatement);
+            return new Section(list, index, index, null, usingStatement);
+        }
+
         private static bool Releases(FlowProbe probe, StatementSyntax statement, string key) =>
             statement is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax invocation } &&
             probe.CallAt(invocation) is var (call, _, _) && call.Releases.Any(r => r.Context.Key == key);
@@ -127,6 +154,13 @@ namespace MmLock.CodeFixes
         private static List<StatementSyntax>? Between(Section section, StatementSyntax moved, bool before)
         {
             var list = section.List;
+            if (section.Using != null)
+            {
+                // The header runs before the block and the disposal after it: the move passes over block statements only.
+                var statements = section.Inner!.Value;
+                int at = statements.IndexOf(moved);
+                return before ? statements.Take(at).ToList() : statements.Skip(at + 1).ToList();
+            }
             if (section.Try == null)
             {
                 int s = list.IndexOf(moved);
@@ -186,7 +220,12 @@ namespace MmLock.CodeFixes
                 var current = section.List[i];
                 if (!toEnd && i == section.Acquire) result.Add(statement);
                 if (current == moved) continue;
-                if (section.Try != null && current == section.Try)
+                if (section.Using != null && current == section.Using)
+                {
+                    var block = (BlockSyntax)section.Using.Statement;
+                    result.Add(section.Using.WithStatement(block.WithStatements(block.Statements.Remove(moved))));
+                }
+                else if (section.Try != null && current == section.Try)
                 {
                     var inner = section.Try.Block.Statements.Remove(moved);
                     result.Add(section.Try.WithBlock(section.Try.Block.WithStatements(inner)));

@@ -32,9 +32,11 @@ namespace MmLock.Analyzers.Contracts
         private readonly Lazy<ImmutableDictionary<string, PageTableSpace>> _spaces;
         private readonly Lazy<LockOrder> _lockOrder;
 
-        private ContractModel(Compilation compilation, ContractsFile? file)
+        private ContractModel(Compilation compilation, ContractsFile? file, AnalyzerOptions? options)
         {
             Compilation = compilation;
+            Options = options;
+            _inference = new Lazy<Inference>(() => new Inference(this));
             Symbols = (compilation.SyntaxTrees.FirstOrDefault()?.Options as CSharpParseOptions)?.PreprocessorSymbolNames.ToImmutableHashSet()
                       ?? ImmutableHashSet<string>.Empty;
             _external = file?.Members ?? ImmutableDictionary<ISymbol, ImmutableArray<AttributeInfo>>.Empty;
@@ -47,6 +49,9 @@ namespace MmLock.Analyzers.Contracts
         }
 
         public Compilation Compilation { get; }
+        public AnalyzerOptions? Options { get; }
+        private readonly Lazy<Inference> _inference;
+        public Inference Inference => _inference.Value;
         public ImmutableHashSet<string> Symbols { get; }
         public ContextBinder Binder { get; }
         public ContractsFile? ContractsFile { get; }
@@ -59,7 +64,7 @@ namespace MmLock.Analyzers.Contracts
             bool annotated = compilation.GetTypeByMetadataName("MmLock.ContextAttribute") != null;
             var file = ContractsFile.Read(compilation, options, cancellation);
             if (!annotated && file == null) return null;
-            return new ContractModel(compilation, file);
+            return new ContractModel(compilation, file, options);
         }
 
         /// <summary>
@@ -192,7 +197,15 @@ namespace MmLock.Analyzers.Contracts
             return symbol.OriginalDefinition;
         }
 
-        public MemberContract ContractOf(ISymbol symbol) => Built(symbol).Contract;
+        /// <summary>What callers are checked against and the body assumes: the declared (or inherited) contract, else a private helper's inferred one.</summary>
+        public MemberContract ContractOf(ISymbol symbol)
+        {
+            var declared = Built(symbol).Contract;
+            return declared.IsEmpty && symbol is IMethodSymbol method && Inference.SummaryOf(method) is { } inferred ? inferred : declared;
+        }
+
+        /// <summary>The contract the member's attributes (or mmlock.contracts.txt, or what it inherits) state, without inference.</summary>
+        public MemberContract DeclaredContractOf(ISymbol symbol) => Built(symbol).Contract;
 
         /// <summary>
         /// The contract of a member with the binding errors found while building it, built once per symbol: the flow reads

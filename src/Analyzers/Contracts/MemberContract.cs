@@ -10,13 +10,21 @@ namespace MmLock.Analyzers.Contracts
     /// <summary>One requirement on callers: at least one alternative must be held (several clauses all apply).</summary>
     internal sealed class Clause
     {
-        public Clause(ClauseKind kind, ImmutableArray<ContextTemplate> alternatives, string? space = null, string? freeing = null)
+        public Clause(ClauseKind kind, ImmutableArray<ContextTemplate> alternatives, string? space = null, string? freeing = null,
+            ImmutableArray<string> via = default, Location? origin = null)
         {
             Kind = kind;
             Alternatives = alternatives;
             Space = space;
             Freeing = freeing;
+            Via = via.IsDefault ? ImmutableArray<string>.Empty : via;
+            Origin = origin;
         }
+
+        /// <summary>An inferred clause: the members from the helper's call down to the annotated one that states it (empty when declared).</summary>
+        public ImmutableArray<string> Via { get; }
+        /// <summary>An inferred clause: the operation in the innermost helper that needs it.</summary>
+        public Location? Origin { get; }
 
         public ClauseKind Kind { get; }
         public ImmutableArray<ContextTemplate> Alternatives { get; }
@@ -68,6 +76,14 @@ namespace MmLock.Analyzers.Contracts
         public bool ReturnsGuarded { get; set; }
         public bool OnlineCheck { get; set; }
         public bool NoLockAnalysis { get; set; }
+        /// <summary>Computed from the body (a private helper's summary), not declared: callers check it, the body assumes it.</summary>
+        public bool Inferred { get; set; }
+        /// <summary>An inferred <see cref="MightSleep"/>: the chain to the sleeping member or acquire, and where it sleeps.</summary>
+        public ImmutableArray<string> SleepVia { get; set; } = ImmutableArray<string>.Empty;
+        public Location? SleepOrigin { get; set; }
+
+        /// <summary>" (via a -> b)" for an inferred chain, else empty.</summary>
+        public static string ViaText(ImmutableArray<string> via) => via.IsDefaultOrEmpty ? "" : " (via " + string.Join(" -> ", via) + ")";
 
         public bool IsEmpty =>
             Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&

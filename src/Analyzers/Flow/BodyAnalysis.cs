@@ -30,12 +30,14 @@ namespace MmLock.Analyzers.Flow
         private readonly ControlFlowGraph _graph;
         private readonly IFlowObserver? _observer;
         private readonly CancellationToken _cancellation;
+        // False for a helper's summary: its lambdas and local functions report for themselves.
+        private readonly bool _analyzeNested;
         private readonly Dictionary<ControlFlowRegion, FlowState> _finallyEntries = new Dictionary<ControlFlowRegion, FlowState>();
         private readonly Dictionary<ControlFlowRegion, List<(FlowState Entry, FlowState End)>> _finallyResults = new Dictionary<ControlFlowRegion, List<(FlowState, FlowState)>>();
         private readonly List<(ControlFlowGraph Graph, ISymbol Symbol, SyntaxNode Syntax, IMethodSymbol? DelegateInvoke)> _nested = new List<(ControlFlowGraph, ISymbol, SyntaxNode, IMethodSymbol?)>();
 
         public BodyAnalysis(ContractModel model, ControlFlowGraph graph, ISymbol owner, SyntaxNode ownerSyntax, IMethodSymbol? delegateInvoke,
-            IFlowObserver? observer, CancellationToken cancellation)
+            IFlowObserver? observer, CancellationToken cancellation, MemberContract? ownContract = null, bool nested = true)
         {
             Model = model;
             _graph = graph;
@@ -44,7 +46,8 @@ namespace MmLock.Analyzers.Flow
             _observer = observer;
             _cancellation = cancellation;
             Paths = new Paths(graph);
-            OwnContract = model.ContractOf(owner);
+            OwnContract = ownContract ?? model.ContractOf(owner);
+            _analyzeNested = nested;
             DelegateContract = delegateInvoke != null ? model.ContractOf(delegateInvoke) : MemberContract.Empty;
         }
 
@@ -102,6 +105,7 @@ namespace MmLock.Analyzers.Flow
                 }
             }
 
+            if (!_analyzeNested) return;
             foreach (var localFunction in _graph.LocalFunctions)
             {
                 var syntax = localFunction.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellation);

@@ -11,9 +11,12 @@ namespace MmLock.Analyzers.Flow
     /// </summary>
     internal static class Relevance
     {
-        public static bool Matters(ContractModel model, ISymbol owner, IOperation body)
+        public static bool Matters(ContractModel model, ISymbol owner, IOperation body) =>
+            !model.ContractOf(owner).IsEmpty || Touches(model, body);
+
+        /// <summary>Whether the body touches anything that carries a contract (whatever its own contract).</summary>
+        public static bool Touches(ContractModel model, IOperation body)
         {
-            if (!model.ContractOf(owner).IsEmpty) return true;
             foreach (var operation in body.Descendants())
             {
                 switch (operation)

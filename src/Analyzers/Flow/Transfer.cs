@@ -18,7 +18,7 @@ namespace MmLock.Analyzers.Flow
             switch (operation)
             {
                 case IFlowAnonymousFunctionOperation anonymous:
-                    if (!report)
+                    if (!report && _analyzeNested)
                     {
                         var invoke = (anonymous.Parent as IDelegateCreationOperation)?.Type is INamedTypeSymbol { DelegateInvokeMethod: { } m } ? m : null;
                         if (!_nested.Any(n => ReferenceEquals(n.Syntax, anonymous.Syntax)))

@@ -123,24 +123,28 @@ namespace MmLock.Analyzers.Rules
                         break;
                     case ClauseKind.Walker:
                     case ClauseKind.Lookup:
-                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, clause.Clause.Freeing!, Guards(clause, body));
+                        Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, clause.Clause.Freeing!,
+                            Guards(clause, body), Via(clause));
                         break;
                     case ClauseKind.Freer:
                         missingHolds.Add((clause, alternatives.IsEmpty ? "?" : Guards(clause, body)));
                         break;
                     case ClauseKind.LeafModifier:
-                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, Guards(clause, body));
+                        Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, Guards(clause, body), Via(clause));
                         break;
                     case ClauseKind.LiveRoot:
                     case ClauseKind.Memmap:
-                        Report(clause.Clause.Rule, location, Also(), MissingProperties(kind, new[] { clause }), name, Guards(clause, body));
+                        Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, Guards(clause, body), Via(clause));
                         break;
                 }
             }
-            foreach (var group in missingHolds.GroupBy(m => (m.Clause.Clause.Space, m.Clause.Clause.Freeing)))
-                Report(Descriptors.MM2003, location, Also(), MissingProperties(ClauseKind.Freer, group.Select(g => g.Clause)),
-                    name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)));
+            foreach (var group in missingHolds.GroupBy(m => (m.Clause.Clause.Space, m.Clause.Clause.Freeing, Via(m.Clause))))
+                Report(Descriptors.MM2003, location, group.Select(g => g.Clause.Clause.Origin).Distinct().ToArray(), MissingProperties(ClauseKind.Freer, group.Select(g => g.Clause)),
+                    name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)), group.Key.Item3);
         }
+
+        /// <summary>The chain of an inferred clause, " (via a -> b)", or empty.</summary>
+        private static string Via(BoundClause clause) => MemberContract.ViaText(clause.Clause.Via);
 
         private void ReportRequires(FlowState before, Location location, string name, BoundClause clause, BodyAnalysis body)
         {
@@ -160,18 +164,19 @@ namespace MmLock.Analyzers.Rules
             var released = clause.Alternatives.Select(a => before.Released.TryGetValue(a.Context.Key, out var at) ? (a.Context.Display, at) : default)
                 .FirstOrDefault(r => r.at != null);
             var suffix = released.at != null && before.Find(first.Key) == null ? $"; '{released.Display}' was released at line {BodyAnalysis.Line(released.at)}" : "";
-            Report(Descriptors.MM1001, location, Also(released.at), MissingProperties(clause.Clause.Kind, new[] { clause }), name, what, suffix);
+            Report(Descriptors.MM1001, location, Also(released.at, clause.Clause.Origin), MissingProperties(clause.Clause.Kind, new[] { clause }), name, what, suffix, Via(clause));
         }
 
         private void CheckSleep(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name)
         {
             var sleepers = new List<(string Text, string Kind)>();
-            if (call.Contract.MightSleep) sleepers.Add(("Calling '" + name + "'", "call"));
+            if (call.Contract.MightSleep) sleepers.Add(("Calling '" + name + "'" + MemberContract.ViaText(call.Contract.SleepVia), "call"));
             foreach (var (context, _) in call.Acquires)
                 if ((body.Model.FlagsOf(context.Type) & ContextFlags.Atomic) == 0) sleepers.Add(("Acquiring '" + context.Display + "'", "acquire"));
             if (sleepers.Count == 0) return;
             foreach (var held in before.DefiniteContexts.Where(h => (h.Flags & ContextFlags.Atomic) != 0))
-                Report(Descriptors.MM3001, location, Also(held.AcquiredAt), ContextProperty(held.Key, sleepers[0].Kind), sleepers[0].Text, held.Context.Display, Where(held));
+                Report(Descriptors.MM3001, location, Also(held.AcquiredAt, sleepers[0].Kind == "call" ? call.Contract.SleepOrigin : null), ContextProperty(held.Key, sleepers[0].Kind),
+                    sleepers[0].Text, held.Context.Display, Where(held));
         }
 
         private void CheckOrder(CallEvent call, FlowState before, BodyAnalysis body, Location location)
@@ -312,7 +317,8 @@ namespace MmLock.Analyzers.Rules
             }
             // A Requires* body that releases what it requires leaves its callers without it (contract §3.1).
             var released = new HashSet<string>(body.OwnContract.Releases.Select(t => body.EntryInstance(t).Key));
-            foreach (var clause in body.OwnContract.Clauses)
+            // An inferred contract is what the body does: it has nothing to keep.
+            foreach (var clause in body.OwnContract.Inferred ? Enumerable.Empty<Clause>() : body.OwnContract.Clauses)
             {
                 if (clause.Kind != ClauseKind.Requires || clause.Alternatives.Length != 1) continue;
                 var instance = body.EntryInstance(clause.Alternatives[0]);

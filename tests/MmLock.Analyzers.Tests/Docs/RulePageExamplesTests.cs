@@ -110,6 +110,7 @@ namespace MmLock.Analyzers.Tests.Docs
 
         /// <summary>A page without examples shows its message format filled in as text and says why it has no example.</summary>
         [Theory]
+        [InlineData("MM1012")]
         [InlineData("MM9999")]
         public void PageWithoutExamples_ShowsItsMessageAndSaysWhy(string page)
         {

@@ -56,6 +56,7 @@ class C
     static void g()
     {
         L.rcu_read_lock();
+        System.Console.WriteLine();
     {|MM1004:}|}
 }", @"
 using MmLock; using K;
@@ -77,7 +78,14 @@ class C
     static void g()
     {
         L.rcu_read_lock();
-        L.rcu_read_unlock();
+        try
+        {
+            System.Console.WriteLine();
+        }
+        finally
+        {
+            L.rcu_read_unlock();
+        }
     }
 }", Key);
 

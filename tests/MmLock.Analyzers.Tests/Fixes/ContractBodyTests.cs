@@ -167,5 +167,239 @@ static class C
         Kernel.mmap_write_lock(mm);
     }
 }");
+
+        /// <summary>Acquired in a branch only: the acquire runs first; the branch it leaves empty goes (its condition does nothing).</summary>
+        [Fact]
+        public Task AcquireInABranchMovesToTheStart() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl, bool b)
+    {
+        if (b)
+        {
+            {|MM1005:Kernel.spin_lock(ptl)|};
+        }
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void f(spinlock_t ptl, bool b)
+    {
+        Kernel.spin_lock(ptl);
+    }
+}", Acquire, iterations: 1);
+
+        [Fact]
+        public Task AcquireInABranchThatReturnsMovesToTheStart() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static int {|MM1008:f|}(spinlock_t ptl, bool b)
+    {
+        if (b)
+        {
+            Kernel.spin_lock(ptl);
+            return 1;
+        }
+        return 0;
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static int f(spinlock_t ptl, bool b)
+    {
+        Kernel.spin_lock(ptl);
+        if (b)
+        {
+            return 1;
+        }
+        return 0;
+    }
+}", Acquire, iterations: 1);
+
+        [Fact]
+        public Task EmptyBodyGetsTheAcquire() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl)
+    {
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void f(spinlock_t ptl)
+    {
+        Kernel.spin_lock(ptl);
+    }
+}", Acquire, iterations: 1);
+
+        [Fact]
+        public Task BodyWithoutTheAcquireGetsItFirst() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static int {|MM1008:f|}(spinlock_t ptl, int n)
+    {
+        return n + 1;
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static int f(spinlock_t ptl, int n)
+    {
+        Kernel.spin_lock(ptl);
+        return n + 1;
+    }
+}", Acquire, iterations: 1);
+
+        [Fact]
+        public Task ExpressionBodyGetsABlockWithTheAcquire() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl) => System.Console.WriteLine();
+}", @"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void f(spinlock_t ptl)
+    {
+        Kernel.spin_lock(ptl);
+        System.Console.WriteLine();
+    }
+}", Acquire, iterations: 1);
+
+        /// <summary>The release fix on an expression body used to throw (it replaced the arrow by a block).</summary>
+        [Fact]
+        public Task ThrowingExpressionBodyGetsTheReleaseInAFinally() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl) => throw new System.NotImplementedException();
+}", @"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void f(spinlock_t ptl)
+    {
+        try
+        {
+            throw new System.NotImplementedException();
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+    }
+}", Release, iterations: 1);
+
+        [Fact]
+        public Task ThrowOnlyReleasesBodyGetsTheReleaseInAFinally() => FixVerifier.VerifyMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl)
+    {
+        throw new System.NotImplementedException();
+    }
+}", @"
+using M;
+static class C
+{
+    [MmLock.Releases(""ptl"")]
+    public static void f(spinlock_t ptl)
+    {
+        try
+        {
+            throw new System.NotImplementedException();
+        }
+        finally
+        {
+            Kernel.spin_unlock(ptl);
+        }
+    }
+}", Release, iterations: 1);
+
+        /// <summary>Acquiring before the throw would leave the lock held on an exception path no caller expects.</summary>
+        [Fact]
+        public Task NotOfferedForAThrowOnlyAcquiresBody() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl)
+    {
+        throw new System.NotImplementedException();
+    }
+}");
+
+        /// <summary>The condition tests what the acquire is given: moving it out would lock what the test protects against.</summary>
+        [Fact]
+        public Task NotOfferedWhenTheConditionReadsTheContext() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl)
+    {
+        if (ptl != null)
+            {|MM1005:Kernel.spin_lock(ptl)|};
+    }
+}");
+
+        /// <summary>An acquire in a loop runs once per iteration: moving it out changes how often.</summary>
+        [Fact]
+        public Task NotOfferedForAnAcquireInALoop() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""ptl"")]
+    public static void {|MM1008:f|}(spinlock_t ptl, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            Kernel.spin_lock(ptl);
+            return;
+        }
+    }
+}");
+
+        /// <summary>A body that takes or drops another context than its contract names: which was meant is the author's call.</summary>
+        [Fact]
+        public Task NotOfferedForTheWrongContext() => FixVerifier.NotOfferedMm<ContractBodyCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Acquires(""a"")]
+    public static void {|MM1008:take|}(spinlock_t a, spinlock_t b)
+    {
+        Kernel.spin_lock(b);
+    {|MM1004:}|}
+
+    [MmLock.Releases(""a"")]
+    public static void {|MM1008:drop|}(spinlock_t a, spinlock_t b)
+    {
+        {|MM1002:Kernel.spin_unlock(b)|};
+    }
+}");
     }
 }

@@ -192,5 +192,106 @@ static class C
         return ptep == null ? 0 : Kernel.huge_ptep_get(ptep);
     }
 }", "MM2002.WrapTryFinally");
+
+        /// <summary>
+        /// A 'user' space of the test's own: a freeing whose Holds lists mmap_lock before mem_hotplug_lock (against the lock
+        /// order, so a fix following clause order fails), another freeing excluded by the hotplug lock, and an exclusive hotplug
+        /// acquirer (the prelude has only the shared one).
+        /// </summary>
+        private const string UserSpace = @"
+using M;
+using MmLock;
+[assembly: PageTableSpace(""user"")]
+[assembly: TableFreeing(""user"", ""collapse"", Holds = new[] { ""exclusive M.K.init_mm.mmap_lock"", ""exclusive M.K.mem_hotplug_lock"" },
+    ExcludedBy = new[] { ""M.K.init_mm.mmap_lock"" })]
+[assembly: TableFreeing(""user"", ""unplug"", Holds = new[] { ""exclusive M.K.mem_hotplug_lock"" }, ExcludedBy = new[] { ""M.K.mem_hotplug_lock"" })]
+public static class Hotplug
+{
+    [Acquires(""M.K.mem_hotplug_lock""), NoLockAnalysis(""primitive"")] public static void mem_hotplug_begin() { }
+    [Releases(""M.K.mem_hotplug_lock""), NoLockAnalysis(""primitive"")] public static void mem_hotplug_done() { }
+}
+static class C
+{
+    [TableFreer(""user"", ""collapse"")] static void free_tables(mm_struct mm) { }
+    [PageTableWalker(""user""), ReturnsGuarded] static pte_t? lookup(mm_struct mm) => null;
+";
+
+        [Fact]
+        public Task FreerMissingTwoHoldsGetsBothInLockOrder() => FixVerifier.VerifyMm<RequirementCodeFix>(UserSpace + @"
+    static void f()
+    {
+        {|MM2003:free_tables(K.init_mm)|};
+    }
+}", UserSpace + @"
+    static void f()
+    {
+        Hotplug.mem_hotplug_begin();
+        try
+        {
+            Kernel.mmap_write_lock(K.init_mm);
+            try
+            {
+                free_tables(K.init_mm);
+            }
+            finally
+            {
+                Kernel.mmap_write_unlock(K.init_mm);
+            }
+        }
+        finally
+        {
+            Hotplug.mem_hotplug_done();
+        }
+    }
+}", "MM2003.WrapTryFinally", iterations: 1);
+
+        [Fact]
+        public Task LookupMissingTheGuardsOfTwoFreeingsGetsBothInLockOrder() => FixVerifier.VerifyMm<RequirementCodeFix>(UserSpace + @"
+    static ulong g()
+    {
+        var p = {|MM2002:{|MM2002:lookup(K.init_mm)|}|};
+        return Kernel.huge_ptep_get(p);
+    }
+}", UserSpace + @"
+    static ulong g()
+    {
+        Kernel.get_online_mems();
+        try
+        {
+            Kernel.mmap_read_lock(K.init_mm);
+            try
+            {
+                var p = lookup(K.init_mm);
+                return Kernel.huge_ptep_get(p);
+            }
+            finally
+            {
+                Kernel.mmap_read_unlock(K.init_mm);
+            }
+        }
+        finally
+        {
+            Kernel.put_online_mems();
+        }
+    }
+}", "MM2002.WrapTryFinally", iterations: 1);
+
+        /// <summary>
+        /// The freer needs the hotplug lock exclusively while the body holds it shared: taking it again would self-deadlock, and
+        /// the move to the caller would have the body take shared what its callers hold exclusively (MM1003). Nothing is sound.
+        /// </summary>
+        [Fact]
+        public async Task FreerUnderASharedHotplugLockGetsNoWrap()
+        {
+            var actions = await FixVerifier.ActionsAsync<RequirementCodeFix>(UserSpace + @"
+    static void f()
+    {
+        Kernel.get_online_mems();
+        {|MM2003:free_tables(K.init_mm)|};
+        Kernel.put_online_mems();
+    }
+}", "MM2003", prelude: MmKernel.Prelude, symbols: MmKernel.Symbols);
+            Assert.Empty(actions);
+        }
     }
 }

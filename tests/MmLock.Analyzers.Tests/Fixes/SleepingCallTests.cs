@@ -232,5 +232,100 @@ static class C
 
         [Fact]
         public Task SleepingAcquireNotAfterItsOwnRelease() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(GupFallback, After);
+
+        /// <summary>An atomic scoped guard (the kernel's guard(rcu)()) for the 'using' block shapes.</summary>
+        private const string RcuGuard = @"
+using M;
+using MmLock;
+[ScopedGuard] public readonly struct rcu_guard : System.IDisposable
+{
+    [NoLockAnalysis(""scoped guard"")] public void Dispose() => Kernel.rcu_read_unlock();
+}
+public static class G
+{
+    [Acquires(""M.K.RCU""), NoLockAnalysis(""primitive"")] public static rcu_guard guard_rcu() => default;
+}
+static class C
+{";
+
+        private const string InAUsingBlock = RcuGuard + @"
+    static void f(pte_t p)
+    {
+        using (var g = G.guard_rcu())
+        {
+            p.val = 1;
+            {|MM3001:Kernel.synchronize_rcu()|};
+        }
+    }
+}";
+
+        [Fact]
+        public Task MovesAfterAUsingBlock() => FixVerifier.VerifyMm<SleepingCallCodeFix>(InAUsingBlock, RcuGuard + @"
+    static void f(pte_t p)
+    {
+        using (var g = G.guard_rcu())
+        {
+            p.val = 1;
+        }
+        Kernel.synchronize_rcu();
+    }
+}", After, iterations: 1);
+
+        [Fact]
+        public Task MovesBeforeAUsingBlock() => FixVerifier.VerifyMm<SleepingCallCodeFix>(InAUsingBlock, RcuGuard + @"
+    static void f(pte_t p)
+    {
+        Kernel.synchronize_rcu();
+        using (var g = G.guard_rcu())
+        {
+            p.val = 1;
+        }
+    }
+}", Before, iterations: 1);
+
+        /// <summary>A return after the call inside the block: only the move before the 'using' keeps every path.</summary>
+        [Fact]
+        public async Task ReturnInTheUsingBlockLeavesOnlyTheMoveBefore()
+        {
+            var actions = await FixVerifier.ActionsAsync<SleepingCallCodeFix>(RcuGuard + @"
+    static ulong h(pte_t p)
+    {
+        using (G.guard_rcu())
+        {
+            {|MM3001:Kernel.cond_resched()|};
+            return p.val;
+        }
+    }
+}", "MM3001", prelude: MmKernel.Prelude, symbols: MmKernel.Symbols);
+            Assert.Equal(new (string, string?)[] { ("Move 'Kernel.cond_resched();' before the 'using' block", Before) }, actions);
+        }
+
+        [Fact]
+        public Task NoFixWhenTheCallUsesAValueOfTheUsingBlock() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(RcuGuard + @"
+    static void k(pte_t p)
+    {
+        using (G.guard_rcu())
+        {
+            var v = p.val;
+            {|MM3001:Kernel.copy_to_user(0, v)|};
+        }
+    }
+}");
+
+        /// <summary>
+        /// Held on entry (a [Requires] of an atomic context): the section is the caller's. Moving the call there means editing
+        /// every caller and changing what this member does, which the fix cannot check: none is offered.
+        /// </summary>
+        [Fact]
+        public Task NoFixWhenTheAtomicContextIsHeldOnEntry() => FixVerifier.NotOfferedMm<SleepingCallCodeFix>(@"
+using M;
+static class C
+{
+    [MmLock.Requires(""l"")]
+    static void f(spinlock_t l)
+    {
+        {|MM3001:Kernel.cond_resched()|};
+    }
+}");
     }
 }

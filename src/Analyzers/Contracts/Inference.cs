@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using MmLock.Analyzers.Contexts;
+using MmLock.Analyzers.Flow;
+
+namespace MmLock.Analyzers.Contracts
+{
+    /// <summary>Which members get an inferred contract (<c>mmlock_inference</c> in .editorconfig).</summary>
+    internal enum InferenceScope { Off, Private, Assembly }
+
+    /// <summary>
+    /// Contracts of helpers whose callers are all visible (private members; internal ones with <c>mmlock_inference = assembly</c>),
+    /// computed from the body started with nothing held: the requirements it leaves unsatisfied, over its parameters, <c>this</c> and
+    /// statics, and whether it might sleep. Callers are checked against the summary and the body assumes it, so a requirement is
+    /// reported where the caller fails to meet it. A helper that nobody calls, or that is used other than by a call, has none.
+    /// Summaries are cached per compilation; a recursive cycle iterates to a fixed point (bounded by <see cref="CycleIterations"/>).
+    /// </summary>
+    internal sealed class Inference
+    {
+        public const string OptionName = "mmlock_inference";
+        private const int CycleIterations = 8;
+
+        private readonly ContractModel _model;
+        private readonly ConcurrentDictionary<ISymbol, MemberContract?> _summaries = new ConcurrentDictionary<ISymbol, MemberContract?>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, bool> _eligible = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _semanticModels = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
+        private readonly ConcurrentDictionary<ISymbol, ILookup<string, SimpleNameSyntax>> _typeNames = new ConcurrentDictionary<ISymbol, ILookup<string, SimpleNameSyntax>>(SymbolEqualityComparer.Default);
+        private readonly Lazy<ILookup<string, SimpleNameSyntax>> _allNames;
+        private readonly Lazy<bool> _internalsVisible;
+
+        // The summaries being computed on this thread, innermost last: a call back into one of them is a recursive cycle.
+        [ThreadStatic] private static List<Frame>? t_stack;
+
+        private sealed class Frame
+        {
+            public Frame(ISymbol member) { Member = member; }
+            public ISymbol Member { get; }
+            public MemberContract? Current;
+            public bool Recursive;
+            public bool DependsOnOuter;
+        }
+
+        public Inference(ContractModel model)
+        {
+            _model = model;
+            _allNames = new Lazy<ILookup<string, SimpleNameSyntax>>(() => Names(model.Compilation.SyntaxTrees.Select(t => t.GetRoot())));
+            _internalsVisible = new Lazy<bool>(() => model.Compilation.Assembly.GetAttributes()
+                .Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute"));
+        }
+
+        /// <summary>The inferred contract of <paramref name="method"/>, or null when it has none (not eligible, or nothing to push to callers).</summary>
+        public MemberContract? SummaryOf(IMethodSymbol method)
+        {
+            var member = ContractModel.Normalize(method);
+            if (_summaries.TryGetValue(member, out var done)) return done;
+            if (!_eligible.GetOrAdd(member, m => Eligible((IMethodSymbol)m)))
+            {
+                _summaries.TryAdd(member, null);
+                return null;
+            }
+            var stack = t_stack ??= new List<Frame>();
+            int index = stack.FindIndex(f => SymbolEqualityComparer.Default.Equals(f.Member, member));
+            if (index >= 0)
+            {
+                // Recursion: the caller sees the current approximation; everything above it is provisional until the cycle settles.
+                stack[index].Recursive = true;
+                for (int i = index + 1; i < stack.Count; i++) stack[i].DependsOnOuter = true;
+                return stack[index].Current;
+            }
+            var frame = new Frame(member);
+            stack.Add(frame);
+            try
+            {
+                MemberContract? result;
+                int iteration = 0;
+                while (true)
+                {
+                    frame.Recursive = false;
+                    result = Compute((IMethodSymbol)member);
+                    if (!frame.Recursive || Same(result, frame.Current) || ++iteration >= CycleIterations) break;
+                    frame.Current = result;
+                }
+                if (!frame.DependsOnOuter) _summaries.TryAdd(member, result);
+                return result;
+            }
+            finally
+            {
+                stack.RemoveAt(stack.Count - 1);
+            }
+        }
+
+        private static bool Same(MemberContract? a, MemberContract? b) => (a?.Signature() ?? "") == (b?.Signature() ?? "");
+
+        public InferenceScope ScopeOf(SyntaxTree tree)
+        {
+            string? value = null;
+            var provider = _model.Options?.AnalyzerConfigOptionsProvider;
+            if (provider != null && !provider.GetOptions(tree).TryGetValue(OptionName, out value))
+                provider.GlobalOptions.TryGetValue(OptionName, out value);
+            return value?.Trim().ToLowerInvariant() switch
+            {
+                "off" or "none" or "false" => InferenceScope.Off,
+                "assembly" or "internal" => InferenceScope.Assembly,
+                _ => InferenceScope.Private,
+            };
+        }
+
+        /// <summary>A source method with a body, not part of an inheritance contract, whose every reference is a call and which has a caller besides itself.</summary>
+        private bool Eligible(IMethodSymbol method)
+        {
+            if (method.MethodKind != MethodKind.Ordinary || method.IsAbstract || method.IsVirtual || method.IsOverride || method.IsExtern
+                || method.PartialDefinitionPart != null || method.PartialImplementationPart != null
+                || !SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _model.Compilation.Assembly)
+                || method.DeclaringSyntaxReferences.Length != 1) return false;
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax() as MethodDeclarationSyntax;
+            if (syntax == null || syntax.Body == null && syntax.ExpressionBody == null) return false;
+            var scope = ScopeOf(syntax.SyntaxTree);
+            ILookup<string, SimpleNameSyntax> names;
+            switch (method.DeclaredAccessibility)
+            {
+                case Accessibility.Private when scope != InferenceScope.Off:
+                    names = _typeNames.GetOrAdd(method.ContainingType, t => Names(t.DeclaringSyntaxReferences.Select(r => r.GetSyntax())));
+                    break;
+                case Accessibility.Internal or Accessibility.ProtectedAndInternal when scope == InferenceScope.Assembly && !_internalsVisible.Value:
+                    names = _allNames.Value;
+                    break;
+                default:
+                    return false;
+            }
+            if (ContractModel.InheritedFrom(method).Any()) return false;
+            int callers = 0;
+            foreach (var name in names[method.Name])
+            {
+                var info = SemanticModelOf(name.SyntaxTree).GetSymbolInfo(name);
+                bool refers = info.Symbol is { } symbol ? Refers(symbol, method) : info.CandidateSymbols.Any(c => Refers(c, method));
+                if (!refers) continue;
+                if (!IsCallee(name) || info.Symbol == null) return false;
+                if (!syntax.Span.Contains(name.Span) || name.SyntaxTree != syntax.SyntaxTree) callers++;
+            }
+            return callers > 0;
+        }
+
+        private static bool Refers(ISymbol symbol, IMethodSymbol method) =>
+            SymbolEqualityComparer.Default.Equals(ContractModel.Normalize(symbol), method);
+
+        /// <summary>Whether a name is what an invocation calls (<c>f()</c>, <c>x.f()</c>, <c>x?.f()</c>), not a method group converted to a delegate.</summary>
+        private static bool IsCallee(SimpleNameSyntax name)
+        {
+            SyntaxNode expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                : name.Parent is MemberBindingExpressionSyntax binding ? binding : name;
+            return expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression;
+        }
+
+        private static ILookup<string, SimpleNameSyntax> Names(IEnumerable<SyntaxNode> roots) =>
+            roots.SelectMany(r => r.DescendantNodes().OfType<SimpleNameSyntax>()).ToLookup(n => n.Identifier.ValueText, StringComparer.Ordinal);
+
+        // One semantic model per tree for the whole compilation: a summary reads bodies of other documents than the one analyzed.
+#pragma warning disable RS1030
+        private SemanticModel SemanticModelOf(SyntaxTree tree) => _semanticModels.GetOrAdd(tree, t => _model.Compilation.GetSemanticModel(t));
+#pragma warning restore RS1030
+
+        private MemberContract? Compute(IMethodSymbol method)
+        {
+            var syntax = (MethodDeclarationSyntax)method.DeclaringSyntaxReferences[0].GetSyntax();
+            if (SemanticModelOf(syntax.SyntaxTree).GetOperation(syntax) is not IMethodBodyOperation body || !Relevance.Touches(_model, body)) return null;
+            var graph = ControlFlowGraph.Create(body);
+            var collector = new SummaryCollector(method, _model);
+            new BodyAnalysis(_model, graph, method, syntax, null, collector, System.Threading.CancellationToken.None, ownContract: MemberContract.Empty, nested: false).Run();
+            return collector.Summary();
+        }
+
+        /// <summary>What one helper's body leaves to its callers, seen from a run that starts with nothing held.</summary>
+        private sealed class SummaryCollector : IFlowObserver
+        {
+            private readonly IMethodSymbol _member;
+            private readonly ContractModel _model;
+            private readonly List<(Clause Clause, ImmutableArray<string> Keys)> _clauses = new List<(Clause, ImmutableArray<string>)>();
+            private readonly HashSet<string> _released = new HashSet<string>();
+            private (ImmutableArray<string> Via, Location Origin)? _sleep;
+
+            public SummaryCollector(IMethodSymbol member, ContractModel model)
+            {
+                _member = member;
+                _model = model;
+            }
+
+            public MemberContract? Summary()
+            {
+                // A helper that releases a context its callers would provide keeps that requirement inside (MM1002 there, as without inference).
+                var clauses = _clauses.Where(c => !c.Keys.Any(_released.Contains)).Select(c => c.Clause).ToImmutableArray();
+                // Requiring an atomic context, the body runs atomic from its entry: its sleeping call is MM3001 inside, not its callers' business.
+                var sleep = clauses.Any(c => c.Alternatives.Length == 1 && (_model.FlagsOf(c.Alternatives[0].Type) & ContextFlags.Atomic) != 0) ? null : _sleep;
+                if (clauses.IsEmpty && sleep == null) return null;
+                return new MemberContract
+                {
+                    Clauses = clauses,
+                    MightSleep = sleep != null,
+                    SleepVia = sleep?.Via ?? ImmutableArray<string>.Empty,
+                    SleepOrigin = sleep?.Origin,
+                    Inferred = true,
+                };
+            }
+
+            public void OnCall(CallEvent call, FlowState before, BodyAnalysis body)
+            {
+                foreach (var (context, _) in call.Releases) _released.Add(context.Key);
+                var location = call.Site.Operation.Syntax.GetLocation();
+                var name = call.Site.MemberName;
+                foreach (var clause in call.Clauses)
+                {
+                    if (clause.Clause.Kind == ClauseKind.Memmap || clause.Alternatives.IsEmpty) continue;
+                    var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
+                    if (satisfiers == null || satisfiers.Count > 0) continue;
+                    // Released or acquired by the helper itself on some path: its own business, reported inside.
+                    if (clause.Alternatives.Any(a => before.Find(a.Context.Key) != null || before.Released.ContainsKey(a.Context.Key))) continue;
+                    var lifted = clause.Alternatives.Select(a => Lift(a.Context, a.Mode, clause.Clause)).Where(t => t != null).Select(t => t!).ToImmutableArray();
+                    if (lifted.IsEmpty) continue;
+                    var keys = lifted.Select(t => BodyAnalysis.EntryInstance(t, _member).Key).ToImmutableArray();
+                    var via = ImmutableArray.Create(name).AddRange(clause.Clause.Via);
+                    int same = _clauses.FindIndex(c => c.Clause.Kind == clause.Clause.Kind && c.Clause.Space == clause.Clause.Space && c.Clause.Freeing == clause.Clause.Freeing
+                                                       && c.Keys.SequenceEqual(keys));
+                    // Of several paths to one requirement the message names the shortest (a recursive cycle offers longer ones).
+                    if (same >= 0 && _clauses[same].Clause.Via.Length <= via.Length) continue;
+                    var inferred = (new Clause(clause.Clause.Kind, lifted, clause.Clause.Space, clause.Clause.Freeing, via, clause.Clause.Origin ?? location), keys);
+                    if (same >= 0) _clauses[same] = inferred;
+                    else _clauses.Add(inferred);
+                }
+                if (_sleep != null || before.DefiniteContexts.Any(h => (h.Flags & ContextFlags.Atomic) != 0)) return;
+                if (call.Contract.MightSleep)
+                    _sleep = (ImmutableArray.Create(name).AddRange(call.Contract.SleepVia), call.Contract.SleepOrigin ?? location);
+                else if (call.Acquires.Any(a => (_model.FlagsOf(a.Context.Type) & ContextFlags.Atomic) == 0))
+                    _sleep = (ImmutableArray.Create(name), location);
+            }
+
+            /// <summary>A context the helper names, as its callers can name it: rooted at a parameter, <c>this</c>, a static, or 'any T'; else null.</summary>
+            private ContextTemplate? Lift(ContextInstance context, Mode mode, Clause clause)
+            {
+                if (context.Existential)
+                    return clause.Alternatives.FirstOrDefault(t => t.Root == RootKind.Existential && SymbolEqualityComparer.Default.Equals(t.Type, context.Type));
+                var staticTemplate = clause.Alternatives.FirstOrDefault(t => t.Root == RootKind.Static && ContextBinder.DeclarationInstance(t, _member).Key == context.Key);
+                if (staticTemplate != null) return staticTemplate;
+                // The display is the expression as the body wrote it: bound as an attribute of the helper would be, it must name the same context.
+                var template = _model.Binder.Bind(ParsedExpression.Parse(context.Display), _member, mode, allowExistential: false, out _);
+                return template != null && BodyAnalysis.EntryInstance(template, _member).Key == context.Key ? template : null;
+            }
+
+            public void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body) { }
+            public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body) { }
+            public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body) { }
+            public void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body) { }
+            public void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned) { }
+            public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body) { }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Threading.Tasks;
+using MmLock.CodeFixes;
+using Xunit;
+
+namespace MmLock.Analyzers.Tests.Fixes
+{
+    /// <summary>MM1012's fix: the inferred contract written down as attributes, which then state exactly what was inferred.</summary>
+    public class InferredContractCodeFixTests
+    {
+        private const string EditorConfig = "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n";
+
+        private static Task Verify(string source, string fixedSource, string? batch = null)
+        {
+            var test = FixVerifier.Create<InferredContractCodeFix>(Rules.Kernel.Prelude, source, fixedSource, InferredContractCodeFix.EquivalenceKey, batch);
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", EditorConfig));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task RequirementsAndSleeping_AreWrittenAsAttributes() => Verify(@"
+using MmLock; using K;
+public class P {
+    readonly spinlock_t lock_ = new spinlock_t();
+    public void caller(mm_struct mm) { L.down_read(mm.mmap_lock); L.spin_lock(lock_); helper(mm); L.spin_unlock(lock_); L.up_read(mm.mmap_lock); sleeper(); }
+    void {|MM1012:helper|}(mm_struct mm) { need(mm); need_this(); }
+    static void {|MM1012:sleeper|}() { L.synchronize_rcu(); }
+    [RequiresShared(""mm.mmap_lock"")] static void need(mm_struct mm) { }
+    [Requires(""lock_"")] void need_this() { }
+}", @"
+using MmLock; using K;
+public class P {
+    readonly spinlock_t lock_ = new spinlock_t();
+    public void caller(mm_struct mm) { L.down_read(mm.mmap_lock); L.spin_lock(lock_); helper(mm); L.spin_unlock(lock_); L.up_read(mm.mmap_lock); sleeper(); }
+    [RequiresShared(""mm.mmap_lock"")]
+    [Requires(""lock_"")]
+    void helper(mm_struct mm) { need(mm); need_this(); }
+    [MightSleep]
+    static void sleeper() { L.synchronize_rcu(); }
+    [RequiresShared(""mm.mmap_lock"")] static void need(mm_struct mm) { }
+    [Requires(""lock_"")] void need_this() { }
+}");
+
+        [Fact]
+        public Task AWalkerHelper_GetsTheRole() => Verify(@"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"")]
+[assembly: TableFreeing(""kernel"", ""hot-remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
+public class P {
+    public static void caller() { L.get_online_mems(); walk_pgd(0); L.put_online_mems(); }
+    static void {|MM1012:walk_pgd|}(ulong a) { walk_pud(a); }
+    [PageTableWalker(""kernel"")] static void walk_pud(ulong a) { }
+}", @"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"")]
+[assembly: TableFreeing(""kernel"", ""hot-remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
+public class P {
+    public static void caller() { L.get_online_mems(); walk_pgd(0); L.put_online_mems(); }
+    [PageTableWalker(""kernel"")]
+    static void walk_pgd(ulong a) { walk_pud(a); }
+    [PageTableWalker(""kernel"")] static void walk_pud(ulong a) { }
+}");
+    }
+}

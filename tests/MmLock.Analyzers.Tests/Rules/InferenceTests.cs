@@ -1,0 +1,244 @@
+using System.Threading.Tasks;
+using MmLock.Analyzers.Tests.Verification;
+using Xunit;
+using static MmLock.Analyzers.Tests.Verification.Verify;
+using static MmLock.Analyzers.Tests.Rules.Kernel;
+
+namespace MmLock.Analyzers.Tests.Rules
+{
+    /// <summary>Issue 11: private helpers without contract attributes get the requirements their bodies leave, checked at their calls.</summary>
+    public class InferenceTests
+    {
+        private const string KernelSpace = @"
+using MmLock; using K;
+[assembly: PageTableSpace(""kernel"")]
+[assembly: TableFreeing(""kernel"", ""hot-remove"", Holds = new[] { ""K.G.mem_hotplug_lock"" }, ExcludedBy = new[] { ""K.G.mem_hotplug_lock"" })]
+static class W
+{
+    [PageTableWalker(""kernel"")] public static void walk_pud(ulong addr) { }
+    [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { }
+}
+";
+
+        [Fact]
+        public Task WalkerChain_IsReportedAtTheEntryPoint_WithTheChain() => Verify(KernelSpace + @"
+public class P {
+    public static void show_ptdump() { {|#0:ptdump_walk_pgd(0)|}; }
+    public static void show_locked() { L.get_online_mems(); ptdump_walk_pgd(0); L.put_online_mems(); }
+    static void ptdump_walk_pgd(ulong a) { walk_pgd(a); }
+    static void walk_pgd(ulong a) { for (int i = 0; i < 4; i++) {|#1:W.walk_pud(a)|}; }
+}", Diag("MM2001").WithLocation(0).WithAdditionalLocation(1)
+            .WithMessage("Calling 'ptdump_walk_pgd' walks 'kernel' page tables (via walk_pgd -> walk_pud) without excluding the 'hot-remove' freeing: hold 'G.mem_hotplug_lock'"));
+
+        [Fact]
+        public Task RequirementOverAParameter_IsSubstitutedAtTheCall() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void ok(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock); }
+    public static void wrong(mm_struct a, mm_struct b) { L.spin_lock(a.page_table_lock); {|#0:helper(b)|}; L.spin_unlock(a.page_table_lock); }
+    static void helper(mm_struct mm) { {|#1:W.set_pmd(mm)|}; }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }",
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'helper' requires holding 'b.page_table_lock' exclusively (via set_pmd)"));
+
+        [Fact]
+        public Task RequirementOnThisAndOnAStatic() => Verify(@"
+using MmLock; using K;
+public class P {
+    readonly spinlock_t lock_ = new spinlock_t();
+    [Requires(""lock_"")] void need() { }
+    public void ok() { L.spin_lock(lock_); helper(); L.spin_unlock(lock_); }
+    public void wrong() { {|#0:helper()|}; }
+    void helper() { {|#1:need()|}; }
+    public static void wrong_static() { {|#2:statics()|}; }
+    static void statics() { {|#3:need_rcu()|}; }
+    [RequiresShared(""K.G.RCU"")] static void need_rcu() { }
+}", Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'helper' requires holding 'lock_' exclusively (via need)"),
+    Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'statics' requires holding 'G.RCU' (via need_rcu)"));
+
+        [Fact]
+        public Task MightSleep_ThreeDeep_IsMM3001AtTheAtomicCaller() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(spinlock_t l) { {|#1:L.spin_lock(l)|}; {|#0:a()|}; L.spin_unlock(l); }
+    public static void fine() { a(); }
+    static void a() { b(); }
+    static void b() { c(); }
+    static void c() { {|#2:L.synchronize_rcu()|}; }
+}", Diag("MM3001").WithLocation(0).WithAdditionalLocation(1).WithAdditionalLocation(2)
+            .WithMessage("Calling 'a' (via b -> c -> synchronize_rcu) might sleep while 'l' is held (acquired at line 4)"));
+
+        [Fact]
+        public Task AHelperNobodyCalls_OrConvertedToADelegate_ReportsInside() => Verify(@"
+using MmLock; using K;
+public class P {
+    static void unused() { {|MM1001:need()|}; }
+    static void converted() { {|MM1001:need()|}; }
+    public static System.Action Get() => converted;
+    static void recursive_only(int n) { {|MM1001:need()|}; if (n > 0) recursive_only(n - 1); }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"),
+    Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"),
+    Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
+
+        [Fact]
+        public Task ARequirementOnALocal_StaysInside() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller() { helper(); }
+    static void helper() { var mm = new mm_struct(); {|MM1001:need(mm)|}; }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'mm.page_table_lock' exclusively"));
+
+        [Fact]
+        public Task ARequirementTheHelperReleasedBefore_StaysInside() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(spinlock_t l) { helper(l); }
+    static void helper(spinlock_t l) { L.spin_lock(l); {|#1:L.spin_unlock(l)|}; {|#0:need(l)|}; }
+    [Requires(""l"")] static void need(spinlock_t l) { }
+}", Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'need' requires holding 'l' exclusively; 'l' was released at line 5"));
+
+        [Fact]
+        public Task AHelperReleasingWhatItWouldRequire_KeepsBothInside() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(spinlock_t l) { L.spin_lock(l); helper(l); }
+    static void helper(spinlock_t l) { {|MM1001:need(l)|}; {|MM1002:L.spin_unlock(l)|}; }
+    [Requires(""l"")] static void need(spinlock_t l) { }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'l' exclusively"),
+    Diag("MM1002").WithMessage("Releasing 'l', which is not held"),
+    Diag("MM1004").WithSpan("/0/Test0.cs", 4, 74, 4, 75).WithMessage("'l' is still held at this exit of 'caller' (acquired at line 4)"));
+
+        [Fact]
+        public Task Recursion_ReachesTheFixedPoint() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(int n) { {|#0:even(n)|}; }
+    static void even(int n) { if (n > 0) odd(n - 1); }
+    static void odd(int n) { if (n > 0) even(n - 1); else {|#1:need()|}; }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}", Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'even' requires holding 'G.init_mm.page_table_lock' exclusively (via odd -> need)"));
+
+        [Fact]
+        public Task HelperInAnotherDocument_SameDiagnosticsPerDocument()
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", @"
+using MmLock; using K;
+public partial class P { public static void caller() { {|#0:helper()|}; } }"));
+            test.Sources.Add(("/0/Test1.cs", @"
+using MmLock; using K;
+public partial class P {
+    static void helper() { {|#1:need()|}; }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}"));
+            test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(0).WithAdditionalLocation(1)
+                .WithMessage("Calling 'helper' requires holding 'G.init_mm.page_table_lock' exclusively (via need)"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task InferenceOff_ReportsInsideAsBefore()
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", @"
+using MmLock; using K;
+public class P {
+    public static void caller() { helper(); }
+    static void helper() { {|MM1001:need()|}; }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}"));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\nmmlock_inference = off\n"));
+            test.ExpectedDiagnostics.Add(Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task InternalHelpers_OnlyWithAssemblyScope()
+        {
+            const string code = @"
+using MmLock; using K;
+public class P { public static void caller() { {|#0:H.helper()|}; } }
+internal static class H {
+    internal static void helper() { {|#1:need()|}; }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}";
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", code));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\nmmlock_inference = assembly\n"));
+            test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(0).WithAdditionalLocation(1)
+                .WithMessage("Calling 'helper' requires holding 'G.init_mm.page_table_lock' exclusively (via need)"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task InternalHelpers_ReportInsideByDefault() => Verify(@"
+using MmLock; using K;
+public class P { public static void caller() { H.helper(); } }
+internal static class H {
+    internal static void helper() { {|MM1001:need()|}; }
+    [Requires(""K.G.init_mm.page_table_lock"")] static void need() { }
+}", Diag("MM1001").WithMessage("Calling 'need' requires holding 'G.init_mm.page_table_lock' exclusively"));
+
+        [Fact]
+        public Task MM1012_MarksEachHelperWithAnInferredContract_WhenEnabled()
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", @"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); sleeper(); L.spin_unlock(mm.page_table_lock); }
+    static void {|#0:helper|}(mm_struct mm) { need(mm); }
+    static void {|#1:sleeper|}() { L.synchronize_rcu(); }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}"));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n"));
+            test.ExpectedDiagnostics.Add(Diag("MM1012").WithLocation(0).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'P.helper(mm_struct)' is analyzed at its callers: they must hold 'mm.page_table_lock' (inferred)"));
+            test.ExpectedDiagnostics.Add(Diag("MM1012").WithLocation(1).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'P.sleeper()' is analyzed at its callers: they must not be in atomic context (inferred)"));
+            test.ExpectedDiagnostics.Add(Diag("MM3001").WithSpan("/0/Test0.cs", 4, 92, 4, 101).WithAdditionalSpan("/0/Test0.cs", 4, 47, 4, 78)
+                .WithAdditionalSpan("/0/Test0.cs", 6, 29, 6, 48).WithMessage("Calling 'sleeper' (via synchronize_rcu) might sleep while 'mm.page_table_lock' is held (acquired at line 4)"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task MM1012_IsSilent_ForDeclaredPublicStoredUncalledAndEmptyHelpers()
+        {
+            var test = new AnalyzerTest<MmLockAnalyzer>();
+            test.Sources.Add(("/0/Kernel.cs", Prelude));
+            test.Sources.Add(("/0/Test0.cs", @"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); declared(mm); plain(); exposed(mm); L.spin_unlock(mm.page_table_lock); }
+    [Requires(""mm.page_table_lock"")] static void declared(mm_struct mm) { need(mm); }
+    static void plain() { }
+    public static void exposed(mm_struct mm) { {|#0:need(mm)|}; }
+    static void stored(mm_struct mm) { {|#1:need(mm)|}; }
+    public static System.Action<mm_struct> get() => stored;
+    static void orphan(mm_struct mm) { {|#2:need(mm)|}; }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}"));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n"));
+            foreach (var marker in new[] { 0, 1, 2 })
+                test.ExpectedDiagnostics.Add(Diag("MM1001").WithLocation(marker)
+                    .WithMessage("Calling 'need' requires holding 'mm.page_table_lock' exclusively"));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task AHelperRequiringAnAtomicContext_SleepsInside_NotAtItsCallers() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock); }
+    static void helper(mm_struct mm) { need(mm); {|#0:L.synchronize_rcu()|}; }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", Diag("MM3001").WithLocation(0).WithNoAdditionalLocations()
+            .WithMessage("Calling 'synchronize_rcu' might sleep while 'mm.page_table_lock' is held (held on entry)"));
+    }
+}
