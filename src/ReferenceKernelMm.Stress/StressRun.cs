@@ -35,8 +35,8 @@ namespace ReferenceKernelMm.Stress
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
             ["walk_kernel_page_table_range"] = (16, 20),
-            ["gup_fast"] = (2, 10),
-            ["hugetlb_follow_page_mask"] = (2, 100),
+            ["gup_fast"] = (4, 50),
+            ["hugetlb_follow_page_mask"] = (4, 200),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
             // A huge page fault: a CPU held up between the re-check of the entry and its set, and likewise fork's copy,
@@ -106,7 +106,18 @@ namespace ReferenceKernelMm.Stress
                 {
                     window_rng ??= new Random(Environment.CurrentManagedThreadId);
                     if (windows.TryGetValue(point, out var w) && window_rng.Next(w.odds) == 0)
-                        hold_up(window_ms * w.lengths);
+                    {
+                        // The workload may act while one of its GUPs sits here (hugetlb_exit).
+                        workload.window_held(point, +1);
+                        try
+                        {
+                            hold_up(window_ms * w.lengths);
+                        }
+                        finally
+                        {
+                            workload.window_held(point, -1);
+                        }
+                    }
                 };
             using (Smp.cpu_up())
                 workload.setup();
