@@ -159,9 +159,12 @@ namespace ReferenceKernelMm.Stress
             };
         }
 
-        /// <summary>Creates the processes; with HVO, adds the block whose huge pages HVO works on. Runs on a CPU.</summary>
+        /// <summary>Boots the kernel and creates the processes; with HVO, adds the block whose huge pages HVO works on. Runs on a CPU.</summary>
         public void setup()
         {
+            // Boot here, before any CPU starts: start_kernel runs in K's type initializer, and a CPU stopped by stop_machine
+            // inside it would leave the CPUs touching K next blocked on the initializer, outside kernel code, unstoppable.
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(K).TypeHandle);
             for (int m = 0; m < NR_MM; m++)
                 mms[m] = mm_struct.mm_alloc($"mm{m}");
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
