@@ -29,12 +29,13 @@ namespace ReferenceKernelMm.Stress
         }
 
         // Each race window holds a walker up once in `odds` passes, for `lengths` window lengths. The kernel walker passes
-        // its point at each table it descends into: 20 ms there lets hot-remove free a table a walker is in. The hugetlb
-        // lookup is held longest: its race needs two operations of other CPUs inside the window (a hole punch unsharing
-        // the table, then the last sharer's munmap freeing it); the fixed lookup holds the vma lock across it.
+        // its point at each table it descends into: 20 ms there lets hot-remove free a table a walker is in. The GUPs are
+        // held up rarely but long, long enough for the munmaps of hugetlb_exit, which acts while one sits in its window:
+        // the hugetlb lookup longest, as its race needs a hole punch unsharing the table, then the last sharer's munmap
+        // freeing it (the fixed lookup holds the vma lock across it); gup_fast for one munmap (the fixed one has IRQs off).
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
-            ["walk_kernel_page_table_range"] = (16, 20),
+            ["walk_kernel_page_table_range"] = (8, 20),
             ["gup_fast"] = (4, 50),
             ["hugetlb_follow_page_mask"] = (4, 200),
             ["walk_hugetlb_range"] = (8, 1),
