@@ -35,7 +35,7 @@ namespace ReferenceKernelMm.Stress
         // freeing it (the fixed lookup holds the vma lock across it); gup_fast for one munmap (the fixed one has IRQs off).
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
-            ["walk_kernel_page_table_range"] = (8, 20),
+            ["walk_kernel_page_table_range"] = (16, 20),
             ["gup_fast"] = (4, 50),
             ["hugetlb_follow_page_mask"] = (4, 200),
             ["walk_hugetlb_range"] = (8, 1),

@@ -33,7 +33,7 @@ namespace ReferenceKernelMm.Stress
         private const int NR_HOTPLUG = 2;
         // hugetlb: a few processes mapping a hugetlbfs file at the same 1 GiB-aligned address, so they share its PMD table;
         // one file, so that sharing, hole punching and the last sharer's munmap meet often.
-        private const int NR_MM = 3, NR_FILES = 1, NR_HPAGES = 8;
+        private const int NR_MM = 4, NR_FILES = 1, NR_HPAGES = 8;
         // Device memory for vmap/ioremap, 1 GiB aligned: never RAM.
         private const ulong DEVICE_PHYS = 0x80_0000_0000UL;
 
@@ -127,7 +127,7 @@ namespace ReferenceKernelMm.Stress
                 new("hugetlb_fault", 16, c => $"hugetlb_fault(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_fault),
                 new("hugetlb_unshare", 4, c => $"hugetlb_unshare_all_pmds(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_unshare),
                 new("hugetlb_punch_hole", 16, c => $"hugetlbfs_punch_hole(file{c.b % NR_FILES})", (c, n) => { inode.hugetlbfs_punch_hole(files[c.b % NR_FILES]); n.add("hugetlb_punch_hole"); }),
-                new("hugetlb_exit", 4, c => $"hugetlb_exit(file{c.b % NR_FILES}, during a {(exit_during_slow_gup(c) ? "slow" : "fast")} GUP)", hugetlb_exit),
+                new("hugetlb_exit", 8, c => $"hugetlb_exit(file{c.b % NR_FILES}, during a {(exit_during_slow_gup(c) ? "slow" : "fast")} GUP)", hugetlb_exit),
                 new("hugetlb_follow_page", 16, c => $"hugetlb_follow_page_mask(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_follow_page),
                 new("walk_hugetlb_range", 8, c => $"walk_hugetlb_range(mm{c.a % NR_MM}, file{c.b % NR_FILES})", walk_hugetlb_range),
                 new("copy_hugetlb_page_range", 4, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
@@ -420,7 +420,7 @@ namespace ReferenceKernelMm.Stress
             int f = c.b % NR_FILES, m = -1;
             bool slow = exit_during_slow_gup(c);
             var waited = Stopwatch.StartNew();
-            while (m < 0 && waited.ElapsedMilliseconds < 50)
+            while (m < 0 && waited.ElapsedMilliseconds < 100)
             {
                 for (int i = 0; i < NR_MM && m < 0; i++)
                 {
