@@ -29,16 +29,24 @@ namespace ReferenceKernelMm.Stress
         }
 
         // Each race window holds a walker up once in `odds` passes, for `lengths` window lengths. The kernel walker passes
-        // its point at each table it descends into: 20 ms there lets hot-remove free a table a walker is in. The hugetlb
-        // lookup is held longest: its race needs two operations of other CPUs inside the window (a hole punch unsharing
-        // the table, then the last sharer's munmap freeing it); the fixed lookup holds the vma lock across it.
+        // its point at each table it descends into: 20 ms there lets hot-remove free a table a walker is in. The GUPs are
+        // held up rarely but long, long enough for the munmaps of hugetlb_exit, which acts while one sits in its window:
+        // the hugetlb lookup longest, as its race needs a hole punch unsharing the table, then the last sharer's munmap
+        // freeing it (the fixed lookup holds the vma lock across it); gup_fast for one munmap (the fixed one has IRQs off).
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
             ["walk_kernel_page_table_range"] = (16, 20),
-            ["gup_fast"] = (2, 10),
-            ["hugetlb_follow_page_mask"] = (2, 100),
+            ["gup_fast"] = (4, 50),
+            ["hugetlb_follow_page_mask"] = (4, 200),
             ["walk_hugetlb_range"] = (8, 1),
             ["copy_hugetlb_page_range"] = (8, 1),
+            // A huge page fault: a CPU held up between the re-check of the entry and its set, and likewise fork's copy,
+            // under the table's split lock. (Not while the new page is cleared: a fault holding its vma lock longer makes
+            // hole punching skip the VMA, and the G4 variant's race rarer.)
+            ["hugetlb_no_page_locked"] = (4, 2),
+            ["copy_hugetlb_page_range_locked"] = (2, 2),
+            // stop_machine's queueing of the stopper works on every CPU: stop_cpus_mutex keeps two callers apart there.
+            ["queue_stop_cpus_work"] = (1, 20),
             // KCSAN's watchpoint delay: an access to a watched list or count is held up, so that an unguarded access of
             // another CPU overlaps it. The check-to-populate step of __pxd_alloc likewise. The text patch and its
             // execution last a moment each, as both do in the kernel (a patch is many instructions, IPIs and flushes).
@@ -99,7 +107,18 @@ namespace ReferenceKernelMm.Stress
                 {
                     window_rng ??= new Random(Environment.CurrentManagedThreadId);
                     if (windows.TryGetValue(point, out var w) && window_rng.Next(w.odds) == 0)
-                        hold_up(window_ms * w.lengths);
+                    {
+                        // The workload may act while one of its GUPs sits here (hugetlb_exit).
+                        workload.window_held(point, +1);
+                        try
+                        {
+                            hold_up(window_ms * w.lengths);
+                        }
+                        finally
+                        {
+                            workload.window_held(point, -1);
+                        }
+                    }
                 };
             using (Smp.cpu_up())
                 workload.setup();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using MmLock;
 using ReferenceKernelMm.hugetlbfs;
@@ -32,7 +33,7 @@ namespace ReferenceKernelMm.Stress
         private const int NR_HOTPLUG = 2;
         // hugetlb: a few processes mapping a hugetlbfs file at the same 1 GiB-aligned address, so they share its PMD table;
         // one file, so that sharing, hole punching and the last sharer's munmap meet often.
-        private const int NR_MM = 3, NR_FILES = 1, NR_HPAGES = 8;
+        private const int NR_MM = 4, NR_FILES = 1, NR_HPAGES = 8;
         // Device memory for vmap/ioremap, 1 GiB aligned: never RAM.
         private const ulong DEVICE_PHYS = 0x80_0000_0000UL;
 
@@ -55,6 +56,10 @@ namespace ReferenceKernelMm.Stress
         private readonly mm_struct[] mms = new mm_struct[NR_MM];
         private readonly @file[] files = new @file[NR_FILES];
         private readonly hugetlb_slot[,] vmas = new hugetlb_slot[NR_MM, NR_FILES];
+        // The mm (plus one) of the GUP this CPU runs, and per mm the GUPs in flight and those held in their race window:
+        // slow ones (hugetlb_follow_page_mask, under the mmap lock) and fast ones (gup_fast, under no lock). hugetlb_exit reads them.
+        [ThreadStatic] private static int gup_mm;
+        private readonly int[] slow_gups = new int[NR_MM], slow_gups_in_window = new int[NR_MM], fast_gups_in_window = new int[NR_MM];
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
         // A block added at setup and never removed: HVO works on huge pages the caller owns (hot-remove would dissolve them first).
         private const ulong HVO_START = 8 * PUD_SIZE;
@@ -122,6 +127,7 @@ namespace ReferenceKernelMm.Stress
                 new("hugetlb_fault", 16, c => $"hugetlb_fault(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_fault),
                 new("hugetlb_unshare", 4, c => $"hugetlb_unshare_all_pmds(mm{c.a % NR_MM}, file{c.b % NR_FILES})", hugetlb_unshare),
                 new("hugetlb_punch_hole", 16, c => $"hugetlbfs_punch_hole(file{c.b % NR_FILES})", (c, n) => { inode.hugetlbfs_punch_hole(files[c.b % NR_FILES]); n.add("hugetlb_punch_hole"); }),
+                new("hugetlb_exit", 8, c => $"hugetlb_exit(file{c.b % NR_FILES}, during a {(exit_during_slow_gup(c) ? "slow" : "fast")} GUP)", hugetlb_exit),
                 new("hugetlb_follow_page", 16, c => $"hugetlb_follow_page_mask(mm{c.a % NR_MM}, file{c.b % NR_FILES}, page {hpage(c)})", hugetlb_follow_page),
                 new("walk_hugetlb_range", 8, c => $"walk_hugetlb_range(mm{c.a % NR_MM}, file{c.b % NR_FILES})", walk_hugetlb_range),
                 new("copy_hugetlb_page_range", 4, c => $"copy_hugetlb_page_range(mm{fork_pair(c).src} -> mm{fork_pair(c).dst}, file{c.b % NR_FILES})", copy_hugetlb_page_range),
@@ -144,7 +150,7 @@ namespace ReferenceKernelMm.Stress
                 "hvo",
 #endif
                 "ptdump", "ptdump_check_wx", "vmap", "ioremap", "valid_zones",
-                "hugetlb_alloc", "hugetlb_free", "hugetlb_fault", "hugetlb_unshare", "hugetlb_punch_hole",
+                "hugetlb_alloc", "hugetlb_free", "hugetlb_fault", "hugetlb_unshare", "hugetlb_punch_hole", "hugetlb_exit",
                 "hugetlb_follow_page", "walk_hugetlb_range", "copy_hugetlb_page_range", "gup_fast",
                 "stop_machine", "text_exec",
 #if CONFIG_ARM64
@@ -153,9 +159,12 @@ namespace ReferenceKernelMm.Stress
             };
         }
 
-        /// <summary>Creates the processes; with HVO, adds the block whose huge pages HVO works on. Runs on a CPU.</summary>
+        /// <summary>Boots the kernel and creates the processes; with HVO, adds the block whose huge pages HVO works on. Runs on a CPU.</summary>
         public void setup()
         {
+            // Boot here, before any CPU starts: start_kernel runs in K's type initializer, and a CPU stopped by stop_machine
+            // inside it would leave the CPUs touching K next blocked on the initializer, outside kernel code, unstoppable.
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(K).TypeHandle);
             for (int m = 0; m < NR_MM; m++)
                 mms[m] = mm_struct.mm_alloc($"mm{m}");
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
@@ -178,6 +187,7 @@ namespace ReferenceKernelMm.Stress
             var roots = new List<mm_struct> { K.init_mm, drivers.firmware.efi.efi.efi_mm };
             roots.AddRange(mms);
             List<string> problems = table_audit.check(roots);
+            problems.AddRange(table_audit.check_rmap(mms));
             for (int m = 0; m < NR_MM; m++)
             {
                 for (int f = 0; f < NR_FILES; f++)
@@ -357,20 +367,103 @@ namespace ReferenceKernelMm.Stress
             n.add("hugetlb_unshare");
         }
 
-        // GUP's slow path: the VMA under the mmap lock, then the lookup.
+        // GUP's slow path: the VMA under the mmap lock, then the lookup, faulting the page in if it is not there.
         private void hugetlb_follow_page(Choice c, Counters n)
         {
-            mm_struct mm = mms[c.a % NR_MM];
+            int m = c.a % NR_MM;
+            mm_struct mm = mms[m];
             ulong addr = haddr(c);
+            Interlocked.Increment(ref slow_gups[m]);
+            gup_mm = m + 1;
             mmap_lock.mmap_read_lock(mm);
             vm_area_struct? vma = mmap.vma_lookup(mm, addr);
             if (vma != null)
             {
                 mmap_lock.mmap_assert_locked(vma.vm_mm); // vma is mm's
-                fns.hugetlb_follow_page_mask.fn(vma, addr);
+                // No page: fault it in and look again (__get_user_pages). The fault may share another mm's PMD table.
+                if (fns.hugetlb_follow_page_mask.fn(vma, addr) == null)
+                {
+                    hugetlb.hugetlb_fault(mm, vma, addr);
+                    fns.hugetlb_follow_page_mask.fn(vma, addr);
+                }
             }
             mmap_lock.mmap_read_unlock(mm);
+            gup_mm = 0;
+            Interlocked.Decrement(ref slow_gups[m]);
             n.add("hugetlb_follow_page");
+        }
+
+        /// <summary>A CPU enters (+1) or leaves (-1) the race window at <paramref name="point"/>; counted when it is a GUP's.</summary>
+        internal void window_held(string point, int delta)
+        {
+            int m = gup_mm - 1;
+            int[]? counts = point switch
+            {
+                "hugetlb_follow_page_mask" => slow_gups_in_window,
+                "gup_fast" => fast_gups_in_window,
+                _ => null,
+            };
+            if (m >= 0 && counts != null)
+                Interlocked.Add(ref counts[m], delta);
+        }
+
+        // A job ends while a GUP of one of its processes sits in its race window: the file is truncated and the processes
+        // exit. A slow GUP's process cannot exit (the GUP holds its mmap lock), but the hole punch, taking no mmap lock,
+        // unshares its PMD table, and the other processes' munmaps free that table once its last sharer is gone: the race
+        // of G4, which the vma lock closes. A fast GUP holds no lock: its process exits first, and the last munmap frees its
+        // table (bug E: only IRQs off hold that free back). Half the exits wait for a slow GUP, half for a fast one, a
+        // little while; without one the job goes on.
+        private static bool exit_during_slow_gup(Choice c) => c.a % 2 == 0;
+
+        private void hugetlb_exit(Choice c, Counters n)
+        {
+            int f = c.b % NR_FILES, m = -1;
+            bool slow = exit_during_slow_gup(c);
+            var waited = Stopwatch.StartNew();
+            while (m < 0 && waited.ElapsedMilliseconds < 100)
+            {
+                for (int i = 0; i < NR_MM && m < 0; i++)
+                {
+                    int j = (c.a / 2 + i) % NR_MM;
+                    // A process with a slow GUP in flight cannot exit before it is done.
+                    if (slow ? Volatile.Read(ref slow_gups_in_window[j]) > 0
+                             : Volatile.Read(ref fast_gups_in_window[j]) > 0 && Volatile.Read(ref slow_gups[j]) == 0)
+                        m = j;
+                }
+                if (m < 0)
+                {
+                    Thread.Sleep(1);
+                    Smp.interrupt_point();
+                }
+            }
+            if (m < 0)
+            {
+                n.add("hugetlb_exit (no GUP in its window)");
+                return;
+            }
+            if (slow)
+                inode.hugetlbfs_punch_hole(files[f]);
+            for (int i = 0; i < NR_MM; i++)
+            {
+                int d = (m + i) % NR_MM;
+                hugetlb_slot slot = vmas[d, f];
+                // A slot busy in another operation (mid mmap or munmap) is left to it.
+                if (slow && d == m || !Monitor.TryEnter(slot))
+                    continue;
+                try
+                {
+                    if (slot.mapped)
+                    {
+                        ViolationLog.BUG_ON(mmap.vm_munmap(mms[d], hva(f), PUD_SIZE) != 0, "vm_munmap of a mapped hugetlb VMA failed");
+                        slot.mapped = false;
+                    }
+                }
+                finally
+                {
+                    Monitor.Exit(slot);
+                }
+            }
+            n.add("hugetlb_exit");
         }
 
         // A page walk of the faulted range (smaps, mincore and the like), reading each huge PTE.
@@ -432,7 +525,9 @@ namespace ReferenceKernelMm.Stress
 
         private void gup_fast(Choice c, Counters n)
         {
+            gup_mm = c.a % NR_MM + 1;
             fns.gup_fast.fn(mms[c.a % NR_MM], haddr(c), 4);
+            gup_mm = 0;
             n.add("gup_fast");
         }
 

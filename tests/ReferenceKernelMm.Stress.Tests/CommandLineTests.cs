@@ -59,7 +59,7 @@ namespace ReferenceKernelMm.Stress.Tests
         [Fact]
         public void The_watchdog_reports_an_operation_that_makes_no_progress_with_every_CPUs_locks()
         {
-            // A 1 s window length holds the hugetlb lookup up for 100 s, far past a 0.5 s watchdog.
+            // A 1 s window length holds the hugetlb lookup up for 200 s, far past a 0.5 s watchdog.
             Driver.Result r = Driver.Run(Driver.Stress, "--duration", "20", "--seed", "1", "--window-ms", "1000", "--watchdog", "0.5");
             Assert.True(r.exit == ExitCode.Violation, r.stdout + r.stderr);
             Assert.Matches(@"watchdog: CPU \d+ made no progress for [\d.]+ s in \w+", r.stdout);

@@ -57,5 +57,40 @@ namespace ReferenceKernelMm.Tests
             table_free(pud_a, "cleanup");
             table_free(pud_b, "cleanup");
         }
+
+        [Fact]
+        public void A_huge_page_mapcount_must_match_the_huge_PTEs_that_map_it()
+        {
+            using var cpu = Smp.cpu_up();
+            TestCpu.Boot();
+            // Huge pages the other tests mapped are under mms this audit does not name.
+            var outside = new System.Collections.Generic.HashSet<ulong>(hugetlb.folio_mapcounts().Keys);
+            const ulong addr = 5 * PUD_SIZE;
+            mm_struct mm = mm_struct.mm_alloc("rmap");
+            vm_area_struct vma = hugetlb.hugetlb_mmap(mm, addr, addr + PUD_SIZE, shared: true, new @file("rmap"), 0);
+            mmap_lock.mmap_read_lock(mm);
+            hugetlb.hugetlb_fault(mm, vma, addr);
+            hugetlb.hugetlb_fault(mm, vma, addr); // found set: no second mapping
+            mmap_lock.mmap_read_unlock(mm);
+            Assert.Empty(table_audit.check_rmap(new[] { mm }, outside));
+
+            pXd_t ptep = pxd_offset(pxd_offset(pgd_offset(mm, addr), addr), addr);
+            ulong pfn = entry_pfn(ptep.read());
+            // A set that overwrote another CPU's: counted twice, mapped once.
+            hugetlb.hugetlb_add_file_rmap(pfn);
+            Assert.Equal($"huge page pfn 0x{pfn:x}: mapcount 2, mapped by 1 huge PTEs", Assert.Single(table_audit.check_rmap(new[] { mm }, outside)));
+            hugetlb.hugetlb_remove_rmap(pfn);
+            Assert.Empty(table_audit.check_rmap(new[] { mm }, outside));
+
+            // Unmapped more often than mapped: the kernel's "Bad page map".
+            hugetlb.hugetlb_remove_rmap(pfn);
+            Assert.Equal($"huge page pfn 0x{pfn:x}: mapped by 1 huge PTEs, mapcount 0", Assert.Single(table_audit.check_rmap(new[] { mm }, outside)));
+            Assert.Equal(ViolationKind.Bug, Assert.Throws<KernelBugException>(() => hugetlb.hugetlb_remove_rmap(pfn)).Violation.Kind);
+            hugetlb.hugetlb_add_file_rmap(pfn);
+            hugetlb.hugetlb_add_file_rmap(pfn);
+            Assert.Empty(table_audit.check_rmap(new[] { mm }, outside));
+            Assert.Equal(0, mmap.vm_munmap(mm, addr, PUD_SIZE));
+            Assert.Empty(table_audit.check_rmap(new[] { mm }, outside));
+        }
     }
 }

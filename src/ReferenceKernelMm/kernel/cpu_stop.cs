@@ -36,6 +36,7 @@ namespace ReferenceKernelMm.kernel
         {
             cpu.lockdep_assert_cpus_held();
             locking.mutex_lock(stop_cpus_mutex);
+            queue_stop_cpus_work();
             multi_cpu_stop_begin();
             try
             {
@@ -46,6 +47,26 @@ namespace ReferenceKernelMm.kernel
                 multi_cpu_stop_end();
                 locking.mutex_unlock(stop_cpus_mutex);
             }
+        }
+
+        // Each CPU's stopper work (per_cpu(cpu_stopper.stop_work)): one struct per CPU, which every stop_machine fills in.
+        private static readonly object stop_work = new();
+
+        /// <summary>
+        /// queue_stop_cpus_work: fills in and queues every online CPU's stopper work, one CPU after the other, with
+        /// preemption disabled. The works are per CPU, not per caller: two callers at once overwrite each other's and queue
+        /// them in different orders on different CPUs, and the stoppers deadlock, each waiting in another stop's work. Only
+        /// stop_cpus_mutex keeps callers apart; KCSAN sees two of them write the works at once. The loop stands for the
+        /// queueing of the whole machine (a preempted vCPU stretches it), so a stress run may hold it up.
+        /// </summary>
+        [Requires("ReferenceKernelMm.kernel.cpu_stop.stop_cpus_mutex")]
+        private static void queue_stop_cpus_work()
+        {
+            lockdep.lockdep_assert_held(stop_cpus_mutex);
+            Smp.preempt_disable();
+            using (Kcsan.write(stop_work, $"queue_stop_cpus_work on CPU {Smp.raw_smp_processor_id()}"))
+                RaceWindow.at("queue_stop_cpus_work");
+            Smp.preempt_enable();
         }
 
         // One stop at a time: the stop state is the stopper's alone.

@@ -272,13 +272,57 @@ namespace ReferenceKernelMm.mm
             mmap_lock.mmap_assert_locked(mm);
             hugetlb_vma_lock_read(vma);
             pXd_t pmd = huge_pte_alloc(mm, vma, addr);
+            if (pxd_none(pmd.read()))
+                hugetlb_no_page(pmd);
+            hugetlb_vma_unlock_read(vma);
+        }
+
+        /// <summary>
+        /// The fault of a huge PTE found none (hugetlb_no_page): allocates and clears a huge page with no lock held (the
+        /// long part of the fault), then, under the split lock of the PMD table, checks the entry is still none, maps the
+        /// page in the reverse map and sets the entry. Two CPUs faulting one entry of a shared table meet at the lock: the
+        /// second finds the entry set and backs out. The PMD table must stay the caller's meanwhile (the vma lock).
+        /// </summary>
+        [MightSleep]
+        private static void hugetlb_no_page(pXd_t pmd)
+        {
+            ulong pfn = (ulong)Interlocked.Add(ref next_huge_pfn, (long)(HPAGE_SIZE / PAGE_SIZE));
+            // alloc_hugetlb_folio and folio_zero_user: clearing 2 MiB, the window where another CPU can unshare the table.
+            RaceWindow.at("hugetlb_no_page");
             spinlock_t ptl = pmd.ptl;
             spin_lock(ptl);
             if (pxd_none(pmd.read()))
-                set_huge_pte_at(pmd, pfn_entry((ulong)Interlocked.Add(ref next_huge_pfn, (long)(HPAGE_SIZE / PAGE_SIZE)), _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
+            {
+                hugetlb_add_file_rmap(pfn);
+                // An interrupt (or a preempted vCPU) between the re-check and the set: the lock keeps other CPUs out.
+                RaceWindow.at("hugetlb_no_page_locked");
+                set_huge_pte_at(pmd, pfn_entry(pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
+            }
             spin_unlock(ptl);
-            hugetlb_vma_unlock_read(vma);
         }
+
+        // The mapcount of each huge page (folio->_mapcount + 1), by head pfn: one per huge PTE that maps it, a PTE of a
+        // shared PMD table counting once. Changed atomically by whoever sets or clears the PTE (an atomic_t in the kernel), so it
+        // counts what the code believed it mapped: a set that overwrote another CPU's set leaves a count no PTE backs.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, int> folio_mapcount = new();
+
+        /// <summary>One more huge PTE maps the huge page at <paramref name="pfn"/> (hugetlb_add_file_rmap).</summary>
+        public static void hugetlb_add_file_rmap(ulong pfn) => folio_mapcount.AddOrUpdate(pfn, 1, (_, n) => n + 1);
+
+        /// <summary>
+        /// One huge PTE less maps the huge page at <paramref name="pfn"/> (hugetlb_remove_rmap). Below zero the page was
+        /// unmapped more often than it was mapped: the kernel's "Bad page map", reported as a BUG.
+        /// </summary>
+        public static void hugetlb_remove_rmap(ulong pfn)
+        {
+            int n = folio_mapcount.AddOrUpdate(pfn, -1, (_, m) => m - 1);
+            if (n == 0)
+                folio_mapcount.TryRemove(new System.Collections.Generic.KeyValuePair<ulong, int>(pfn, 0));
+            ViolationLog.BUG_ON(n < 0, $"Bad page map: huge page pfn 0x{pfn:x} unmapped more often than mapped (mapcount {n})");
+        }
+
+        /// <summary>The mapcount of every mapped huge page now, by head pfn (for the end-of-run check).</summary>
+        public static System.Collections.Generic.Dictionary<ulong, int> folio_mapcounts() => new(folio_mapcount);
 
         /// <summary>
         /// The huge PTE of <paramref name="addr"/>, allocating the tables above it: a shareable range first looks for
@@ -459,7 +503,12 @@ namespace ReferenceKernelMm.mm
                 spinlock_t ptl = dst_pte.ptl;
                 spin_lock(ptl);
                 if (pxd_none(dst_pte.read()))
+                {
+                    hugetlb_add_file_rmap(entry_pfn(entry));
+                    // As in hugetlb_no_page: a CPU held up between the check and the set, with the lock keeping others out.
+                    RaceWindow.at("copy_hugetlb_page_range_locked");
                     set_huge_pte_at(dst_pte, entry);
+                }
                 spin_unlock(ptl);
             }
             hugetlb_vma_unlock_read(dst_vma);
@@ -491,7 +540,9 @@ namespace ReferenceKernelMm.mm
                 }
                 spinlock_t ptl = ptep.ptl;
                 spin_lock(ptl);
-                huge_ptep_get_and_clear(ptep);
+                ulong old = huge_ptep_get_and_clear(ptep);
+                if (pxd_present(old))
+                    hugetlb_remove_rmap(entry_pfn(old));
                 spin_unlock(ptl);
             }
             huge_pmd_unshare_flush(tlb, vma);

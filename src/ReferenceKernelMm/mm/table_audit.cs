@@ -52,6 +52,51 @@ namespace ReferenceKernelMm.mm
             return problems;
         }
 
+        /// <summary>
+        /// The reverse-map check of hugetlb pages under the user mms <paramref name="roots"/>: every huge page's mapcount
+        /// must equal the huge PTEs that map it (a PTE of a shared PMD table counted once). A count above the PTEs is a
+        /// mapping lost (a set that overwrote another's, a clear nobody accounted); below, a PTE nobody accounted.
+        /// Pages in <paramref name="outside"/> (mapped before the audited run, by mms it does not name) are skipped.
+        /// </summary>
+        [NoLockAnalysis("end-of-run audit: nothing else runs; reads the tables as data")]
+        public static List<string> check_rmap(IEnumerable<mm_struct> roots, ISet<ulong>? outside = null)
+        {
+            var problems = new List<string>();
+            var mapped = new Dictionary<ulong, int>();
+            var seen = new HashSet<ulong>();
+            foreach (mm_struct mm in roots)
+            {
+                for (int g = 0; g < PTRS_PER_TABLE; g++)
+                {
+                    ulong pgd = mm.pgd.entry(g).read();
+                    if (!pxd_table(pgd, pt_level.pgd))
+                        continue;
+                    var pud = new pgtable_t(PhysMem.current_ref(entry_pfn(pgd)), pt_level.pud);
+                    for (int u = 0; u < PTRS_PER_TABLE; u++)
+                    {
+                        ulong e = pud.entry(u).read();
+                        if (!pxd_table(e, pt_level.pud) || !seen.Add(entry_pfn(e)))
+                            continue;
+                        var pmd = new pgtable_t(PhysMem.current_ref(entry_pfn(e)), pt_level.pmd);
+                        for (int i = 0; i < PTRS_PER_TABLE; i++)
+                        {
+                            ulong leaf = pmd.entry(i).read();
+                            if (pxd_leaf(leaf, pt_level.pmd))
+                                mapped[entry_pfn(leaf)] = mapped.GetValueOrDefault(entry_pfn(leaf)) + 1;
+                        }
+                    }
+                }
+            }
+            Dictionary<ulong, int> counts = hugetlb.folio_mapcounts();
+            foreach ((ulong pfn, int n) in counts)
+                if (n != mapped.GetValueOrDefault(pfn) && (outside == null || !outside.Contains(pfn)))
+                    problems.Add($"huge page pfn 0x{pfn:x}: mapcount {n}, mapped by {mapped.GetValueOrDefault(pfn)} huge PTEs");
+            foreach ((ulong pfn, int n) in mapped)
+                if (!counts.ContainsKey(pfn))
+                    problems.Add($"huge page pfn 0x{pfn:x}: mapped by {n} huge PTEs, mapcount 0");
+            return problems;
+        }
+
         private static void walk(mm_struct mm, pgtable_t table, Dictionary<ulong, int> refs, List<string> problems)
         {
             if (table.level == pt_level.pte)
