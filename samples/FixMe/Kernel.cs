@@ -37,6 +37,12 @@ namespace FixMe
         public static readonly mm_struct init_mm = new mm_struct();
     }
 
+    // A scoped guard (the kernel's guard(spinlock)), from Locks.guard_spin: released where its 'using' ends.
+    [ScopedGuard] public readonly struct spin_guard : IDisposable
+    {
+        [NoLockAnalysis("scoped guard")] public void Dispose() { }
+    }
+
     public static class Locks
     {
         [Acquires("l"), NoLockAnalysis("primitive")] public static void spin_lock(spinlock_t l) { }
@@ -47,7 +53,9 @@ namespace FixMe
         [Releases("mm.mmap_lock"), NoLockAnalysis("primitive")] public static void mmap_write_unlock(mm_struct mm) { }
         [AcquiresShared("vma.vm_private_data"), NoLockAnalysis("primitive")] public static void hugetlb_vma_lock_read(vm_area_struct vma) { }
         [ReleasesShared("vma.vm_private_data"), NoLockAnalysis("primitive")] public static void hugetlb_vma_unlock_read(vm_area_struct vma) { }
+        [Acquires("l"), NoLockAnalysis("primitive")] public static spin_guard guard_spin(spinlock_t l) => default;
         [MightSleep, NoLockAnalysis("primitive")] public static void synchronize_rcu() { }
+        [MightSleep, NoLockAnalysis("primitive")] public static pte_t alloc_pte() => new pte_t();
     }
 
     public static class Pgtable

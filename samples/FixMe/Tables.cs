@@ -1,3 +1,4 @@
+using System;
 using MmLock;
 
 namespace FixMe
@@ -42,6 +43,60 @@ namespace FixMe
         }
     }
 
+    // MM1001 and MM1004 in the shapes users write: each gets the wrap (or the finally) where it is.
+    public static class Shapes
+    {
+        private static readonly spinlock_t table_lock = new spinlock_t();
+
+        [Requires("ptl")] public static ulong get_pte_locked(spinlock_t ptl) => 0;
+
+        // MM1001 at a return: the return goes inside the try.
+        public static ulong Read(spinlock_t ptl)
+        {
+            return get_pte_locked(ptl);
+        }
+
+        // MM1001 in a lambda: the wrap goes inside the lambda's body.
+        public static Action Deferred(spinlock_t ptl) => () =>
+        {
+            Tables.set_pte_locked(ptl, 3);
+        };
+
+        // MM1001 in an expression-bodied property: a get accessor with a block body, then the wrap.
+        public static ulong Current => get_pte_locked(table_lock);
+
+        // MM1001 inside a using block: the wrap goes inside the block; the comment stays on its statement.
+        public static void Logged(spinlock_t ptl, IDisposable scope)
+        {
+            using (scope)
+            {
+                Tables.set_pte_locked(ptl, 4); // under the table lock
+            }
+        }
+
+        // MM1001 in a switch section: the wrap goes inside the section, before its break.
+        public static void Select(spinlock_t ptl, int which)
+        {
+            switch (which)
+            {
+                case 0:
+                    Tables.set_pte_locked(ptl, 5);
+                    break;
+            }
+        }
+
+        // MM1004 at an early return: the statements after the acquire go into a try, the release into its finally.
+        public static int EarlyExit(spinlock_t ptl, bool done)
+        {
+            Locks.spin_lock(ptl);
+            if (done)
+                return 1;
+            Tables.set_pte_locked(ptl, 6);
+            Locks.spin_unlock(ptl);
+            return 0;
+        }
+    }
+
     public static class Walkers
     {
         // MM2001 twice (hot-remove and huge-vmap collapse): one wrap takes both guards, hotplug lock first.
@@ -74,17 +129,29 @@ namespace FixMe
         }
     }
 
+    // Each MM3001 here has one fix, the move before the acquire: dotnet format applies one action (equivalence key) per ID,
+    // the first one offered for whichever diagnostic it takes first, so a move after the unlock would leave these two.
     public static class Atomic
     {
         private static int updates;
+        public static pte_t? table;
 
-        // MM3001: a grace-period wait under a spinlock; it moves after the unlock.
-        public static void Update(spinlock_t ptl)
+        // MM3001: a sleeping allocation under a spinlock; its result is used under the lock, so it moves before the lock.
+        public static void Install(spinlock_t ptl)
         {
             Locks.spin_lock(ptl);
             updates++;
-            Locks.synchronize_rcu();
+            var pte = Locks.alloc_pte();
+            table = pte;
             Locks.spin_unlock(ptl);
+        }
+
+        // MM3001 after a using declaration: its guard is released where the block ends, so the wait moves before it.
+        public static void UpdateScoped(spinlock_t ptl)
+        {
+            using var guard = Locks.guard_spin(ptl);
+            updates++;
+            Locks.synchronize_rcu();
         }
     }
 }

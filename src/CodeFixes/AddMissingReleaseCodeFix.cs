@@ -66,9 +66,10 @@ namespace MmLock.CodeFixes
             // try/finally over the acquire's range: only for an acquire statement, never as an empty section (lock; unlock;
             // changes nothing but the diagnostic: the leak is elsewhere, e.g. a body that acquires the wrong context).
             if (statement != null && call.TryAcquires.IsEmpty && FixDocument.ListOf(statement) is { } list && list.IndexOf(statement) < list.Count - 1
-                && ReleasesAfter(probe, list, statement, key) is { } releases)
+                && ReleasesAfter(probe, list, statement, key) is { } releases && FixDocument.CommentsOf(releases, out var commented))
             {
-                var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, releases, release), diagnostic, context.CancellationToken).ConfigureAwait(false);
+                var edited = await FixCheck.EditAsync(fix, probe, m => Add(m, statement, releases, release, commented), diagnostic, context.CancellationToken)
+                    .ConfigureAwait(false);
                 var title = $"Release on every exit with 'try {{ }} finally {{ {release}; }}' after the acquire";
                 if (edited != null) context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(edited), EquivalenceKey), diagnostic);
             }
@@ -119,15 +120,12 @@ namespace MmLock.CodeFixes
                     return null;
                 if (!releasesKey) continue;
                 // Only a statement of a block or switch section can be removed (an embedded one would leave 'if (b)' without a statement).
-                if (later.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax or SwitchSectionSyntax } release || !FixDocument.IsLast(release, acquire.Parent!)
-                    || HasComments(release)) return null;
+                if (later.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax or SwitchSectionSyntax } release || !FixDocument.IsLast(release, acquire.Parent!))
+                    return null;
                 releases.Add(release);
             }
             return releases;
         }
-
-        private static bool HasComments(SyntaxNode node) =>
-            node.GetLeadingTrivia().Concat(node.GetTrailingTrivia()).Any(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia));
 
         /// <summary>The exit statement the diagnostic is reported at, or null (the end of the body, a throw expression).</summary>
         private static StatementSyntax? ExitAt(FixDocument fix, Diagnostic diagnostic)
@@ -174,16 +172,18 @@ namespace MmLock.CodeFixes
                     .Concat(list.Skip(index + 1));
                 return member.ReplaceNode(parent, FixDocument.WithStatements(parent, moved));
             }
-            var block = SyntaxFactory.Block(FixDocument.Line(release + ";"), exit.WithoutLeadingTrivia().WithoutTrailingTrivia().WithAdditionalAnnotations(Formatter.Annotation))
-                .WithLeadingTrivia(exit.GetLeadingTrivia()).WithTrailingTrivia(exit.GetTrailingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
+            // The exit keeps its trailing comment inside the block; the block only ends the line.
+            var block = FixDocument.EndingLineOf(SyntaxFactory.Block(FixDocument.Line(release + ";"), exit.WithoutLeadingTrivia().WithAdditionalAnnotations(Formatter.Annotation)), exit)
+                .WithLeadingTrivia(exit.GetLeadingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
             return member.ReplaceNode(exit, block);
         }
 
         /// <summary>
         /// The member with the statements after the acquire, to the end of its block, without <paramref name="releases"/>, in
-        /// <c>try { .. } finally { release; }</c>; just the release when nothing follows the acquire.
+        /// <c>try { .. } finally { release; }</c>; just the release when nothing follows the acquire. The release takes the
+        /// comments of the removed one that has any.
         /// </summary>
-        private static SyntaxNode? Add(SyntaxNode member, StatementSyntax acquire, List<ExpressionStatementSyntax> releases, string release)
+        private static SyntaxNode? Add(SyntaxNode member, StatementSyntax acquire, List<ExpressionStatementSyntax> releases, string release, SyntaxNode? commented)
         {
             if (acquire.Parent is not { } parent || FixDocument.ListOf(acquire) is not { } original) return null;
             // The releases all come after the acquire: its index stays.
@@ -194,13 +194,13 @@ namespace MmLock.CodeFixes
             StatementSyntax[] tail;
             if (rest.Count == 0)
             {
-                tail = new[] { FixDocument.Statement(release + ";") };
+                tail = new[] { FixDocument.Release(release, commented) };
             }
             else
             {
                 var leading = rest[0].GetLeadingTrivia();
                 rest[0] = rest[0].WithoutLeadingTrivia();
-                tail = new StatementSyntax[] { FixDocument.TryFinally(rest, release).WithLeadingTrivia(leading) };
+                tail = new StatementSyntax[] { FixDocument.TryFinally(rest, release, commented).WithLeadingTrivia(leading) };
             }
             return member.ReplaceNode(parent, FixDocument.WithStatements(stripped, list.Take(index + 1).Concat(tail)));
         }

@@ -121,9 +121,9 @@ namespace MmLock.CodeFixes
             if (releases.Count == 0 && releasesOther) return;
             int inside = original is BlockSyntax block ? block.OpenBraceToken.Span.End : original.SpanStart;
             var release = releases.Count > 0 ? releases[0].Expression.WithoutTrivia().ToString() : ReleaseFor(fix, owner, template, inside);
-            if (release == null) return;
+            if (release == null || !FixDocument.CommentsOf(releases, out var commented)) return;
             // Releases found in an expression body are not statements: none to remove, so the block to edit is the converted one.
-            var edited = await FixCheck.EditAsync(fix, probe, m => body.Apply(m, WithFinally(body.Block, releases, release)), diagnostic,
+            var edited = await FixCheck.EditAsync(fix, probe, m => body.Apply(m, WithFinally(body.Block, releases, release, commented)), diagnostic,
                 context.CancellationToken).ConfigureAwait(false);
             if (edited == null) return;
             context.RegisterCodeFix(CodeAction.Create($"Release on every path with 'finally {{ {release}; }}'", _ => Task.FromResult(edited), ReleaseKey), diagnostic);
@@ -138,14 +138,17 @@ namespace MmLock.CodeFixes
             return fix.ReleaseFor(expression, staticKey, template.Mode, position, new HashSet<string>(), owner, exclude: owner);
         }
 
-        /// <summary>The body without the given releases, inside <c>try { .. } finally { release; }</c> (just the release when nothing is left).</summary>
-        private static BlockSyntax WithFinally(BlockSyntax block, List<ExpressionStatementSyntax> releases, string release)
+        /// <summary>
+        /// The body without the given releases, inside <c>try { .. } finally { release; }</c> (just the release when nothing is
+        /// left); the release takes the comments of <paramref name="commented"/>, the removed release that has any.
+        /// </summary>
+        private static BlockSyntax WithFinally(BlockSyntax block, List<ExpressionStatementSyntax> releases, string release, SyntaxNode? commented)
         {
             var stripped = block.RemoveNodes(releases, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? block;
             var statements = stripped.Statements.ToList();
             var inner = statements.Count == 0
-                ? new List<StatementSyntax> { FixDocument.Statement(release + ";") }
-                : new List<StatementSyntax> { FixDocument.TryFinally(statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList(), release) };
+                ? new List<StatementSyntax> { FixDocument.Release(release, commented) }
+                : new List<StatementSyntax> { FixDocument.TryFinally(statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList(), release, commented) };
             return SyntaxFactory.Block(inner).WithTriviaFrom(block).WithAdditionalAnnotations(Formatter.Annotation);
         }
 
@@ -224,8 +227,8 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>
-        /// The body with the acquire first. A block the move leaves empty stays, except as the only branch of an <c>if</c> whose
-        /// condition calls and assigns nothing: then the <c>if</c> goes too.
+        /// The body with the acquire first, with its comments. A block the move leaves empty stays, except as the only branch of
+        /// an <c>if</c> whose condition calls and assigns nothing and that has no comment of its own: then the <c>if</c> goes too.
         /// </summary>
         private static BlockSyntax Hoisted(BlockSyntax block, ExpressionStatementSyntax acquire)
         {
@@ -233,10 +236,12 @@ namespace MmLock.CodeFixes
             if (acquire.Parent is BlockSyntax { Statements.Count: 1 } only && only != block && only.Parent is IfStatementSyntax { Else: null } ifStatement
                 && ifStatement.Parent is BlockSyntax or SwitchSectionSyntax
                 && !ifStatement.Condition.DescendantNodesAndSelf().Any(n => n is InvocationExpressionSyntax or AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax
-                    or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } or AwaitExpressionSyntax))
+                    or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } or AwaitExpressionSyntax)
+                && !ifStatement.DescendantTrivia().Any(t => !acquire.FullSpan.Contains(t.Span) && !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia)))
                 removed = ifStatement;
             var without = block.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? block;
-            var moved = acquire.WithoutTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed).WithAdditionalAnnotations(Formatter.Annotation);
+            var moved = (acquire.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? acquire
+                : acquire.WithTrailingTrivia(acquire.GetTrailingTrivia().Add(SyntaxFactory.ElasticCarriageReturnLineFeed))).WithAdditionalAnnotations(Formatter.Annotation);
             return without.WithStatements(without.Statements.Insert(0, moved)).WithAdditionalAnnotations(Formatter.Annotation);
         }
 

@@ -1,9 +1,11 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FindSymbols;
 
 namespace MmLock.CodeFixes
 {
@@ -55,6 +57,51 @@ namespace MmLock.CodeFixes
             }
             // Some occurrence of the fixed diagnostic's shape is gone.
             return remaining.TryGetValue(Shape(fixedDiagnostic), out int left) && left > 0 ? after : null;
+        }
+
+        /// <summary>
+        /// What adding a requirement to <paramref name="caller"/> (the edit of <paramref name="member"/> that gave
+        /// <paramref name="after"/>) does at the references to it in the solution: how many there are, and how many diagnostics
+        /// the other members holding them get that they did not have (the references that do not hold what it now requires).
+        /// </summary>
+        public static async Task<(int References, int NewDiagnostics)> AtCallersAsync(FixDocument before, SyntaxNode member, Document after, IMethodSymbol caller,
+            CancellationToken cancellation)
+        {
+            var solution = before.Document.Project.Solution;
+            var members = new Dictionary<(DocumentId, int), (Document Document, SyntaxNode Member)>();
+            int references = 0;
+            foreach (var symbol in await SymbolFinder.FindReferencesAsync(caller, solution, cancellation).ConfigureAwait(false))
+                foreach (var location in symbol.Locations)
+                {
+                    if (!location.Location.IsInSource || location.Location.SourceTree is not { } tree) continue;
+                    references++;
+                    // A reference in the edited member itself (a local function's callers) is the member's own check.
+                    if (location.Document.Id == before.Document.Id && member.FullSpan.Contains(location.Location.SourceSpan)) continue;
+                    var root = await tree.GetRootAsync(cancellation).ConfigureAwait(false);
+                    if (FlowProbe.MemberOf(root.FindToken(location.Location.SourceSpan.Start).Parent!) is { } calling)
+                        members[(location.Document.Id, calling.SpanStart)] = (location.Document, calling);
+                }
+            // The edit changed the edited document's text from the end of the member on.
+            var delta = (await after.GetTextAsync(cancellation).ConfigureAwait(false)).Length - before.Root.FullSpan.Length;
+            int created = 0;
+            foreach (var (document, calling) in members.Values)
+            {
+                var beforeFix = document.Id == before.Document.Id ? before : await FixDocument.LoadAsync(document, cancellation).ConfigureAwait(false);
+                var afterDocument = after.Project.Solution.GetDocument(document.Id);
+                var afterFix = afterDocument == null ? null : await FixDocument.LoadAsync(afterDocument, cancellation).ConfigureAwait(false);
+                if (beforeFix == null || afterFix == null) continue;
+                int start = document.Id == before.Document.Id && calling.SpanStart >= member.FullSpan.End ? calling.SpanStart + delta : calling.SpanStart;
+                if (FlowProbe.MemberOf(afterFix.Root.FindToken(start).Parent!) is not { } callingAfter) continue;
+                // A body the analysis stops in reports MM9999 either way: nothing to count there.
+                if (FlowProbe.Run(beforeFix, calling, cancellation) is not { } old || FlowProbe.Run(afterFix, callingAfter, cancellation) is not { } probe) continue;
+                var remaining = old.Diagnostics.Select(Shape).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+                foreach (var shape in probe.Diagnostics.Select(Shape))
+                {
+                    if (remaining.TryGetValue(shape, out int count) && count > 0) remaining[shape] = count - 1;
+                    else created++;
+                }
+            }
+            return (references, created);
         }
 
         private static int Errors(SemanticModel model, SyntaxNode member, CancellationToken cancellation) =>

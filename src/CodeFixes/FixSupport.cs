@@ -330,17 +330,51 @@ namespace MmLock.CodeFixes
         /// <summary>A statement on a line of its own before the statements that follow it (the formatter keeps single-line statement runs).</summary>
         public static StatementSyntax Line(string text) => Statement(text).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
 
-        /// <summary><c>try { body } finally { release; }</c>, ending the line as the last body statement did.</summary>
-        public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release)
+        /// <summary>
+        /// <c>try { body } finally { release; }</c>, ending the line as the last body statement did; the release takes the
+        /// comments of <paramref name="replaced"/>, the release statement it replaces.
+        /// </summary>
+        public static TryStatementSyntax TryFinally(IReadOnlyList<StatementSyntax> body, string release, SyntaxNode? replaced = null)
         {
             var statement = SyntaxFactory.TryStatement(
                     SyntaxFactory.Block(body),
                     default,
-                    SyntaxFactory.FinallyClause(SyntaxFactory.Block(Statement(release + ";"))))
+                    SyntaxFactory.FinallyClause(SyntaxFactory.Block(Release(release, replaced))))
                 .WithAdditionalAnnotations(Formatter.Annotation);
             // Only the line ending: a comment after the last statement stays there, inside the try.
-            var trailing = body.Count > 0 ? body[body.Count - 1].GetTrailingTrivia() : default;
-            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? statement.WithTrailingTrivia(trailing.Last(t => t.IsKind(SyntaxKind.EndOfLineTrivia))) : statement;
+            return body.Count > 0 ? EndingLineOf(statement, body[body.Count - 1]) : statement;
+        }
+
+        /// <summary>
+        /// <paramref name="node"/> ending its line as <paramref name="from"/> did, with only the line ending of its trailing trivia
+        /// (a trailing comment stays on the statement it follows, which the node now encloses).
+        /// </summary>
+        public static T EndingLineOf<T>(T node, SyntaxNode from) where T : SyntaxNode
+        {
+            var trailing = from.GetTrailingTrivia();
+            return trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? node.WithTrailingTrivia(trailing.Last(t => t.IsKind(SyntaxKind.EndOfLineTrivia))) : node;
+        }
+
+        /// <summary><c>release;</c>, with the comments of <paramref name="replaced"/> (the statement it replaces) when that has any.</summary>
+        public static StatementSyntax Release(string release, SyntaxNode? replaced)
+        {
+            var statement = Statement(release + ";");
+            return replaced == null ? statement : statement.WithTriviaFrom(replaced);
+        }
+
+        /// <summary>Whether the node's own trivia holds more than whitespace and line endings (a comment, a directive).</summary>
+        public static bool HasComments(SyntaxNode node) =>
+            node.GetLeadingTrivia().Concat(node.GetTrailingTrivia()).Any(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia));
+
+        /// <summary>
+        /// Which of the <paramref name="removed"/> statements, replaced by one, gives that one its comments: null when none has
+        /// any; false when several have (their comments would pile up on one line).
+        /// </summary>
+        public static bool CommentsOf(IEnumerable<SyntaxNode> removed, out SyntaxNode? commented)
+        {
+            var withComments = removed.Where(HasComments).Take(2).ToList();
+            commented = withComments.Count == 1 ? withComments[0] : null;
+            return withComments.Count < 2;
         }
 
         /// <summary>The statement list that holds <paramref name="statement"/> directly (block or switch section).</summary>

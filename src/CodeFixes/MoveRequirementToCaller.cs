@@ -67,6 +67,18 @@ namespace MmLock.CodeFixes
             }
         }
 
+        /// <summary>
+        /// What a caller of <paramref name="caller"/> must then hold, for a title: <c>'l'</c> for one context, <c>one of 'a', 'b'</c>
+        /// for alternatives, <c>its guards</c> for a role (the role's guards are the freeings', not named by the attribute).
+        /// </summary>
+        public static string NeedOf(FixDocument fix, ReportedCall call, IMethodSymbol caller)
+        {
+            var clause = call.Reported[0];
+            if (clause.Clause.Kind is not (ClauseKind.Requires or ClauseKind.RequiresAny or ClauseKind.LiveRoot)) return "its guards";
+            var names = clause.Alternatives.Select(a => CallerExpression(fix, a.Context, caller)).Where(n => n != null).Distinct().Select(n => "'" + n + "'").ToList();
+            return names.Count == 1 ? names[0] : "one of " + string.Join(", ", names);
+        }
+
         /// <summary>The callee's role attribute for the clause's space (and freeing), written again for the caller.</summary>
         private static string? RoleAttribute(FixDocument fix, Clause clause, IMethodSymbol callee, int position)
         {

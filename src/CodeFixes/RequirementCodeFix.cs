@@ -107,9 +107,15 @@ namespace MmLock.CodeFixes
             if (attribute == null) return;
             var edited = await FixCheck.EditAsync(fix, call.Probe, m => MoveRequirementToCaller.Edit(m, declaration, attribute), diagnostic, context.CancellationToken)
                 .ConfigureAwait(false);
-            if (edited != null)
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Add [{attribute}] to '{CallSite.DisplayName(caller)}'", _ => Task.FromResult(edited), diagnostic.Id + MoveSuffix), diagnostic);
+            if (edited == null) return;
+            // The move is offered though it makes diagnostics at the callers (that is where the problem goes): the title counts them.
+            var (references, created) = await FixCheck.AtCallersAsync(fix, call.Probe.Member, edited, caller, context.CancellationToken).ConfigureAwait(false);
+            var need = MoveRequirementToCaller.NeedOf(fix, call, caller);
+            var callers = references == 0 ? "no callers in the solution"
+                : created == 0 ? $"every caller holds {need}"
+                : created == 1 ? $"1 caller will need {need}" : $"{created} callers will need {need}";
+            context.RegisterCodeFix(
+                CodeAction.Create($"Add [{attribute}] to '{CallSite.DisplayName(caller)}' ({callers})", _ => Task.FromResult(edited), diagnostic.Id + MoveSuffix), diagnostic);
         }
 
         private static string TryFinallyTitle(IReadOnlyList<Guard> guards) => guards.Count == 1

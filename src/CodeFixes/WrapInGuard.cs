@@ -105,17 +105,16 @@ namespace MmLock.CodeFixes
                 int start = list.IndexOf(statement);
                 var body = list.Skip(start).Take(count).ToList();
                 var leading = body[0].GetLeadingTrivia();
-                var trailing = body[body.Count - 1].GetTrailingTrivia();
+                var lastStatement = body[body.Count - 1];
                 body[0] = body[0].WithoutLeadingTrivia();
                 var replacement = wrap(body);
                 replacement[0] = replacement[0].WithLeadingTrivia(leading);
                 int last = replacement.Count - 1;
-                // Only the line ending: a trailing comment stays with its statement inside the wrap.
-                if (trailing.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
-                    replacement[last] = replacement[last].WithTrailingTrivia(trailing.Last(t => t.IsKind(SyntaxKind.EndOfLineTrivia)));
+                // A statement still last keeps its trivia: the look-up-again edit only puts a statement before it.
+                if (replacement[last] != body[body.Count - 1]) replacement[last] = FixDocument.EndingLineOf(replacement[last], lastStatement);
                 return FixDocument.WithStatements(parent, list.Take(start).Concat(replacement).Concat(list.Skip(start + count)));
             }
-            var block = SyntaxFactory.Block(wrap(new List<StatementSyntax> { statement.WithoutLeadingTrivia() }))
+            var block = FixDocument.EndingLineOf(SyntaxFactory.Block(wrap(new List<StatementSyntax> { statement.WithoutLeadingTrivia() })), statement)
                 .WithLeadingTrivia(statement.GetLeadingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
             return parent.ReplaceNode(statement, block);

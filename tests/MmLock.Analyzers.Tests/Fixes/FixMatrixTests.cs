@@ -961,6 +961,21 @@ namespace MmLock.Analyzers.Tests.Fixes
         Kernel.hugetlb_vma_unlock_read(vma);
         return v;
     }");
+
+            // Comments kept exactly once, and the move to the caller's count of the callers that will need the context.
+            yield return Covered<CommentTriviaTests>("MM1001", "comments", true, nameof(CommentTriviaTests.WrapTryFinallyKeepsEachComment));
+            yield return Covered<CommentTriviaTests>("MM1001", "comments, embedded statement", true, nameof(CommentTriviaTests.WrapOfAnEmbeddedStatementKeepsItsCommentInsideTheBlock));
+            yield return Covered<CommentTriviaTests>("MM1001", "comments, using block", true, nameof(CommentTriviaTests.WrapUsingKeepsEachComment));
+            yield return Covered<MoveToCallerCountTests>("MM1001", "move to the caller, callers in the solution", true, nameof(MoveToCallerCountTests.TheCallersGetTheDiagnostics));
+            yield return Covered<CommentTriviaTests>("MM1004", "comments", true, nameof(CommentTriviaTests.ReleaseFinallyKeepsEachComment));
+            yield return Covered<CommentTriviaTests>("MM1004", "comments on a removed release", true, nameof(CommentTriviaTests.ReleaseFinallyTakesTheRemovedReleasesComments));
+            yield return Covered<CommentTriviaTests>("MM1004", "comments, embedded exit", true, nameof(CommentTriviaTests.ReleaseBeforeAnEmbeddedExitKeepsItsCommentOnTheExit));
+            yield return Covered<CommentTriviaTests>("MM1008", "comments on a removed release", true, nameof(CommentTriviaTests.ContractReleaseFinallyTakesTheRemovedReleasesComments));
+            yield return Covered<CommentTriviaTests>("MM1008", "comments on a moved acquire", true, nameof(CommentTriviaTests.AcquireFirstMovesTheAcquiresComments));
+            yield return Covered<CommentTriviaTests>("MM2001", "comments", true, nameof(CommentTriviaTests.MultiGuardWrapKeepsEachComment));
+            yield return Covered<CommentTriviaTests>("MM2005", "comments", true, nameof(CommentTriviaTests.WidenMovesTheReleaseWithItsComments));
+            yield return Covered<CommentTriviaTests>("MM2005", "comments, look up again", true, nameof(CommentTriviaTests.LookUpAgainInAReacquiredSectionKeepsEachComment));
+            yield return Covered<CommentTriviaTests>("MM3001", "comments", true, nameof(CommentTriviaTests.MoveAfterTheReleaseTakesTheCallsComments));
         }
 
         [Fact]

@@ -33,7 +33,7 @@ static class C
             {
                 ("Wrap in 'Kernel.get_online_mems()', then 'Kernel.mmap_write_lock(K.init_mm)', each with 'try { } finally { release; }' (Kernel.mmap_write_unlock(K.init_mm), Kernel.put_online_mems())",
                     "MM2001.WrapTryFinally"),
-                ("Add [MmLock.PageTableWalker(\"kernel\")] to 'ptdump_walk'", "MM2001.MoveToCaller"),
+                ("Add [MmLock.PageTableWalker(\"kernel\")] to 'ptdump_walk' (no callers in the solution)", "MM2001.MoveToCaller"),
             }, actions);
         }
 

@@ -47,11 +47,12 @@ namespace MmLock.Analyzers.Tests.Fixes
         public static Task NotOfferedMm<TFix>(string source, string? equivalenceKey = null) where TFix : CodeFixProvider, new() =>
             Create<TFix>(MmKernel.Prelude, source, source, equivalenceKey, iterations: 0, symbols: MmKernel.Symbols).RunAsync();
     
-        /// <summary>The actions <typeparamref name="TFix"/> offers for the <paramref name="index"/>-th diagnostic <paramref name="id"/> (in source order) of the source next to <see cref="Kernel.Prelude"/>.</summary>
+        /// <summary>The actions <typeparamref name="TFix"/> offers for the <paramref name="index"/>-th diagnostic <paramref name="id"/> (in source order) of the source next to <see cref="Kernel.Prelude"/> (and <paramref name="more"/> documents).</summary>
         public static async Task<List<(string Title, string? Key)>> ActionsAsync<TFix>(string source, string id, int index = 0, string? prelude = null,
-            string[]? symbols = null) where TFix : CodeFixProvider, new()
+            string[]? symbols = null, (string Path, string Text)[]? more = null) where TFix : CodeFixProvider, new()
         {
             var test = Create<TFix>(prelude ?? Kernel.Prelude, source, source, null, symbols: symbols);
+            if (more != null) test.Sources.AddRange(more);
             var parsed = test.Parse(test.Sources, test.ExpectedDiagnostics);
             var solution = test.CreateSolution(parsed.Documents);
             var diagnostic = (await test.AnalyzeAsync(solution, ideChecks: false, "source")).Where(d => d.Id == id)
