@@ -334,6 +334,56 @@ static class C
     }
 }", Before, iterations: 1);
 
+        /// <summary>A scoped guard built by its constructor (<c>new rcu_lock(..)</c>) is an acquire as a factory is.</summary>
+        private const string ConstructorGuard = @"
+using M;
+using MmLock;
+[ScopedGuard] public readonly struct rcu_lock : System.IDisposable
+{
+    [Acquires(""M.K.RCU""), NoLockAnalysis(""primitive"")] public rcu_lock(int unused) { }
+    [NoLockAnalysis(""scoped guard"")] public void Dispose() => Kernel.rcu_read_unlock();
+}
+static class C
+{";
+
+        [Fact]
+        public Task MovesAfterAUsingBlockOfAConstructedGuard() => FixVerifier.VerifyMm<SleepingCallCodeFix>(ConstructorGuard + @"
+    static void f(pte_t p)
+    {
+        using (var g = new rcu_lock(0))
+        {
+            p.val = 1;
+            {|MM3001:Kernel.synchronize_rcu()|};
+        }
+    }
+}", ConstructorGuard + @"
+    static void f(pte_t p)
+    {
+        using (var g = new rcu_lock(0))
+        {
+            p.val = 1;
+        }
+        Kernel.synchronize_rcu();
+    }
+}", After, iterations: 1);
+
+        [Fact]
+        public Task MovesBeforeAUsingDeclarationOfAConstructedGuard() => FixVerifier.VerifyMm<SleepingCallCodeFix>(ConstructorGuard + @"
+    static void f(pte_t p)
+    {
+        using var g = new rcu_lock(0);
+        p.val = 1;
+        {|MM3001:Kernel.synchronize_rcu()|};
+    }
+}", ConstructorGuard + @"
+    static void f(pte_t p)
+    {
+        Kernel.synchronize_rcu();
+        using var g = new rcu_lock(0);
+        p.val = 1;
+    }
+}", Before, iterations: 1);
+
         /// <summary>Nothing runs after a 'using' declaration's release in its block, so the move before it is the only action.</summary>
         [Fact]
         public async Task UsingDeclarationOffersOnlyTheMoveBefore()
