@@ -48,13 +48,8 @@ namespace MmLock.CodeFixes
             var probe = FlowProbe.Run(fix, memberAfter, cancellation);
             if (probe == null) return null;
 
-            var remaining = old.Diagnostics.Select(Shape).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
-            foreach (var diagnostic in probe.Diagnostics)
-            {
-                var shape = Shape(diagnostic);
-                if (!remaining.TryGetValue(shape, out int count) || count == 0) return null;
-                remaining[shape] = count - 1;
-            }
+            var remaining = Unmatched(old.Diagnostics, probe.Diagnostics, out int added);
+            if (added > 0) return null;
             // Some occurrence of the fixed diagnostic's shape is gone.
             return remaining.TryGetValue(Shape(fixedDiagnostic), out int left) && left > 0 ? after : null;
         }
@@ -94,14 +89,26 @@ namespace MmLock.CodeFixes
                 if (FlowProbe.MemberOf(afterFix.Root.FindToken(start).Parent!) is not { } callingAfter) continue;
                 // A body the analysis stops in reports MM9999 either way: nothing to count there.
                 if (FlowProbe.Run(beforeFix, calling, cancellation) is not { } old || FlowProbe.Run(afterFix, callingAfter, cancellation) is not { } probe) continue;
-                var remaining = old.Diagnostics.Select(Shape).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
-                foreach (var shape in probe.Diagnostics.Select(Shape))
-                {
-                    if (remaining.TryGetValue(shape, out int count) && count > 0) remaining[shape] = count - 1;
-                    else created++;
-                }
+                Unmatched(old.Diagnostics, probe.Diagnostics, out int added);
+                created += added;
             }
             return (references, created);
+        }
+
+        /// <summary>
+        /// The diagnostics of <paramref name="before"/> that <paramref name="after"/> no longer has, counted by shape, and in
+        /// <paramref name="added"/> how many of <paramref name="after"/> have no match before.
+        /// </summary>
+        private static Dictionary<string, int> Unmatched(IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after, out int added)
+        {
+            var remaining = before.Select(Shape).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+            added = 0;
+            foreach (var shape in after.Select(Shape))
+            {
+                if (remaining.TryGetValue(shape, out int count) && count > 0) remaining[shape] = count - 1;
+                else added++;
+            }
+            return remaining;
         }
 
         private static int Errors(SemanticModel model, SyntaxNode member, CancellationToken cancellation) =>

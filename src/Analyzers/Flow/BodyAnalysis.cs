@@ -252,7 +252,7 @@ namespace MmLock.Analyzers.Flow
             private void Process(BasicBlock block, FlowState state, bool report)
             {
                 if (state.IsUnreachable) return;
-                foreach (var operation in block.Operations) state = _body.DiscardResults(operation, _body.Visit(operation, state, report), report);
+                foreach (var operation in block.Operations) state = _body.DiscardResults(_body.Visit(operation, state, report), report);
                 if (block.BranchValue != null) state = _body.Visit(block.BranchValue, state, report);
 
                 if (block.ConditionalSuccessor != null && block.BranchValue != null)

@@ -112,12 +112,7 @@ namespace MmLock.Analyzers.Flow
         public (GuardedReference Reference, string? Name)? EscapingReference(IOperation value, FlowState state)
         {
             var source = Paths.Unwrap(value);
-            object key = source switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IFlowCaptureReferenceOperation capture => capture.Id,
-                _ => source,
-            };
+            object key = ValueKey(source);
             if (!state.References.TryGetValue(key, out var reference) || reference.Expired && source is ILocalReferenceOperation) return null;
             return (reference, ReferenceName(value));
         }
@@ -194,6 +189,14 @@ namespace MmLock.Analyzers.Flow
                 }
         }
 
+        /// <summary>The key a value's facts and references are kept under: its local, its compiler capture, or the operation itself.</summary>
+        private static object ValueKey(IOperation source) => source switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFlowCaptureReferenceOperation capture => capture.Id,
+            _ => source,
+        };
+
         private static bool IsWriteTarget(IOperation operation)
         {
             var parent = operation.Parent;
@@ -230,12 +233,7 @@ namespace MmLock.Analyzers.Flow
         private FlowState Flow(IOperation value, object receiver, FlowState state, Location at, bool report)
         {
             var source = Paths.Unwrap(value);
-            object key = source switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IFlowCaptureReferenceOperation capture => capture.Id,
-                _ => source,
-            };
+            object key = ValueKey(source);
             state.References.TryGetValue(key, out var reference);
             var fact = FactOf(source, key, state);
             if (state.Facts.TryGetValue(receiver, out var overwritten) && !Equals(overwritten, fact)) state = Forget(state, receiver, overwritten, at, report);
@@ -268,7 +266,7 @@ namespace MmLock.Analyzers.Flow
         /// The try-acquire results of a statement that nothing stored (<c>spin_trylock(l);</c>, <c>_ = spin_trylock(l);</c>):
         /// lost at its end, as an overwritten one (operation results do not outlive the statement that computes them).
         /// </summary>
-        public FlowState DiscardResults(IOperation statement, FlowState state, bool report)
+        public FlowState DiscardResults(FlowState state, bool report)
         {
             foreach (var pair in state.Facts)
             {
@@ -287,12 +285,7 @@ namespace MmLock.Analyzers.Flow
             if (source is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
             {
                 var operand = Paths.Unwrap(not.Operand);
-                object operandKey = operand switch
-                {
-                    ILocalReferenceOperation local => local.Local,
-                    IFlowCaptureReferenceOperation capture => capture.Id,
-                    _ => operand,
-                };
+                object operandKey = ValueKey(operand);
                 var inner = FactOf(operand, operandKey, state);
                 if (inner?.Constant is bool c) return new TryFact(ImmutableArray<Held>.Empty, null, !c);
                 if (inner?.Success is bool success) return new TryFact(inner.Acquired, !success, tested: inner.Tested);
@@ -390,7 +383,8 @@ namespace MmLock.Analyzers.Flow
         private FlowState Release(FlowState state, string key, Location location)
         {
             // Releasing what an untested try-acquire may hold decides for it (MM1002 if not held): nothing is left to leak.
-            foreach (var fact in state.Facts.Values.Where(f => !f.Tested && f.Acquired.Any(h => h.Key == key)).ToList()) state = Tested(state, fact);
+            foreach (var fact in state.Facts.Values)
+                if (!fact.Tested && fact.Acquired.Any(h => h.Key == key)) state = Tested(state, fact);
             var held = state.Find(key);
             if (held != null && held.Definite && (held.Flags & ContextFlags.Reentrant) != 0 && held.Count > 1)
                 return state.WithHeld(held.With(count: held.Count - 1));
@@ -467,12 +461,7 @@ namespace MmLock.Analyzers.Flow
                         : state;
             }
 
-            object key = operation switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IFlowCaptureReferenceOperation capture => capture.Id,
-                _ => operation,
-            };
+            object key = ValueKey(operation);
             if (constraint.Equal && constraint.Value == null) state = DropNullGuard(state, key);
             if (constraint.Value is bool || IsInteger(constraint.Value))
             {
@@ -506,12 +495,7 @@ namespace MmLock.Analyzers.Flow
         public TryFact? FactOf(IOperation value, FlowState state)
         {
             var source = Paths.Unwrap(value);
-            object key = source switch
-            {
-                ILocalReferenceOperation local => local.Local,
-                IFlowCaptureReferenceOperation capture => capture.Id,
-                _ => source,
-            };
+            object key = ValueKey(source);
             return state.Facts.TryGetValue(key, out var fact) ? fact : null;
         }
 
