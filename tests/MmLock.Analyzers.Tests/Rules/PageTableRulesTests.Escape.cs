@@ -97,7 +97,7 @@ class C
     }
 }", PmdSharing,
             // The first leaks the lock on that return too.
-            Diag("MM1004").WithLocation(0),
+            Diag("MM1004").WithLocation(0).WithAdditionalSpan("/0/Test0.cs", 22, 9, 22, 34).WithMessage("'vma.vma_lock' is still held at this exit of 'direct' (acquired at line 22)"),
             Diag("MM2005").WithLocation(0).WithMessage("The entry from 'huge_pte_offset' in 'pte' escapes the guard of 'vma.vma_lock': returned by 'direct', which is not [ReturnsGuarded]"),
             Diag("MM2005").WithLocation(1).WithMessage("The entry from 'huge_pte_offset' escapes the guard of 'vma.vma_lock': returned by 'through_finally', which is not [ReturnsGuarded]"));
 
