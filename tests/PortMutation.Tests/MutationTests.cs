@@ -20,6 +20,7 @@ public static class L
     [TryAcquires(true, ""l""), NoLockAnalysis(""primitive"")] public static bool spin_trylock(spinlock_t l) => true;
     [Acquires(""l""), NoLockAnalysis(""primitive"")] public static ulong spin_lock_irqsave(spinlock_t l) => 0;
     [Releases(""l""), NoLockAnalysis(""primitive"")] public static void spin_unlock_irqrestore(spinlock_t l, ulong flags) { }
+    [AssertsHeld(""l""), NoLockAnalysis(""primitive"")] public static void lockdep_assert_held(spinlock_t l) { }
     [Requires(""l"")] public static void set_locked(spinlock_t l) { }
 }
 ";
@@ -111,6 +112,32 @@ public static class G
             Assert.Empty(AuditTable.Check(AuditTable.Read(explained, 2), computed, names));
             var drifted = new List<AuditRow> { computed[0] with { Profiles = new[] { "MM1001", "MM2001" } } };
             Assert.Equal(new[] { "a: p2: the table says 'none', the analyzers add 'MM2001'" }, AuditTable.Check(AuditTable.Read(explained, 2), drifted, names));
+        }
+
+        [Fact]
+        public async Task Inference_StripsTheHelperContractsItReproduces_AndKeepsTheOthers()
+        {
+            var c = Compile(@"
+using MmLock;
+public static class F
+{
+    public static void a(spinlock_t x) { L.spin_lock(x); asserted(x); L.spin_unlock(x); }
+    public static void b(spinlock_t x) { L.spin_lock(x); silent(x); L.spin_unlock(x); }
+    [Requires(""l"")] private static void asserted(spinlock_t l) { L.lockdep_assert_held(l); }
+    [Requires(""l"")] private static void silent(spinlock_t l) { }
+    [Requires(""l"")] public static void exported(spinlock_t l) { }
+}");
+            Assert.Empty(c.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var sites = GuardSites.Find(c, "/src");
+            var annotated = await new StaticVerdict(c).AnalyseAsync(sites, oneAtATime: false);
+            var result = await InferenceCheck.RunAsync(c, "/src", annotated);
+            Assert.Equal(new[] { "Code.cs: F.asserted: Requires(\"l\")" }, result.Removed.Select(r => $"{r.File}: {r.Member}: {r.Attribute}"));
+            Assert.Equal(new[] { "F.silent: Requires(/:Exclusive #0); inferred ''" }, result.Kept.Select(k => $"{k.Member}: {k.Declared}; inferred '{k.Inferred}'"));
+            Assert.Empty(result.StrippedPort);
+            Assert.Empty(result.Changes);
+            // The removal in 'a' is now reported at the call of the helper, through its assertion.
+            var moved = Assert.Single(result.Inferred["Code.cs: F.a: spin_lock(x)"].Added);
+            Assert.Equal("Calling 'asserted' requires holding 'x' exclusively (via lockdep_assert_held)", moved.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         private static int Count(string text, string what) => (text.Length - text.Replace(what, "").Length) / what.Length;

@@ -26,12 +26,14 @@ namespace MmLock.PortMutation
   --port-diagnostics first print what the analyzers report on the unmutated port (nothing, in a clean port)
   --runtime          run the stress driver, assertions off, against each mutant (default x86_64, seeds 1,2,3, 20 s each)
   --record           with --runtime: write the measured sites' run-time cells into docs/port-audit.md, leaving the rest
+  --inferred         also strip the helpers' Requires*/role attributes, analyse with mmlock_inference = assembly, and compare
+                     each removal's rules with the annotated port's (the count of attributes removed is printed)
   --assertions off   the driver's assertions record nothing and do not stop the run, so only a consequence catches";
 
         public static async Task<int> Main(string[] args)
         {
             var profiles = new List<string>();
-            bool check = false, update = false, verbose = false, runtime = false, oneAtATime = false, portDiagnostics = false, record = false;
+            bool check = false, update = false, inferred = false, verbose = false, runtime = false, oneAtATime = false, portDiagnostics = false, record = false;
             var siteFilters = new List<string>();
             string? runtimeProfile = null;
             double seconds = 20;
@@ -49,6 +51,7 @@ namespace MmLock.PortMutation
                     case "--profile": profiles.Add(Next()); break;
                     case "--site": siteFilters.Add(Next()); break;
                     case "--record": record = true; break;
+                    case "--inferred": inferred = true; break;
                     case "--runtime": runtime = true; break;
                     case "--runtime-profile": runtimeProfile = Next(); break;
                     case "--seconds": seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
@@ -69,6 +72,7 @@ namespace MmLock.PortMutation
             }
             var names = profiles.Count > 0 ? profiles : ArchProfiles.Names.ToList();
             var total = Stopwatch.StartNew();
+            int inferenceProblems = 0;
 
             // Per profile: one parsed compilation, its sites, each site's verdict.
             var verdicts = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
@@ -80,7 +84,7 @@ namespace MmLock.PortMutation
                 var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
                 if (errors.Count > 0) throw new InvalidOperationException($"the port does not compile in {profile}: {errors[0]}");
                 if (portDiagnostics)
-                    foreach (Diagnostic d in await StaticVerdict.AllAsync(compilation))
+                    foreach (Diagnostic d in await new StaticVerdict(compilation).AllAsync())
                         Console.WriteLine($"  {profile}: port: {d}");
                 var sites = GuardSites.Find(compilation, ReferencePort.SourceDirectory)
                     .Where(s => siteFilters.Count == 0 || siteFilters.Any(f => s.Key.Contains(f, StringComparison.Ordinal))).ToList();
@@ -102,6 +106,23 @@ namespace MmLock.PortMutation
                     if (!verdicts.TryGetValue(site.Key, out var row)) verdicts[site.Key] = row = new Dictionary<string, string>(StringComparer.Ordinal);
                     row[profile] = cell;
                     if (profile == (runtimeProfile ?? "x86_64") || !sitesByKey.ContainsKey(site.Key)) sitesByKey[site.Key] = (site, compilation, profile);
+                }
+                if (inferred)
+                {
+                    var inference = await InferenceCheck.RunAsync(compilation, ReferencePort.SourceDirectory, results);
+                    Console.WriteLine($"{profile}: inferred: {inference.Removed.Count} attributes removed from {inference.Removed.Select(r => r.Member).Distinct().Count()} helpers, " +
+                        $"{inference.Kept.Count} helpers keep theirs; stripped port: {inference.StrippedPort.Count} diagnostics; {inference.Changes.Count} removals change their rules");
+                    foreach (KeptHelper k in inference.Kept) Console.WriteLine($"  {profile}: kept {k.Member}: declared {k.Declared}; inferred {(k.Inferred.Length == 0 ? "nothing" : k.Inferred)}");
+                    foreach (Diagnostic d in inference.StrippedPort) Console.WriteLine($"  {profile}: stripped port: {d}");
+                    foreach (VerdictChange c in inference.Changes)
+                        Console.WriteLine($"  {profile} {c.Site}: annotated {Cell(c.Annotated)}, inferred {Cell(c.Inferred)}");
+                    if (verbose)
+                    {
+                        foreach (RemovedAttribute r in inference.Removed) Console.WriteLine($"  {profile}: removed {r.File}: {r.Member}: [{r.Attribute}]");
+                        foreach (var (site, result) in inference.Inferred)
+                            foreach (Diagnostic d in result.Added) Console.WriteLine($"  {profile} {site}: inferred: {d}");
+                    }
+                    inferenceProblems += inference.StrippedPort.Count + inference.Changes.Count;
                 }
                 Console.WriteLine($"{profile}: {sites.Count} sites, {sites.Count(s => verdicts[s.Key][profile] is not AuditTable.NotFlagged and not "unmutable")} flagged, " +
                     $"{analyser.Mutants} mutants, {watch.Elapsed.TotalSeconds:F1} s");
@@ -154,14 +175,24 @@ namespace MmLock.PortMutation
                 File.WriteAllText(auditPath, AuditTable.Write(document, names, computed));
                 Console.WriteLine($"updated {auditPath}");
             }
+            int failures = 0;
             if (check)
             {
                 var problems = AuditTable.Check(documented, computed, names);
                 foreach (string p in problems) Console.Error.WriteLine("port-audit: " + p);
-                if (problems.Count > 0) return 1;
-                Console.WriteLine("port-audit: the guard-removal table is current; every unflagged site has a reason");
+                if (problems.Count > 0) failures++;
+                else Console.WriteLine("port-audit: the guard-removal table is current; every unflagged site has a reason");
             }
+            if (inferred)
+            {
+                if (inferenceProblems > 0) failures++;
+                Console.WriteLine(inferenceProblems > 0 ? $"inferred: {inferenceProblems} differences from the annotated port"
+                    : "inferred: with the helpers' contracts inferred the port is clean and every guard removal adds the same rules");
+            }
+            if (failures > 0) return 1;
             return 0;
         }
+
+        private static string Cell(IReadOnlyList<string> ids) => ids.Count == 0 ? AuditTable.NotFlagged : string.Join(", ", ids);
     }
 }

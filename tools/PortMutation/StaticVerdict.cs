@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
@@ -16,27 +17,37 @@ namespace MmLock.PortMutation
     }
 
     /// <summary>
-    /// Analyses mutants of one profile's compilation, parsed once. A member's diagnostics depend on its own body and on
-    /// contracts (attributes), never on other bodies, so one mutant removes a site in each of many members at once: round
-    /// k removes the k-th site of every member. Only the mutated trees are analysed, each within its mutated members' spans.
+    /// Analyses mutants of one profile's compilation, parsed once. A public member's diagnostics depend on its own body and on
+    /// contracts (attributes), never on other bodies, so one mutant removes a site in each of many such members at once: round
+    /// k removes the k-th site of every member, and only the mutated members' spans are analysed. A private or internal method
+    /// may have an inferred contract, computed from its body and checked at its callers: its sites are removed one at a time
+    /// and the whole compilation is analysed.
     /// </summary>
     public sealed class StaticVerdict
     {
         private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new MmLock.Analyzers.MmLockAnalyzer());
 
         private readonly Compilation compilation;
+        private readonly AnalyzerOptions options;
 
-        public StaticVerdict(Compilation compilation) { this.compilation = compilation; }
+        public StaticVerdict(Compilation compilation, AnalyzerOptions? options = null)
+        {
+            this.compilation = compilation;
+            this.options = options ?? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+        }
 
-        /// <summary>Mutants analysed so far (one per round, or one per site with <paramref name="oneAtATime"/>).</summary>
+        /// <summary>Mutants analysed so far (one per round, or one per site with <paramref name="oneAtATime"/> or in a helper).</summary>
         public int Mutants { get; private set; }
 
         public async Task<Dictionary<GuardSite, StaticResult>> AnalyseAsync(IReadOnlyList<GuardSite> sites, bool oneAtATime)
         {
             var results = new Dictionary<GuardSite, StaticResult>();
             var original = WithAnalyzers(compilation);
-            var rounds = oneAtATime ? sites.Select(s => new[] { s }.ToList()).ToList()
-                : sites.GroupBy(s => s.Member).SelectMany(g => g.Select((s, k) => (s, k))).GroupBy(x => x.k).Select(g => g.Select(x => x.s).ToList()).ToList();
+            var inHelpers = sites.Where(s => MayBeInferred(s, compilation)).ToList();
+            foreach (GuardSite site in inHelpers) results[site] = await WholeAsync(site, original);
+            var rest = sites.Except(inHelpers).ToList();
+            var rounds = oneAtATime ? rest.Select(s => new[] { s }.ToList()).ToList()
+                : rest.GroupBy(s => s.Member).SelectMany(g => g.Select((s, k) => (s, k))).GroupBy(x => x.k).Select(g => g.Select(x => x.s).ToList()).ToList();
             foreach (var round in rounds)
             {
                 Mutants++;
@@ -58,22 +69,39 @@ namespace MmLock.PortMutation
                         var errors = model.GetDiagnostics(span).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
                         var after = await DiagnosticsAsync(analysed, model, span);
                         // The original member is clean in a clean port; subtracting keeps the verdict about the removal only.
-                        var remaining = (await DiagnosticsAsync(original, compilation.GetSemanticModel(site.Tree), site.Member.FullSpan)).Select(Signature).ToList();
-                        var added = new List<Diagnostic>();
-                        foreach (Diagnostic d in after)
-                            if (!remaining.Remove(Signature(d))) added.Add(d);
-                        results[site] = new StaticResult(added, errors);
+                        var before = await DiagnosticsAsync(original, compilation.GetSemanticModel(site.Tree), site.Member.FullSpan);
+                        results[site] = new StaticResult(Added(before, after), errors);
                     }
                 }
             }
             return results;
         }
 
-        /// <summary>Every analyzer diagnostic of the compilation.</summary>
-        public static async Task<ImmutableArray<Diagnostic>> AllAsync(Compilation compilation) => await WithAnalyzers(compilation).GetAnalyzerDiagnosticsAsync();
+        private async Task<StaticResult> WholeAsync(GuardSite site, CompilationWithAnalyzers original)
+        {
+            Mutants++;
+            var applied = Mutation.Apply(site.Tree, new[] { site }, compilation.GetSemanticModel(site.Tree));
+            Compilation mutated = compilation.ReplaceSyntaxTree(site.Tree, applied.Tree);
+            var errors = mutated.GetSemanticModel(applied.Tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            return new StaticResult(Added(await original.GetAnalyzerDiagnosticsAsync(), await WithAnalyzers(mutated).GetAnalyzerDiagnosticsAsync()), errors);
+        }
 
-        private static CompilationWithAnalyzers WithAnalyzers(Compilation compilation) => compilation.WithAnalyzers(Analyzers,
-            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+        private static List<Diagnostic> Added(IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after)
+        {
+            var remaining = before.Select(Signature).ToList();
+            return after.Where(d => !remaining.Remove(Signature(d))).ToList();
+        }
+
+        /// <summary>Whether the site's member could have an inferred contract: a private or internal method.</summary>
+        private static bool MayBeInferred(GuardSite site, Compilation compilation) =>
+            site.Member is MethodDeclarationSyntax method && compilation.GetSemanticModel(site.Tree).GetDeclaredSymbol(method) is IMethodSymbol symbol
+            && symbol.DeclaredAccessibility is Accessibility.Private or Accessibility.Internal or Accessibility.ProtectedAndInternal;
+
+        /// <summary>Every analyzer diagnostic of the compilation.</summary>
+        public async Task<ImmutableArray<Diagnostic>> AllAsync() => await WithAnalyzers(compilation).GetAnalyzerDiagnosticsAsync();
+
+        private CompilationWithAnalyzers WithAnalyzers(Compilation compilation) => compilation.WithAnalyzers(Analyzers,
+            new CompilationWithAnalyzersOptions(options, onAnalyzerException: null,
                 concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
 
         private static string Signature(Diagnostic d) => d.Id + ": " + d.GetMessage(CultureInfo.InvariantCulture);

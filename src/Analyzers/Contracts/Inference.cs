@@ -218,19 +218,16 @@ namespace MmLock.Analyzers.Contracts
                     if (clause.Clause.Kind == ClauseKind.Memmap || clause.Alternatives.IsEmpty) continue;
                     var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
                     if (satisfiers == null || satisfiers.Count > 0) continue;
-                    // Released or acquired by the helper itself on some path: its own business, reported inside.
-                    if (clause.Alternatives.Any(a => before.Find(a.Context.Key) != null || before.Released.ContainsKey(a.Context.Key))) continue;
-                    var lifted = clause.Alternatives.Select(a => Lift(a.Context, a.Mode, clause.Clause)).Where(t => t != null).Select(t => t!).ToImmutableArray();
-                    if (lifted.IsEmpty) continue;
-                    var keys = lifted.Select(t => BodyAnalysis.EntryInstance(t, _member).Key).ToImmutableArray();
-                    var via = ImmutableArray.Create(name).AddRange(clause.Clause.Via);
-                    int same = _clauses.FindIndex(c => c.Clause.Kind == clause.Clause.Kind && c.Clause.Space == clause.Clause.Space && c.Clause.Freeing == clause.Clause.Freeing
-                                                       && c.Keys.SequenceEqual(keys));
-                    // Of several paths to one requirement the message names the shortest (a recursive cycle offers longer ones).
-                    if (same >= 0 && _clauses[same].Clause.Via.Length <= via.Length) continue;
-                    var inferred = (new Clause(clause.Clause.Kind, lifted, clause.Clause.Space, clause.Clause.Freeing, via, clause.Clause.Origin ?? location), keys);
-                    if (same >= 0) _clauses[same] = inferred;
-                    else _clauses.Add(inferred);
+                    if (clause.Alternatives.Any(a => OwnBusiness(a.Context, before))) continue;
+                    var lifted = clause.Alternatives.Select(a => Lift(a.Context, a.Mode, clause.Clause.Alternatives)).Where(t => t != null).Select(t => t!).ToImmutableArray();
+                    Add(clause.Clause.Kind, lifted, clause.Clause.Space, clause.Clause.Freeing, ImmutableArray.Create(name).AddRange(clause.Clause.Via), clause.Clause.Origin ?? location);
+                }
+                // A run-time assertion of a context the helper did not take itself (lockdep_assert_held) states what its callers hold.
+                foreach (var (context, mode) in call.AssertsHeld)
+                {
+                    if (Satisfaction.Satisfier(before, context, mode) != null || OwnBusiness(context, before) || body.AssumedDisjunctions.Any(d => d.Any(a => a.Key == context.Key))) continue;
+                    var lifted = Lift(context, mode, call.Contract.AssertsHeld);
+                    if (lifted != null) Add(ClauseKind.Requires, ImmutableArray.Create(lifted), null, null, ImmutableArray.Create(name), location);
                 }
                 if (_sleep != null || before.DefiniteContexts.Any(h => (h.Flags & ContextFlags.Atomic) != 0)) return;
                 if (call.Contract.MightSleep)
@@ -239,13 +236,33 @@ namespace MmLock.Analyzers.Contracts
                     _sleep = (ImmutableArray.Create(name), location);
             }
 
+            // Released or acquired by the helper itself on some path: its own business, reported inside.
+            private static bool OwnBusiness(ContextInstance context, FlowState before) =>
+                before.Find(context.Key) != null || before.Released.ContainsKey(context.Key);
+
+            private void Add(ClauseKind kind, ImmutableArray<ContextTemplate> lifted, string? space, string? freeing, ImmutableArray<string> via, Location origin)
+            {
+                if (lifted.IsEmpty) return;
+                var keys = lifted.Select(t => BodyAnalysis.EntryInstance(t, _member).Key).ToImmutableArray();
+                int same = _clauses.FindIndex(c => c.Clause.Kind == kind && c.Clause.Space == space && c.Clause.Freeing == freeing && c.Keys.SequenceEqual(keys));
+                // Of several paths to one requirement the message names the shortest (a recursive cycle offers longer ones).
+                if (same >= 0 && _clauses[same].Clause.Via.Length <= via.Length) return;
+                var inferred = (new Clause(kind, lifted, space, freeing, via, origin), keys);
+                if (same >= 0) _clauses[same] = inferred;
+                else _clauses.Add(inferred);
+            }
+
             /// <summary>A context the helper names, as its callers can name it: rooted at a parameter, <c>this</c>, a static, or 'any T'; else null.</summary>
-            private ContextTemplate? Lift(ContextInstance context, Mode mode, Clause clause)
+            private ContextTemplate? Lift(ContextInstance context, Mode mode, ImmutableArray<ContextTemplate> calleeTemplates)
             {
                 if (context.Existential)
-                    return clause.Alternatives.FirstOrDefault(t => t.Root == RootKind.Existential && SymbolEqualityComparer.Default.Equals(t.Type, context.Type));
-                var staticTemplate = clause.Alternatives.FirstOrDefault(t => t.Root == RootKind.Static && ContextBinder.DeclarationInstance(t, _member).Key == context.Key);
+                    return calleeTemplates.FirstOrDefault(t => t.Root == RootKind.Existential && SymbolEqualityComparer.Default.Equals(t.Type, context.Type));
+                var staticTemplate = calleeTemplates.FirstOrDefault(t => t.Root == RootKind.Static && ContextBinder.DeclarationInstance(t, _member).Key == context.Key);
                 if (staticTemplate != null) return staticTemplate;
+                // A static the callee received as an argument (lockdep_assert_held(G.l)) is named by its type, wherever the helper is.
+                if (context.DeclaringMember is { IsStatic: true } member && ContextBinder.StaticKey(member) == context.Key)
+                    return new ContextTemplate(member.ContainingType.ToDisplayString() + "." + member.Name, mode, RootKind.Static, -1,
+                        member.ContainingType.Name + "." + member.Name, member, ImmutableArray<ISymbol>.Empty, context.Type);
                 // The display is the expression as the body wrote it: bound as an attribute of the helper would be, it must name the same context.
                 var template = _model.Binder.Bind(ParsedExpression.Parse(context.Display), _member, mode, allowExistential: false, out _);
                 return template != null && BodyAnalysis.EntryInstance(template, _member).Key == context.Key ? template : null;

@@ -57,6 +57,35 @@ public class P {
 }", Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'helper' requires holding 'lock_' exclusively (via need)"),
     Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'statics' requires holding 'G.RCU' (via need_rcu)"));
 
+        /// <summary>
+        /// A lockdep_assert_held of a context the helper did not take states what its callers hold, as the kernel's assertions
+        /// do: a requirement over a parameter's path or a static (even one of another type), checked at the call.
+        /// </summary>
+        [Fact]
+        public Task AnAssertionInAHelper_IsARequirementOfItsCallers() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void ok(mm_struct mm) { L.spin_lock(mm.page_table_lock); inc(mm); L.spin_unlock(mm.page_table_lock); }
+    public static void wrong(mm_struct mm) { {|#0:inc(mm)|}; }
+    static void inc(mm_struct mm) { {|#1:L.lockdep_assert_held(mm.page_table_lock)|}; }
+    public static void ok_static() { L.spin_lock(Q.lock_); stat(); L.spin_unlock(Q.lock_); }
+    public static void wrong_static() { {|#2:stat()|}; }
+    static void stat() { {|#3:L.lockdep_assert_held(Q.lock_)|}; }
+}
+public static class Q { public static readonly spinlock_t lock_ = new spinlock_t(); }",
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'inc' requires holding 'mm.page_table_lock' exclusively (via lockdep_assert_held)"),
+            Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'stat' requires holding 'Q.lock_' exclusively (via lockdep_assert_held)"));
+
+        /// <summary>An assertion after the helper's own acquire, or of a local's lock, is the helper's business: nothing for its callers.</summary>
+        [Fact]
+        public Task AnAssertionOfWhatTheHelperTookOrCreated_RequiresNothing() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { own(mm); local(); }
+    static void own(mm_struct mm) { L.spin_lock(mm.page_table_lock); L.lockdep_assert_held(mm.page_table_lock); L.spin_unlock(mm.page_table_lock); }
+    static void local() { var l = new spinlock_t(); L.lockdep_assert_held(l); }
+}");
+
         [Fact]
         public Task MightSleep_ThreeDeep_IsMM3001AtTheAtomicCaller() => Verify(@"
 using MmLock; using K;
