@@ -59,7 +59,6 @@ namespace ReferenceKernelMm.kernel
         /// stop_cpus_mutex keeps callers apart; KCSAN sees two of them write the works at once. The loop stands for the
         /// queueing of the whole machine (a preempted vCPU stretches it), so a stress run may hold it up.
         /// </summary>
-        [Requires("ReferenceKernelMm.kernel.cpu_stop.stop_cpus_mutex")]
         private static void queue_stop_cpus_work()
         {
             lockdep.lockdep_assert_held(stop_cpus_mutex);

@@ -221,7 +221,6 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>Counts one more mm sharing the PMD table (ptdesc_pmd_pts_inc), under the table's split lock.</summary>
-        [Requires("table.ptl")]
         private static void pt_share_inc(page table)
         {
             lockdep.lockdep_assert_held(table.ptl!);
@@ -230,7 +229,6 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>Drops one sharer of the PMD table if it has any; false when this mm is its only user. Under the table's split lock.</summary>
-        [Requires("table.ptl")]
         private static bool pt_share_dec(page table)
         {
             lockdep.lockdep_assert_held(table.ptl!);

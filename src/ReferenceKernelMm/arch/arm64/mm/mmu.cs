@@ -205,7 +205,6 @@ namespace ReferenceKernelMm.arch.arm64.mm
         // Entry value pointing to the table at phys (__pXd_populate).
         private static ulong table_desc(ulong table_phys) => pfn_entry(table_phys >> PAGE_SHIFT, _PAGE_PRESENT | _PAGE_TABLE);
 
-        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
         private static void alloc_init_pud(pXd_t pgdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
@@ -231,7 +230,6 @@ namespace ReferenceKernelMm.arch.arm64.mm
             fixmap.pxd_clear_fixmap(pt_level.pud);
         }
 
-        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
         private static void alloc_init_pmd(fixmap_pXd pudp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
@@ -265,7 +263,6 @@ namespace ReferenceKernelMm.arch.arm64.mm
             fixmap.pxd_clear_fixmap(pt_level.pmd);
         }
 
-        [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
         private static void alloc_init_pte(fixmap_pXd pmdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
