@@ -50,6 +50,11 @@ namespace MmLock.Analyzers
             "{0} '{1}' requires {2}", ContextCategory, DiagnosticSeverity.Error,
             "A [GuardedBy] field or property is read or written without the contexts that guard it.");
 
+        // {0} the helper called, {1} "reads 'f'" or "writes 'f'", {2} the inferred chain (may be empty), {3} what is missing
+        public static readonly DiagnosticDescriptor MM1007Call = Rule("MM1007", "Guarded member accessed without its contexts",
+            "Calling '{0}' {1}{2}, which requires {3}", ContextCategory, DiagnosticSeverity.Error,
+            "A helper whose contract is inferred reads or writes a [GuardedBy] field or property, and its caller does not hold the contexts that guard it.");
+
         // {0} member, {1} acquire/release, {2} context
         public static readonly DiagnosticDescriptor MM1008 = Rule("MM1008", "Acquire/release contract not kept by the body",
             "'{0}' does not {1} '{2}' on every path", ContextCategory, DiagnosticSeverity.Warning,

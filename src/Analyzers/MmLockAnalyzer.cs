@@ -21,7 +21,7 @@ namespace MmLock.Analyzers
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1004, Descriptors.MM1005,
-            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011, Descriptors.MM1012,
+            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1007Call, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011, Descriptors.MM1012,
             Descriptors.MM2001, Descriptors.MM2002, Descriptors.MM2003, Descriptors.MM2004, Descriptors.MM2005, Descriptors.MM2005Escape,
             Descriptors.MM2006, Descriptors.MM2007, Descriptors.MM3001,
             Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004, Descriptors.MM9999);

@@ -220,13 +220,13 @@ namespace MmLock.Analyzers.Contracts
                     if (satisfiers == null || satisfiers.Count > 0) continue;
                     if (clause.Alternatives.Any(a => OwnBusiness(a.Context, before))) continue;
                     var lifted = clause.Alternatives.Select(a => Lift(a.Context, a.Mode, clause.Clause.Alternatives)).Where(t => t != null).Select(t => t!).ToImmutableArray();
-                    Add(clause.Clause.Kind, lifted, clause.Clause.Space, clause.Clause.Freeing, ImmutableArray.Create(name).AddRange(clause.Clause.Via), clause.Clause.Origin ?? location);
+                    Add(clause.Clause.Kind, lifted, clause.Clause.Space, clause.Clause.Freeing, ImmutableArray.Create(name).AddRange(clause.Clause.Via), clause.Clause.Origin ?? location, clause.Clause.Access);
                 }
                 // A run-time assertion of a context the helper did not take itself (lockdep_assert_held) states what its callers hold.
                 foreach (var (context, mode) in call.AssertsHeld)
                 {
                     if (Satisfaction.Satisfier(before, context, mode) != null || OwnBusiness(context, before) || body.AssumedDisjunctions.Any(d => d.Any(a => a.Key == context.Key))) continue;
-                    var lifted = Lift(context, mode, call.Contract.AssertsHeld);
+                    var lifted = WithMode(Lift(context, mode, call.Contract.AssertsHeld), mode);
                     if (lifted != null) Add(ClauseKind.Requires, ImmutableArray.Create(lifted), null, null, ImmutableArray.Create(name), location);
                 }
                 if (_sleep != null || before.DefiniteContexts.Any(h => (h.Flags & ContextFlags.Atomic) != 0)) return;
@@ -240,17 +240,24 @@ namespace MmLock.Analyzers.Contracts
             private static bool OwnBusiness(ContextInstance context, FlowState before) =>
                 before.Find(context.Key) != null || before.Released.ContainsKey(context.Key);
 
-            private void Add(ClauseKind kind, ImmutableArray<ContextTemplate> lifted, string? space, string? freeing, ImmutableArray<string> via, Location origin)
+            private void Add(ClauseKind kind, ImmutableArray<ContextTemplate> lifted, string? space, string? freeing, ImmutableArray<string> via, Location origin, string? access = null)
             {
                 if (lifted.IsEmpty) return;
                 var keys = lifted.Select(t => BodyAnalysis.EntryInstance(t, _member).Key).ToImmutableArray();
-                int same = _clauses.FindIndex(c => c.Clause.Kind == kind && c.Clause.Space == space && c.Clause.Freeing == freeing && c.Keys.SequenceEqual(keys));
+                // A read and a write of one guarded member are two clauses: the write needs the context exclusively.
+                int same = _clauses.FindIndex(c => c.Clause.Kind == kind && c.Clause.Space == space && c.Clause.Freeing == freeing && c.Keys.SequenceEqual(keys)
+                                                   && c.Clause.Alternatives.Select(a => a.Mode).SequenceEqual(lifted.Select(a => a.Mode)));
                 // Of several paths to one requirement the message names the shortest (a recursive cycle offers longer ones).
                 if (same >= 0 && _clauses[same].Clause.Via.Length <= via.Length) return;
-                var inferred = (new Clause(kind, lifted, space, freeing, via, origin), keys);
+                var inferred = (new Clause(kind, lifted, space, freeing, via, origin, access), keys);
                 if (same >= 0) _clauses[same] = inferred;
                 else _clauses.Add(inferred);
             }
+
+            // A template taken from the callee's or the guard's declaration carries its mode; the clause needs the one used here.
+            private static ContextTemplate? WithMode(ContextTemplate? template, Mode mode) =>
+                template == null || template.Mode == mode ? template
+                : new ContextTemplate(template.Text, mode, template.Root, template.ParameterOrdinal, template.RootName, template.StaticMember, template.Path, template.Type);
 
             /// <summary>A context the helper names, as its callers can name it: rooted at a parameter, <c>this</c>, a static, or 'any T'; else null.</summary>
             private ContextTemplate? Lift(ContextInstance context, Mode mode, ImmutableArray<ContextTemplate> calleeTemplates)
@@ -268,7 +275,26 @@ namespace MmLock.Analyzers.Contracts
                 return template != null && BodyAnalysis.EntryInstance(template, _member).Key == context.Key ? template : null;
             }
 
-            public void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body) { }
+            /// <summary>
+            /// A guarded member accessed without its contexts (MM1007 inside): each context the callers can name becomes a clause,
+            /// exclusive for a write. A guard readable under any of several contexts stays inside (one clause cannot say "any of these, shared").
+            /// </summary>
+            public void OnAccess(IOperation access, ISymbol member, IOperation? instance, bool write, FlowState state, BodyAnalysis body)
+            {
+                var guard = _model.GuardOf(member);
+                if (guard == null || !write && guard.ReadAny && guard.Contexts.Length > 1) return;
+                var site = new CallSite(access, member, instance, Enumerable.Empty<IArgumentOperation>(), 0);
+                var mode = write ? Mode.Exclusive : Mode.Shared;
+                foreach (var template in guard.Contexts)
+                {
+                    var context = body.Paths.Instantiate(template, site);
+                    if (context == null || Satisfaction.Satisfier(state, context, write ? Mode.Exclusive : Mode.Either) != null || OwnBusiness(context, state)) continue;
+                    var lifted = WithMode(Lift(context, mode, guard.Contexts), mode);
+                    if (lifted != null)
+                        Add(ClauseKind.Guarded, ImmutableArray.Create(lifted), null, null, ImmutableArray<string>.Empty, access.Syntax.GetLocation(),
+                            (write ? "writes '" : "reads '") + member.Name + "'");
+                }
+            }
             public void OnGuardDisposedAgain(IOperation dispose, IReadOnlyList<Held> disposed, BodyAnalysis body) { }
             public void OnSuspend(IOperation operation, string what, FlowState state, BodyAnalysis body) { }
             public void OnReferenceUse(IOperation use, string name, GuardedReference reference, FlowState state, BodyAnalysis body) { }

@@ -5,15 +5,16 @@ using MmLock.Analyzers.Contexts;
 
 namespace MmLock.Analyzers.Contracts
 {
-    internal enum ClauseKind { Requires, RequiresAny, Walker, Lookup, Freer, LeafModifier, LiveRoot, Memmap }
+    internal enum ClauseKind { Requires, RequiresAny, Walker, Lookup, Freer, LeafModifier, LiveRoot, Memmap, Guarded }
 
     /// <summary>One requirement on callers: at least one alternative must be held (several clauses all apply).</summary>
     internal sealed class Clause
     {
         public Clause(ClauseKind kind, ImmutableArray<ContextTemplate> alternatives, string? space = null, string? freeing = null,
-            ImmutableArray<string> via = default, Location? origin = null)
+            ImmutableArray<string> via = default, Location? origin = null, string? access = null)
         {
             Kind = kind;
+            Access = access;
             Alternatives = alternatives;
             Space = space;
             Freeing = freeing;
@@ -23,6 +24,8 @@ namespace MmLock.Analyzers.Contracts
 
         /// <summary>An inferred clause: the members from the helper's call down to the annotated one that states it (empty when declared).</summary>
         public ImmutableArray<string> Via { get; }
+        /// <summary>An inferred access of a guarded member: "reads 'f'" or "writes 'f'".</summary>
+        public string? Access { get; }
         /// <summary>An inferred clause: the operation in the innermost helper that needs it.</summary>
         public Location? Origin { get; }
 
@@ -42,6 +45,7 @@ namespace MmLock.Analyzers.Contracts
             ClauseKind.LeafModifier => Descriptors.MM2004,
             ClauseKind.LiveRoot => Descriptors.MM2006,
             ClauseKind.Memmap => Descriptors.MM2007,
+            ClauseKind.Guarded => Descriptors.MM1007,
             _ => Descriptors.MM1001,
         };
     }

@@ -134,6 +134,10 @@ namespace MmLock.Analyzers.Rules
                     case ClauseKind.LeafModifier:
                         Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, Guards(clause, body), Via(clause));
                         break;
+                    case ClauseKind.Guarded:
+                        Report(Descriptors.MM1007Call, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, clause.Clause.Access!, Via(clause),
+                            "holding '" + alternatives[0].Context.Display + "'" + (alternatives[0].Mode == Mode.Exclusive ? " exclusively" : ""));
+                        break;
                     case ClauseKind.LiveRoot:
                     case ClauseKind.Memmap:
                         Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, Guards(clause, body), Via(clause));

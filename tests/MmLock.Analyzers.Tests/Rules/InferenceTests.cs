@@ -76,6 +76,24 @@ public static class Q { public static readonly spinlock_t lock_ = new spinlock_t
             Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'inc' requires holding 'mm.page_table_lock' exclusively (via lockdep_assert_held)"),
             Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'stat' requires holding 'Q.lock_' exclusively (via lockdep_assert_held)"));
 
+        /// <summary>
+        /// A guarded member read or written in a helper is the callers' requirement (MM1007 at the call, the access as
+        /// additional location): shared for a read, exclusive for a write, over the instance the caller passes.
+        /// </summary>
+        [Fact]
+        public Task AGuardedAccessInAHelper_IsMM1007AtTheCall() => Verify(@"
+using MmLock; using K;
+public class Q { public readonly rw_semaphore sem = new rw_semaphore(); [GuardedBy(""sem"")] public int count; }
+public class P {
+    public static void ok(Q q) { L.down_read(q.sem); get(q); L.up_read(q.sem); L.down_write(q.sem); set(q); L.up_write(q.sem); }
+    public static void unlocked(Q q) { {|#0:get(q)|}; }
+    public static void shared(Q q) { L.down_read(q.sem); {|#2:set(q)|}; L.up_read(q.sem); }
+    static int get(Q q) => {|#1:q.count|};
+    static void set(Q q) { {|#3:q.count|} = 1; }
+}",
+            Diag("MM1007").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'q.sem'"),
+            Diag("MM1007").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'set' writes 'count', which requires holding 'q.sem' exclusively"));
+
         /// <summary>An assertion after the helper's own acquire, or of a local's lock, is the helper's business: nothing for its callers.</summary>
         [Fact]
         public Task AnAssertionOfWhatTheHelperTookOrCreated_RequiresNothing() => Verify(@"
