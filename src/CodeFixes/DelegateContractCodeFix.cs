@@ -33,7 +33,11 @@ namespace MmLock.CodeFixes
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1011");
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        /// <summary>Fix All edits each delegate type once (its conversions may be in several documents, it in another).</summary>
+        public override FixAllProvider GetFixAllProvider() => FixAll;
+
+        private static readonly TargetFixAll FixAll = new TargetFixAll((diagnostic, _, _) =>
+            Task.FromResult(diagnostic.Properties.TryGetValue(DiagnosticProperties.Delegate, out var id) ? id : null));
 
         public override Task RegisterCodeFixesAsync(CodeFixContext context) => RegisterAsync(context);
 
@@ -52,7 +56,8 @@ namespace MmLock.CodeFixes
             if (MemberOf(fix, memberId, context.CancellationToken) is not var (member, lists) || member.Parameters.Length != invoke.Parameters.Length) return;
             if (type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) is not DelegateDeclarationSyntax declaration) return;
             var document = context.Document.Project.Solution.GetDocument(declaration.SyntaxTree);
-            if (document == null) return;
+            // A delegate of another project is checked against that project's compilation, which this fix does not load.
+            if (document == null || document.Project.Id != context.Document.Project.Id) return;
 
             var names = member.Parameters.Select((p, i) => (p.Name, invoke.Parameters[i].Name)).ToDictionary(p => p.Item1, p => p.Item2);
             // The converted method may be declared in another document than the diagnostic's.

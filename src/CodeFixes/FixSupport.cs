@@ -117,13 +117,16 @@ namespace MmLock.CodeFixes
             { ClauseKind.Requires, ClauseKind.RequiresAny, ClauseKind.Walker, ClauseKind.Lookup, ClauseKind.Freer, ClauseKind.LeafModifier, ClauseKind.LiveRoot };
 
         /// <summary>The invocation whose syntax is exactly <paramref name="span"/> (where the rules report calls).</summary>
-        public IInvocationOperation? InvocationAt(TextSpan span, CancellationToken cancellation)
-        {
-            if (!Root.FullSpan.Contains(span)) return null;
-            var node = Root.FindNode(span, getInnermostNodeForTie: true);
-            var syntax = node.AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault(i => i.Span == span);
-            return syntax == null ? null : Model.GetOperation(syntax, cancellation) as IInvocationOperation;
-        }
+        public IInvocationOperation? InvocationAt(TextSpan span, CancellationToken cancellation) =>
+            CallSyntaxAt(Root, span, creations: false) is { } syntax ? Model.GetOperation(syntax, cancellation) as IInvocationOperation : null;
+
+        /// <summary>
+        /// The innermost invocation (with <paramref name="creations"/>, or object creation) whose syntax is exactly
+        /// <paramref name="span"/>, or null.
+        /// </summary>
+        public static ExpressionSyntax? CallSyntaxAt(SyntaxNode root, TextSpan span, bool creations) =>
+            !root.FullSpan.Contains(span) ? null : root.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ExpressionSyntax>()
+                .FirstOrDefault(e => e.Span == span && (e is InvocationExpressionSyntax || creations && e is BaseObjectCreationExpressionSyntax));
 
         public static CallSite SiteOf(IInvocationOperation invocation) =>
             new CallSite(invocation, invocation.TargetMethod, invocation.Instance, invocation.Arguments, invocation.TargetMethod.Parameters.Length);

@@ -26,7 +26,17 @@ namespace MmLock.CodeFixes
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MM1012");
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        /// <summary>Fix All edits each helper once and analyzes its document again after the edit.</summary>
+        public override FixAllProvider GetFixAllProvider() => FixAll;
+
+        private static readonly TargetFixAll FixAll = new TargetFixAll(async (diagnostic, document, cancellation) =>
+        {
+            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
+            if (root == null || model == null || !root.FullSpan.Contains(diagnostic.Location.SourceSpan)) return null;
+            var declaration = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            return declaration == null ? null : model.GetDeclaredSymbol(declaration, cancellation)?.GetDocumentationCommentId();
+        });
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {

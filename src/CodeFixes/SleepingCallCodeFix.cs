@@ -71,7 +71,8 @@ namespace MmLock.CodeFixes
             if (fix == null || diagnostic.AdditionalLocations[0].SourceTree != fix.Root.SyntaxTree) return;
             var cancellation = context.CancellationToken;
             var sleeper = fix.InvocationAt(diagnostic.Location.SourceSpan, cancellation);
-            var acquire = AcquireAt(fix.Root, diagnostic.AdditionalLocations[0].SourceSpan);
+            // The acquire: a call, or a scoped guard's constructor (new spin_guard(l)).
+            var acquire = FixDocument.CallSyntaxAt(fix.Root, diagnostic.AdditionalLocations[0].SourceSpan, creations: true);
             if (sleeper == null || acquire == null) return;
             // The acquire is a statement, or a scoped guard's factory or constructor in the header of a 'using' block or declaration.
             StatementSyntax? acquireStatement = (StatementSyntax?)(acquire.Parent as ExpressionStatementSyntax) ?? GuardUsing(acquire)
@@ -140,11 +141,6 @@ namespace MmLock.CodeFixes
                 return new Section(list, a, list.IndexOf(tryStatement), tryStatement);
             return null;
         }
-
-        /// <summary>The acquire at <paramref name="span"/>: a call, or a scoped guard's constructor (<c>new spin_guard(l)</c>).</summary>
-        private static ExpressionSyntax? AcquireAt(SyntaxNode root, Microsoft.CodeAnalysis.Text.TextSpan span) =>
-            !root.FullSpan.Contains(span) ? null : root.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ExpressionSyntax>()
-                .FirstOrDefault(e => e.Span == span && e is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax);
 
         /// <summary>The <c>using (guard())</c> or <c>using (var g = guard())</c> block whose header is the acquire, or null.</summary>
         private static UsingStatementSyntax? GuardUsing(SyntaxNode acquire) => acquire.Parent switch

@@ -53,6 +53,22 @@ namespace MmLock.Analyzers.Tests.Fixes
         private static Cell Covered<TTests>(string rule, string shape, bool fixedByDesign, string test) =>
             new(rule, shape, fixedByDesign, null, typeof(TTests).GetMethod(test));
 
+        /// <summary>An MM2005 in a switch section (both of its fixes).</summary>
+        private const string SwitchLookup = @"
+    static ulong f(vm_area_struct vma, ulong addr, int k)
+    {
+        switch (k)
+        {
+            case 0:
+                Kernel.hugetlb_vma_lock_read(vma);
+                var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+                Kernel.hugetlb_vma_unlock_read(vma);
+                var v = Kernel.huge_ptep_get({|MM2005:ptep|});
+                return v;
+        }
+        return 0;
+    }";
+
         private static IEnumerable<Cell> Cells()
         {
             // MM1001: wrap the statement range (or move to the caller).
@@ -275,6 +291,79 @@ namespace MmLock.Analyzers.Tests.Fixes
                 }
                 break;
         }
+    }");
+
+            yield return Fix<RequirementCodeFix>("MM1001", "goto", Wrap, @"
+    static int f(spinlock_t a)
+    {
+        if ({|MM1001:get(a)|} == 0)
+            goto done;
+        return 1;
+    done:
+        return 0;
+    }", @"
+    static int f(spinlock_t a)
+    {
+        L.spin_lock(a);
+        try
+        {
+            if (get(a) == 0)
+                goto done;
+        }
+        finally
+        {
+            L.spin_unlock(a);
+        }
+        return 1;
+    done:
+        return 0;
+    }");
+            // The label stays on the block the wrap makes, so a jump to it takes the lock too.
+            yield return Fix<RequirementCodeFix>("MM1001", "goto label", Wrap, @"
+    static void f(spinlock_t a, bool b)
+    {
+    again:
+        {|MM1001:need(a)|};
+        if (b)
+            goto again;
+    }", @"
+    static void f(spinlock_t a, bool b)
+    {
+    again:
+        {
+            L.spin_lock(a);
+            try
+            {
+                need(a);
+            }
+            finally
+            {
+                L.spin_unlock(a);
+            }
+        }
+        if (b)
+            goto again;
+    }");
+            yield return Fix<RequirementCodeFix>("MM1001", "yield break", Wrap, @"
+    static System.Collections.Generic.IEnumerable<int> f(spinlock_t a)
+    {
+        if ({|MM1001:get(a)|} == 0)
+            yield break;
+        yield return 1;
+    }", @"
+    static System.Collections.Generic.IEnumerable<int> f(spinlock_t a)
+    {
+        L.spin_lock(a);
+        try
+        {
+            if (get(a) == 0)
+                yield break;
+        }
+        finally
+        {
+            L.spin_unlock(a);
+        }
+        yield return 1;
     }");
 
             // MM2001..MM2006: the same wrap with the role's guard.
@@ -501,6 +590,114 @@ namespace MmLock.Analyzers.Tests.Fixes
         {
             Kernel.local_irq_enable();
         }
+    }");
+
+            // Page-table rules inside local functions: a local function is a body of its own, the guard goes inside it.
+            yield return FixMm<RequirementCodeFix>("MM2001", "local function", "MM2001" + RequirementCodeFix.WrapSuffix, @"
+    static void f(mm_struct mm)
+    {
+        void walk()
+        {
+            {|MM2001:{|MM2001:Kernel.walk_page_range_novma(mm, 0, 1)|}|};
+        }
+        walk();
+    }", @"
+    static void f(mm_struct mm)
+    {
+        void walk()
+        {
+            Kernel.get_online_mems();
+            try
+            {
+                Kernel.mmap_write_lock(K.init_mm);
+                try
+                {
+                    Kernel.walk_page_range_novma(mm, 0, 1);
+                }
+                finally
+                {
+                    Kernel.mmap_write_unlock(K.init_mm);
+                }
+            }
+            finally
+            {
+                Kernel.put_online_mems();
+            }
+        }
+        walk();
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2002", "local function", "MM2002" + RequirementCodeFix.WrapSuffix, @"
+    static ulong f(vm_area_struct vma, ulong addr)
+    {
+        ulong peek() => Kernel.huge_ptep_get({|MM2002:Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE)|});
+        return peek();
+    }", @"
+    static ulong f(vm_area_struct vma, ulong addr)
+    {
+        ulong peek()
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            try
+            {
+                return Kernel.huge_ptep_get(Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE));
+            }
+            finally
+            {
+                Kernel.hugetlb_vma_unlock_read(vma);
+            }
+        }
+        return peek();
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2003", "local function", "MM2003" + RequirementCodeFix.WrapSuffix, @"
+    [MmLock.TableFreer(""kernel"", ""huge_vmap_collapse"")] static void free_tables() { }
+    static void f()
+    {
+        void local()
+        {
+            {|MM2003:free_tables()|};
+        }
+        local();
+    }", @"
+    [MmLock.TableFreer(""kernel"", ""huge_vmap_collapse"")] static void free_tables() { }
+    static void f()
+    {
+        void local()
+        {
+            Kernel.mmap_read_lock(K.init_mm);
+            try
+            {
+                free_tables();
+            }
+            finally
+            {
+                Kernel.mmap_read_unlock(K.init_mm);
+            }
+        }
+        local();
+    }");
+            yield return FixMm<RequirementCodeFix>("MM2004", "local function", "MM2004" + RequirementCodeFix.WrapSuffix, @"
+    [MmLock.LeafModifier(""kernel"")] static void set_pte(ulong addr) { }
+    static void f(ulong addr)
+    {
+        void local() => {|MM2004:set_pte(addr)|};
+        local();
+    }", @"
+    [MmLock.LeafModifier(""kernel"")] static void set_pte(ulong addr) { }
+    static void f(ulong addr)
+    {
+        void local()
+        {
+            Kernel.spin_lock(K.init_mm.page_table_lock);
+            try
+            {
+                set_pte(addr);
+            }
+            finally
+            {
+                Kernel.spin_unlock(K.init_mm.page_table_lock);
+            }
+        }
+        local();
     }");
 
             // MM1004: the release at each exit kind.
@@ -960,6 +1157,69 @@ namespace MmLock.Analyzers.Tests.Fixes
         var v = Kernel.huge_ptep_get(copy);
         Kernel.hugetlb_vma_unlock_read(vma);
         return v;
+    }");
+
+            yield return FixMm<GuardedReferenceCodeFix>("MM2005", "local function", GuardedReferenceCodeFix.WidenKey, @"
+    static ulong f(vm_area_struct vma, ulong addr)
+    {
+        ulong peek()
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+            Kernel.hugetlb_vma_unlock_read(vma);
+            var v = Kernel.huge_ptep_get({|MM2005:ptep|});
+            return v;
+        }
+        return peek();
+    }", @"
+    static ulong f(vm_area_struct vma, ulong addr)
+    {
+        ulong peek()
+        {
+            Kernel.hugetlb_vma_lock_read(vma);
+            var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+            var v = Kernel.huge_ptep_get(ptep);
+            Kernel.hugetlb_vma_unlock_read(vma);
+            return v;
+        }
+        return peek();
+    }");
+            yield return FixMm<GuardedReferenceCodeFix>("MM2005", "switch section", GuardedReferenceCodeFix.WidenKey, SwitchLookup, @"
+    static ulong f(vm_area_struct vma, ulong addr, int k)
+    {
+        switch (k)
+        {
+            case 0:
+                Kernel.hugetlb_vma_lock_read(vma);
+                var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+                var v = Kernel.huge_ptep_get(ptep);
+                Kernel.hugetlb_vma_unlock_read(vma);
+                return v;
+        }
+        return 0;
+    }");
+            yield return FixMm<GuardedReferenceCodeFix>("MM2005", "switch section, look up again", GuardedReferenceCodeFix.LookUpAgainKey, SwitchLookup, @"
+    static ulong f(vm_area_struct vma, ulong addr, int k)
+    {
+        switch (k)
+        {
+            case 0:
+                Kernel.hugetlb_vma_lock_read(vma);
+                var ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+                Kernel.hugetlb_vma_unlock_read(vma);
+                Kernel.hugetlb_vma_lock_read(vma);
+                try
+                {
+                    ptep = Kernel.huge_pte_offset(vma.vm_mm, addr, K.PMD_SIZE);
+                    var v = Kernel.huge_ptep_get(ptep);
+                    return v;
+                }
+                finally
+                {
+                    Kernel.hugetlb_vma_unlock_read(vma);
+                }
+        }
+        return 0;
     }");
 
             // Comments kept exactly once, and the move to the caller's count of the callers that will need the context.
