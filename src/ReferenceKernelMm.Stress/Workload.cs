@@ -60,6 +60,8 @@ namespace ReferenceKernelMm.Stress
         // slow ones (hugetlb_follow_page_mask, under the mmap lock) and fast ones (gup_fast, under no lock). hugetlb_exit reads them.
         [ThreadStatic] private static int gup_mm;
         private readonly int[] slow_gups = new int[NR_MM], slow_gups_in_window = new int[NR_MM], fast_gups_in_window = new int[NR_MM];
+        // Kernel table walkers (ptdump) held in their race window; hot_remove_during_ptdump reads it.
+        private int kernel_walkers_in_window;
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
         // A block added at setup and never removed: HVO works on huge pages the caller owns (hot-remove would dissolve them first).
         private const ulong HVO_START = 8 * PUD_SIZE;
@@ -115,6 +117,7 @@ namespace ReferenceKernelMm.Stress
             var ops = new List<Operation>
             {
                 new("memory_hotplug", 6, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
+                new("hot_remove_during_ptdump", 4, _ => "hot_remove_during_ptdump(every block)", hot_remove_during_ptdump),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
@@ -145,7 +148,7 @@ namespace ReferenceKernelMm.Stress
                 weights[i + 1] = weights[i] + ops[i].weight;
             counter_names = new List<string>
             {
-                "hot_add", "online", "offline", "hot_remove",
+                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump",
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 "hvo",
 #endif
@@ -245,6 +248,69 @@ namespace ReferenceKernelMm.Stress
                     s.block = null;
                     n.add("hot_remove");
                 }
+            }
+        }
+
+        // Memory leaves while a kernel walker sits in its race window: every block is brought to offline (added first if
+        // it is not), then, once a ptdump is held up, all are removed, which also frees the linear map's PMD table they
+        // share (bug G1: only get_online_mems holds the removal back until the walk is done). With no walker held up
+        // within a while the blocks stay offline for the next try. The slots are claimed with TryEnter, in order, so
+        // these claims cannot deadlock with memory_hotplug_step's.
+        private void hot_remove_during_ptdump(Choice c, Counters n)
+        {
+            int claimed = 0;
+            try
+            {
+                for (; claimed < NR_HOTPLUG; claimed++)
+                {
+                    if (!Monitor.TryEnter(hotplug[claimed]))
+                    {
+                        n.add("hot_remove_during_ptdump (block busy)");
+                        return;
+                    }
+                }
+                ulong size = mmzone.memory_block_size_bytes();
+                foreach (hotplug_slot s in hotplug)
+                {
+                    if (!s.added)
+                    {
+                        memory_hotplug.add_memory(0, s.start, size, s.flags);
+                        s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
+                        s.added = true;
+                        n.add("hot_add");
+                    }
+                    else if (s.online)
+                    {
+                        fns.offline_memory_block.fn(s.block!);
+                        s.online = false;
+                        n.add("offline");
+                    }
+                }
+                var waited = Stopwatch.StartNew();
+                while (Volatile.Read(ref kernel_walkers_in_window) == 0)
+                {
+                    if (waited.ElapsedMilliseconds >= 200)
+                    {
+                        n.add("hot_remove_during_ptdump (no walker in its window)");
+                        return;
+                    }
+                    Thread.Sleep(1);
+                    Smp.interrupt_point();
+                }
+                foreach (hotplug_slot s in hotplug)
+                {
+                    int rc = fns.remove_memory.fn(s.start, size);
+                    ViolationLog.BUG_ON(rc != 0, $"remove_memory of an offline block returned {rc}");
+                    s.added = false;
+                    s.block = null;
+                    n.add("hot_remove");
+                }
+                n.add("hot_remove_during_ptdump");
+            }
+            finally
+            {
+                for (int i = claimed - 1; i >= 0; i--)
+                    Monitor.Exit(hotplug[i]);
             }
         }
 
@@ -393,9 +459,11 @@ namespace ReferenceKernelMm.Stress
             n.add("hugetlb_follow_page");
         }
 
-        /// <summary>A CPU enters (+1) or leaves (-1) the race window at <paramref name="point"/>; counted when it is a GUP's.</summary>
+        /// <summary>A CPU enters (+1) or leaves (-1) the race window at <paramref name="point"/>; counted when it is a GUP's or a kernel walker's.</summary>
         internal void window_held(string point, int delta)
         {
+            if (point == "walk_kernel_page_table_range")
+                Interlocked.Add(ref kernel_walkers_in_window, delta);
             int m = gup_mm - 1;
             int[]? counts = point switch
             {
