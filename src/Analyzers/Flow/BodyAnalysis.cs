@@ -247,7 +247,12 @@ namespace MmLock.Analyzers.Flow
 
             private readonly List<(Location Location, FlowState State, IOperation? Returned)> _exits = new List<(Location, FlowState, IOperation?)>();
 
-            public FlowState EndState() => _ends.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
+            public FlowState EndState()
+            {
+                var joined = FlowState.Unreachable;
+                foreach (var end in _ends.Values) joined = FlowState.Join(joined, end);
+                return joined;
+            }
 
             private void Process(BasicBlock block, FlowState state, bool report)
             {
@@ -332,11 +337,18 @@ namespace MmLock.Analyzers.Flow
                 if (to < _first || to > _last) return;
                 if (!_incoming.TryGetValue(to, out var edges)) _incoming[to] = edges = new Dictionary<(int, int), FlowState>();
                 edges[(from, kind)] = state;
-                var joined = edges.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
+                // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
+                var joined = FlowState.Unreachable;
+                bool backEdge = false;
+                foreach (var edge in edges)
+                {
+                    joined = FlowState.Join(joined, edge.Value);
+                    backEdge |= edge.Key.From >= to;
+                }
                 if (_in.TryGetValue(to, out var old))
                 {
                     // At a loop head, joined with what the block already had, so its state only grows and the iteration ends.
-                    if (edges.Keys.Any(edge => edge.From >= to)) joined = FlowState.Join(old, joined);
+                    if (backEdge) joined = FlowState.Join(old, joined);
                     if (old.EquivalentTo(joined)) return;
                 }
                 _in[to] = joined;

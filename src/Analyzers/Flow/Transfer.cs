@@ -25,7 +25,7 @@ namespace MmLock.Analyzers.Flow
                     if (!report && _analyzeNested)
                     {
                         var invoke = (anonymous.Parent as IDelegateCreationOperation)?.Type is INamedTypeSymbol { DelegateInvokeMethod: { } m } ? m : null;
-                        if (!_nested.Any(n => ReferenceEquals(n.Syntax, anonymous.Syntax)))
+                        if (!IsNested(anonymous.Syntax))
                             _nested.Add((_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation), anonymous.Symbol, anonymous.Syntax, invoke));
                     }
                     return state;
@@ -91,6 +91,14 @@ namespace MmLock.Analyzers.Flow
                     if (changed != null) state = state.WithFact(changed, null).WithReference(changed, null).WithoutKnown(changed);
                     return state;
             }
+        }
+
+        // A loop, not a lambda: a lambda capturing the switch's pattern variable made Visit allocate a closure on every call.
+        private bool IsNested(SyntaxNode syntax)
+        {
+            foreach (var nested in _nested)
+                if (ReferenceEquals(nested.Syntax, syntax)) return true;
+            return false;
         }
 
         /// <summary>
