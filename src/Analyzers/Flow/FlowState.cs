@@ -148,40 +148,55 @@ namespace MmLock.Analyzers.Flow
             return copy;
         }
 
+        // The With* methods return this state when nothing changes (the same dictionary comes back): most transfers change nothing.
+        // Not the unreachable state, which a copy makes reachable.
         public FlowState WithHeld(Held held)
         {
+            var map = Held.SetItem(held.Key, held);
+            if (ReferenceEquals(map, Held) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Held = Held.SetItem(held.Key, held);
+            copy.Held = map;
             return copy;
         }
 
         public FlowState WithoutHeld(string key, Location? releasedAt)
         {
+            var map = Held.Remove(key);
+            if (releasedAt == null && ReferenceEquals(map, Held) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Held = Held.Remove(key);
+            copy.Held = map;
             if (releasedAt != null)
             {
                 copy.Released = Released.SetItem(key, releasedAt);
-                var display = Find(key)?.Context.Display ?? key;
-                copy.References = References.ToImmutableDictionary(p => p.Key, p => Expire(p.Value, key, display, releasedAt));
+                if (!References.IsEmpty) copy.References = Expire(References, key, Find(key)?.Context.Display ?? key, releasedAt);
             }
             return copy;
         }
 
-        private static GuardedReference Expire(GuardedReference reference, string key, string display, Location at) =>
-            reference.Covering.Contains(key) ? reference.Releasing(key, display, at) : reference;
+        /// <summary>The references <paramref name="key"/> covered, now released; the others are kept as they are, not copied.</summary>
+        private static ImmutableDictionary<object, GuardedReference> Expire(ImmutableDictionary<object, GuardedReference> references, string key, string display, Location at)
+        {
+            var result = references;
+            foreach (var pair in references)
+                if (pair.Value.Covering.Contains(key)) result = result.SetItem(pair.Key, pair.Value.Releasing(key, display, at));
+            return result;
+        }
 
         public FlowState WithFact(object key, TryFact? fact)
         {
+            var map = fact == null ? Facts.Remove(key) : Facts.SetItem(key, fact);
+            if (ReferenceEquals(map, Facts) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Facts = fact == null ? Facts.Remove(key) : Facts.SetItem(key, fact);
+            copy.Facts = map;
             return copy;
         }
 
         public FlowState WithReference(object key, GuardedReference? reference)
         {
+            var map = reference == null ? References.Remove(key) : References.SetItem(key, reference);
+            if (ReferenceEquals(map, References) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.References = reference == null ? References.Remove(key) : References.SetItem(key, reference);
+            copy.References = map;
             return copy;
         }
 

@@ -364,22 +364,27 @@ namespace MmLock.Analyzers.Flow
                 if (Satisfaction.Satisfier(state, context, mode) == null)
                     state = state.WithHeld(new Held(context, mode, 1, null, assumed: true, maybe: false, guard: null, Model.FlagsOf(context.Type)));
 
-            if (!call.TryAcquires.IsEmpty)
-            {
-                var acquired = call.TryAcquires.Select(t => new Held(t.Context, t.Mode, 1, location, false, false, null, Model.FlagsOf(t.Context.Type))).ToImmutableArray();
-                state = state.WithFact(site.Operation, new TryFact(acquired, call.TryAcquires[0].Success));
-            }
-            if (contract.OnlineCheck)
-            {
-                // Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.
-                var result = Paths.ReceiverKey(site.Operation) ?? Paths.PathOf(site.Operation).Key;
-                var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
-                var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
-                    Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
-                state = state.WithFact(site.Operation, new TryFact(online, "nonnull"));
-            }
+            if (!call.TryAcquires.IsEmpty) state = state.WithFact(site.Operation, TryAcquired(call, location));
+            if (contract.OnlineCheck) state = state.WithFact(site.Operation, OnlineChecked(site, location));
             if (contract.ReturnsGuarded) state = RecordGuardedReference(call, state);
             return state;
+        }
+
+        // The lambdas of the next two live in methods of their own: captured in Call, their closure was allocated on every call.
+        private TryFact TryAcquired(CallEvent call, Location location)
+        {
+            var acquired = call.TryAcquires.Select(t => new Held(t.Context, t.Mode, 1, location, false, false, null, Model.FlagsOf(t.Context.Type))).ToImmutableArray();
+            return new TryFact(acquired, call.TryAcquires[0].Success);
+        }
+
+        /// <summary>Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.</summary>
+        private TryFact OnlineChecked(CallSite site, Location location)
+        {
+            var result = Paths.ReceiverKey(site.Operation) ?? Paths.PathOf(site.Operation).Key;
+            var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
+            var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
+                Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
+            return new TryFact(online, "nonnull");
         }
 
         /// <summary>The receiver and arguments of a call, by parameter ordinal; an operator's or conversion's operands in order.</summary>
