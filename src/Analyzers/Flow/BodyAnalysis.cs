@@ -198,10 +198,12 @@ namespace MmLock.Analyzers.Flow
         {
             private readonly BodyAnalysis _body;
             private readonly int _first, _last;
-            private readonly Dictionary<int, FlowState> _in = new Dictionary<int, FlowState>();
-            private readonly Dictionary<int, Dictionary<(int From, int Kind), FlowState>> _incoming = new Dictionary<int, Dictionary<(int, int), FlowState>>();
+            // Per block of the range, indexed by ordinal - first: arrays, not dictionaries, as the blocks are contiguous.
+            private readonly FlowState?[] _in;
+            /// <summary>The state each incoming edge (from, kind) last brought, in the order the edges were first seen.</summary>
+            private readonly List<(int From, int Kind, FlowState State)>?[] _incoming;
             private readonly Dictionary<int, FlowState> _ends = new Dictionary<int, FlowState>();
-            private readonly Dictionary<int, int> _visits = new Dictionary<int, int>();
+            private readonly int[] _visits;
             private readonly SortedSet<int> _work = new SortedSet<int>();
 
             public RegionRun(BodyAnalysis body, int first, int last)
@@ -209,18 +211,21 @@ namespace MmLock.Analyzers.Flow
                 _body = body;
                 _first = first;
                 _last = last;
+                _in = new FlowState?[last - first + 1];
+                _incoming = new List<(int, int, FlowState)>?[last - first + 1];
+                _visits = new int[last - first + 1];
             }
 
             public void Solve(int start, FlowState entry)
             {
-                _in[start] = entry;
+                _in[start - _first] = entry;
                 _work.Add(start);
                 while (_work.Count > 0)
                 {
                     _body._cancellation.ThrowIfCancellationRequested();
                     int ordinal = _work.Min;
                     _work.Remove(ordinal);
-                    Process(_body._graph.Blocks[ordinal], _in[ordinal], report: false);
+                    Process(_body._graph.Blocks[ordinal], _in[ordinal - _first]!, report: false);
                 }
             }
 
@@ -228,10 +233,11 @@ namespace MmLock.Analyzers.Flow
             {
                 for (int ordinal = _first; ordinal <= _last; ordinal++)
                 {
-                    if (!_in.TryGetValue(ordinal, out var state) || state.IsUnreachable) continue;
+                    var state = _in[ordinal - _first];
+                    if (state == null || state.IsUnreachable) continue;
                     var block = _body._graph.Blocks[ordinal];
-                    if (_incoming.TryGetValue(ordinal, out var edges) && edges.Count > 1)
-                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Values.Where(s => !s.IsUnreachable).ToList(), state, _body);
+                    if (_incoming[ordinal - _first] is { Count: > 1 } edges)
+                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Select(e => e.State).Where(s => !s.IsUnreachable).ToList(), state, _body);
                     Process(block, state, report: true);
                 }
                 // Paths that leave at the same exit join there: held on some of them only is MM1005, not MM1004 (contract §3.1).
@@ -335,25 +341,27 @@ namespace MmLock.Analyzers.Flow
             private void Propagate(int from, int to, int kind, FlowState state)
             {
                 if (to < _first || to > _last) return;
-                if (!_incoming.TryGetValue(to, out var edges)) _incoming[to] = edges = new Dictionary<(int, int), FlowState>();
-                edges[(from, kind)] = state;
+                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState)>();
+                int index = 0;
+                while (index < edges.Count && (edges[index].From != from || edges[index].Kind != kind)) index++;
+                if (index == edges.Count) edges.Add((from, kind, state));
+                else edges[index] = (from, kind, state);
                 // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
                 var joined = FlowState.Unreachable;
                 bool backEdge = false;
                 foreach (var edge in edges)
                 {
-                    joined = FlowState.Join(joined, edge.Value);
-                    backEdge |= edge.Key.From >= to;
+                    joined = FlowState.Join(joined, edge.State);
+                    backEdge |= edge.From >= to;
                 }
-                if (_in.TryGetValue(to, out var old))
+                if (_in[to - _first] is { } old)
                 {
                     // At a loop head, joined with what the block already had, so its state only grows and the iteration ends.
                     if (backEdge) joined = FlowState.Join(old, joined);
                     if (old.EquivalentTo(joined)) return;
                 }
-                _in[to] = joined;
-                _visits.TryGetValue(to, out int visits);
-                _visits[to] = visits + 1;
+                _in[to - _first] = joined;
+                int visits = _visits[to - _first]++;
                 if (visits >= VisitLimit)
                     throw new AnalysisStoppedException($"no fixed point after {VisitLimit} visits of block {to}");
                 _work.Add(to);
