@@ -233,6 +233,7 @@ namespace MmLock.Analyzers.Flow
             {
                 for (int ordinal = _first; ordinal <= _last; ordinal++)
                 {
+                    _body._cancellation.ThrowIfCancellationRequested();
                     var state = _in[ordinal - _first];
                     if (state == null || state.IsUnreachable) continue;
                     var block = _body._graph.Blocks[ordinal];
@@ -263,7 +264,13 @@ namespace MmLock.Analyzers.Flow
             private void Process(BasicBlock block, FlowState state, bool report)
             {
                 if (state.IsUnreachable) return;
-                foreach (var operation in block.Operations) state = _body.DiscardResults(_body.Visit(operation, state, report), report);
+                // The token is checked per operation and per joined edge too, not only per block: one block of a long body, or one
+                // join of thousands of edges (a 5,000-case switch), took longer than the 100 ms a cancelled analysis may take.
+                foreach (var operation in block.Operations)
+                {
+                    _body._cancellation.ThrowIfCancellationRequested();
+                    state = _body.DiscardResults(_body.Visit(operation, state, report), report);
+                }
                 if (block.BranchValue != null) state = _body.Visit(block.BranchValue, state, report);
 
                 if (block.ConditionalSuccessor != null && block.BranchValue != null)
@@ -351,6 +358,7 @@ namespace MmLock.Analyzers.Flow
                 bool backEdge = false;
                 foreach (var edge in edges)
                 {
+                    _body._cancellation.ThrowIfCancellationRequested();
                     joined = FlowState.Join(joined, edge.State);
                     backEdge |= edge.From >= to;
                 }
