@@ -176,6 +176,7 @@ namespace MmLock.Analyzers.Contracts
         public bool IsScopedGuard(ITypeSymbol? type)
         {
             if (type == null) return false;
+            if (_scopedGuards.TryGetValue(type, out var known)) return known;
             return _scopedGuards.GetOrAdd(type, t =>
             {
                 for (var current = t as INamedTypeSymbol; current != null; current = current.BaseType)
@@ -211,12 +212,17 @@ namespace MmLock.Analyzers.Contracts
         /// The contract of a member with the binding errors found while building it, built once per symbol: the flow reads
         /// the contract at every call, the annotation rule replays the errors at each attribute.
         /// </summary>
-        public BuiltContract Built(ISymbol symbol) => _contracts.GetOrAdd(Normalize(symbol), s =>
+        public BuiltContract Built(ISymbol symbol)
         {
-            var errors = ImmutableArray.CreateBuilder<BindingError>();
-            var own = Build(s, (attribute, rule, subject, why) => errors.Add(new BindingError(attribute, rule, subject, why)));
-            return new BuiltContract(Inherit(s, own), own, errors.ToImmutable());
-        });
+            var key = Normalize(symbol);
+            // Looked up first: the factory captures this, so passing it to GetOrAdd allocated a delegate on every call, found or not.
+            return _contracts.TryGetValue(key, out var built) ? built : _contracts.GetOrAdd(key, s =>
+            {
+                var errors = ImmutableArray.CreateBuilder<BindingError>();
+                var own = Build(s, (attribute, rule, subject, why) => errors.Add(new BindingError(attribute, rule, subject, why)));
+                return new BuiltContract(Inherit(s, own), own, errors.ToImmutable());
+            });
+        }
 
         internal sealed class BuiltContract
         {
@@ -489,6 +495,7 @@ namespace MmLock.Analyzers.Contracts
         public GuardInfo? GuardOf(ISymbol member)
         {
             member = member.OriginalDefinition;
+            if (_guards.TryGetValue(member, out var known)) return known;
             return _guards.GetOrAdd(member, m =>
             {
                 var attributes = AttributesOf(m).Where(a => a.Name == "GuardedBy" && ConditionHolds(a.When)).ToList();

@@ -198,10 +198,12 @@ namespace MmLock.Analyzers.Flow
         {
             private readonly BodyAnalysis _body;
             private readonly int _first, _last;
-            private readonly Dictionary<int, FlowState> _in = new Dictionary<int, FlowState>();
-            private readonly Dictionary<int, Dictionary<(int From, int Kind), FlowState>> _incoming = new Dictionary<int, Dictionary<(int, int), FlowState>>();
+            // Per block of the range, indexed by ordinal - first: arrays, not dictionaries, as the blocks are contiguous.
+            private readonly FlowState?[] _in;
+            /// <summary>The state each incoming edge (from, kind) last brought, in the order the edges were first seen.</summary>
+            private readonly List<(int From, int Kind, FlowState State)>?[] _incoming;
             private readonly Dictionary<int, FlowState> _ends = new Dictionary<int, FlowState>();
-            private readonly Dictionary<int, int> _visits = new Dictionary<int, int>();
+            private readonly int[] _visits;
             private readonly SortedSet<int> _work = new SortedSet<int>();
 
             public RegionRun(BodyAnalysis body, int first, int last)
@@ -209,18 +211,21 @@ namespace MmLock.Analyzers.Flow
                 _body = body;
                 _first = first;
                 _last = last;
+                _in = new FlowState?[last - first + 1];
+                _incoming = new List<(int, int, FlowState)>?[last - first + 1];
+                _visits = new int[last - first + 1];
             }
 
             public void Solve(int start, FlowState entry)
             {
-                _in[start] = entry;
+                _in[start - _first] = entry;
                 _work.Add(start);
                 while (_work.Count > 0)
                 {
                     _body._cancellation.ThrowIfCancellationRequested();
                     int ordinal = _work.Min;
                     _work.Remove(ordinal);
-                    Process(_body._graph.Blocks[ordinal], _in[ordinal], report: false);
+                    Process(_body._graph.Blocks[ordinal], _in[ordinal - _first]!, report: false);
                 }
             }
 
@@ -228,10 +233,12 @@ namespace MmLock.Analyzers.Flow
             {
                 for (int ordinal = _first; ordinal <= _last; ordinal++)
                 {
-                    if (!_in.TryGetValue(ordinal, out var state) || state.IsUnreachable) continue;
+                    _body._cancellation.ThrowIfCancellationRequested();
+                    var state = _in[ordinal - _first];
+                    if (state == null || state.IsUnreachable) continue;
                     var block = _body._graph.Blocks[ordinal];
-                    if (_incoming.TryGetValue(ordinal, out var edges) && edges.Count > 1)
-                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Values.Where(s => !s.IsUnreachable).ToList(), state, _body);
+                    if (_incoming[ordinal - _first] is { Count: > 1 } edges)
+                        _body._observer!.OnJoin(_body.JoinLocation(block), edges.Select(e => e.State).Where(s => !s.IsUnreachable).ToList(), state, _body);
                     Process(block, state, report: true);
                 }
                 // Paths that leave at the same exit join there: held on some of them only is MM1005, not MM1004 (contract §3.1).
@@ -247,12 +254,23 @@ namespace MmLock.Analyzers.Flow
 
             private readonly List<(Location Location, FlowState State, IOperation? Returned)> _exits = new List<(Location, FlowState, IOperation?)>();
 
-            public FlowState EndState() => _ends.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
+            public FlowState EndState()
+            {
+                var joined = FlowState.Unreachable;
+                foreach (var end in _ends.Values) joined = FlowState.Join(joined, end);
+                return joined;
+            }
 
             private void Process(BasicBlock block, FlowState state, bool report)
             {
                 if (state.IsUnreachable) return;
-                foreach (var operation in block.Operations) state = _body.DiscardResults(_body.Visit(operation, state, report), report);
+                // The token is checked per operation and per joined edge too, not only per block: one block of a long body, or one
+                // join of thousands of edges (a 5,000-case switch), took longer than the 100 ms a cancelled analysis may take.
+                foreach (var operation in block.Operations)
+                {
+                    _body._cancellation.ThrowIfCancellationRequested();
+                    state = _body.DiscardResults(_body.Visit(operation, state, report), report);
+                }
                 if (block.BranchValue != null) state = _body.Visit(block.BranchValue, state, report);
 
                 if (block.ConditionalSuccessor != null && block.BranchValue != null)
@@ -330,18 +348,28 @@ namespace MmLock.Analyzers.Flow
             private void Propagate(int from, int to, int kind, FlowState state)
             {
                 if (to < _first || to > _last) return;
-                if (!_incoming.TryGetValue(to, out var edges)) _incoming[to] = edges = new Dictionary<(int, int), FlowState>();
-                edges[(from, kind)] = state;
-                var joined = edges.Values.Aggregate(FlowState.Unreachable, FlowState.Join);
-                if (_in.TryGetValue(to, out var old))
+                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState)>();
+                int index = 0;
+                while (index < edges.Count && (edges[index].From != from || edges[index].Kind != kind)) index++;
+                if (index == edges.Count) edges.Add((from, kind, state));
+                else edges[index] = (from, kind, state);
+                // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
+                var joined = FlowState.Unreachable;
+                bool backEdge = false;
+                foreach (var edge in edges)
+                {
+                    _body._cancellation.ThrowIfCancellationRequested();
+                    joined = FlowState.Join(joined, edge.State);
+                    backEdge |= edge.From >= to;
+                }
+                if (_in[to - _first] is { } old)
                 {
                     // At a loop head, joined with what the block already had, so its state only grows and the iteration ends.
-                    if (edges.Keys.Any(edge => edge.From >= to)) joined = FlowState.Join(old, joined);
+                    if (backEdge) joined = FlowState.Join(old, joined);
                     if (old.EquivalentTo(joined)) return;
                 }
-                _in[to] = joined;
-                _visits.TryGetValue(to, out int visits);
-                _visits[to] = visits + 1;
+                _in[to - _first] = joined;
+                int visits = _visits[to - _first]++;
                 if (visits >= VisitLimit)
                     throw new AnalysisStoppedException($"no fixed point after {VisitLimit} visits of block {to}");
                 _work.Add(to);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using MmLock.Analyzers.Contexts;
@@ -73,10 +72,14 @@ namespace MmLock.Analyzers.Flow
         /// <summary>Structural equality: each visit of a loop makes new facts, and the fixed point compares them.</summary>
         public bool SameAs(TryFact other) => SameOutcomeAs(other) && Tested == other.Tested;
 
-        public bool SameOutcomeAs(TryFact other) =>
-            ReferenceEquals(this, other) ||
-            Equals(Success, other.Success) && Equals(Constant, other.Constant) && Acquired.Length == other.Acquired.Length &&
-            Acquired.Zip(other.Acquired, (a, b) => a.Key == b.Key && a.SameAs(b)).All(same => same);
+        public bool SameOutcomeAs(TryFact other)
+        {
+            if (ReferenceEquals(this, other)) return true;
+            if (!Equals(Success, other.Success) || !Equals(Constant, other.Constant) || Acquired.Length != other.Acquired.Length) return false;
+            for (int i = 0; i < Acquired.Length; i++)
+                if (Acquired[i].Key != other.Acquired[i].Key || !Acquired[i].SameAs(other.Acquired[i])) return false;
+            return true;
+        }
     }
 
     /// <summary>A reference returned by a [ReturnsGuarded] call and the contexts still covering it.</summary>
@@ -145,52 +148,84 @@ namespace MmLock.Analyzers.Flow
             return copy;
         }
 
+        // The With* methods return this state when nothing changes (the same dictionary comes back): most transfers change nothing.
+        // Not the unreachable state, which a copy makes reachable.
         public FlowState WithHeld(Held held)
         {
+            var map = Held.SetItem(held.Key, held);
+            if (ReferenceEquals(map, Held) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Held = Held.SetItem(held.Key, held);
+            copy.Held = map;
             return copy;
         }
 
         public FlowState WithoutHeld(string key, Location? releasedAt)
         {
+            var map = Held.Remove(key);
+            if (releasedAt == null && ReferenceEquals(map, Held) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Held = Held.Remove(key);
+            copy.Held = map;
             if (releasedAt != null)
             {
                 copy.Released = Released.SetItem(key, releasedAt);
-                var display = Find(key)?.Context.Display ?? key;
-                copy.References = References.ToImmutableDictionary(p => p.Key, p => Expire(p.Value, key, display, releasedAt));
+                if (!References.IsEmpty) copy.References = Expire(References, key, Find(key)?.Context.Display ?? key, releasedAt);
             }
             return copy;
         }
 
-        private static GuardedReference Expire(GuardedReference reference, string key, string display, Location at) =>
-            reference.Covering.Contains(key) ? reference.Releasing(key, display, at) : reference;
+        /// <summary>The references <paramref name="key"/> covered, now released; the others are kept as they are, not copied.</summary>
+        private static ImmutableDictionary<object, GuardedReference> Expire(ImmutableDictionary<object, GuardedReference> references, string key, string display, Location at)
+        {
+            var result = references;
+            foreach (var pair in references)
+                if (pair.Value.Covering.Contains(key)) result = result.SetItem(pair.Key, pair.Value.Releasing(key, display, at));
+            return result;
+        }
 
         public FlowState WithFact(object key, TryFact? fact)
         {
+            var map = fact == null ? Facts.Remove(key) : Facts.SetItem(key, fact);
+            if (ReferenceEquals(map, Facts) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.Facts = fact == null ? Facts.Remove(key) : Facts.SetItem(key, fact);
+            copy.Facts = map;
             return copy;
         }
 
         public FlowState WithReference(object key, GuardedReference? reference)
         {
+            var map = reference == null ? References.Remove(key) : References.SetItem(key, reference);
+            if (ReferenceEquals(map, References) && !IsUnreachable) return this;
             var copy = Copy();
-            copy.References = reference == null ? References.Remove(key) : References.SetItem(key, reference);
+            copy.References = map;
             return copy;
         }
 
         /// <summary>Drops what was known of intermediate operation results, which do not outlive their block.</summary>
         public FlowState WithoutTransient()
         {
-            if (IsUnreachable || (!Facts.Keys.Any(k => k is IOperation) && !References.Keys.Any(k => k is IOperation) && !Known.Keys.Any(k => k is IOperation))) return this;
+            if (IsUnreachable || !HasTransient(Facts) && !HasTransient(References) && !HasTransient(Known)) return this;
             var copy = Copy();
-            copy.Facts = Facts.Where(p => p.Key is not IOperation).ToImmutableDictionary();
-            copy.References = References.Where(p => p.Key is not IOperation).ToImmutableDictionary();
-            copy.Known = Known.Where(p => p.Key is not IOperation).ToImmutableDictionary();
+            copy.Facts = WithoutTransient(Facts);
+            copy.References = WithoutTransient(References);
+            copy.Known = WithoutTransient(Known);
             return copy;
+        }
+
+        // Loops over the struct enumerator: this runs at every block end and branch, and LINQ over Keys allocated three iterators each time.
+        private static bool HasTransient<T>(ImmutableDictionary<object, T> map)
+        {
+            if (map.IsEmpty) return false;
+            foreach (var pair in map)
+                if (pair.Key is IOperation) return true;
+            return false;
+        }
+
+        private static ImmutableDictionary<object, T> WithoutTransient<T>(ImmutableDictionary<object, T> map)
+        {
+            var result = map;
+            foreach (var pair in map)
+                if (pair.Key is IOperation) result = result.Remove(pair.Key);
+            return result;
         }
 
         public Held? Find(string key) => Held.TryGetValue(key, out var held) ? held : null;
@@ -243,8 +278,14 @@ namespace MmLock.Analyzers.Flow
         /// </summary>
         private static void DeferToCaptures(FlowState holding, FlowState other, ImmutableDictionary<string, Held>.Builder held, ImmutableDictionary<object, TryFact>.Builder facts)
         {
-            var acquired = holding.Held.Values.Where(h => h.Definite && !h.Assumed && !h.Pseudo && h.Guard == null && !other.Held.ContainsKey(h.Key)).ToImmutableArray();
-            if (acquired.IsEmpty) return;
+            ImmutableArray<Held>.Builder? builder = null;
+            foreach (var pair in holding.Held)
+            {
+                var h = pair.Value;
+                if (h.Definite && !h.Assumed && !h.Pseudo && h.Guard == null && !other.Held.ContainsKey(h.Key)) (builder ??= ImmutableArray.CreateBuilder<Held>()).Add(h);
+            }
+            if (builder == null) return;
+            var acquired = builder.ToImmutable();
             foreach (var pair in other.Facts)
             {
                 if (pair.Key is not CaptureId || pair.Value.Constant is not { } otherValue) continue;
@@ -312,6 +353,13 @@ namespace MmLock.Analyzers.Flow
             return true;
         }
 
-        public IEnumerable<Held> DefiniteContexts => Held.Values.Where(h => h.Definite && !h.Pseudo);
+        public IEnumerable<Held> DefiniteContexts
+        {
+            get
+            {
+                foreach (var pair in Held)
+                    if (pair.Value.Definite && !pair.Value.Pseudo) yield return pair.Value;
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -25,7 +26,7 @@ namespace MmLock.Analyzers.Flow
                     if (!report && _analyzeNested)
                     {
                         var invoke = (anonymous.Parent as IDelegateCreationOperation)?.Type is INamedTypeSymbol { DelegateInvokeMethod: { } m } ? m : null;
-                        if (!_nested.Any(n => ReferenceEquals(n.Syntax, anonymous.Syntax)))
+                        if (!IsNested(anonymous.Syntax))
                             _nested.Add((_graph.GetAnonymousFunctionControlFlowGraph(anonymous, _cancellation), anonymous.Symbol, anonymous.Syntax, invoke));
                     }
                     return state;
@@ -36,23 +37,22 @@ namespace MmLock.Analyzers.Flow
                     state = Visit(invocation.Instance, state, report);
                     foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
                     state = DisposeGuard(invocation, state, report);
-                    var (method, receiver) = DisposalTarget(invocation);
-                    return Call(new CallSite(invocation, method, receiver, invocation.Arguments, method.Parameters.Length), state, report);
+                    return Call(invocation, DisposalTarget(invocation).Method, state, report);
                 case IObjectCreationOperation creation:
                     foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
                     if (creation.Constructor != null)
-                        state = Call(new CallSite(creation, creation.Constructor, creation, creation.Arguments, creation.Constructor.Parameters.Length), state, report);
+                        state = Call(creation, creation.Constructor, state, report);
                     return Visit(creation.Initializer, state, report);
                 // User-defined operators and conversions are calls: their contracts are checked there (contract §3.1).
                 case IBinaryOperation { OperatorMethod: { } binaryOperator } binary:
                     state = Visit(binary.RightOperand, Visit(binary.LeftOperand, state, report), report);
-                    return Call(new CallSite(binary, binaryOperator, null, new[] { binary.LeftOperand, binary.RightOperand }), state, report);
+                    return Call(binary, binaryOperator, state, report);
                 case IUnaryOperation { OperatorMethod: { } unaryOperator } unary:
                     state = Visit(unary.Operand, state, report);
-                    return Call(new CallSite(unary, unaryOperator, null, new[] { unary.Operand }), state, report);
+                    return Call(unary, unaryOperator, state, report);
                 case IConversionOperation { OperatorMethod: { } conversionOperator } conversion:
                     state = Visit(conversion.Operand, state, report);
-                    return Call(new CallSite(conversion, conversionOperator, null, new[] { conversion.Operand }), state, report);
+                    return Call(conversion, conversionOperator, state, report);
                 case IPropertyReferenceOperation property:
                     state = Visit(property.Instance, state, report);
                     foreach (var argument in property.Arguments) state = Visit(argument.Value, state, report);
@@ -91,6 +91,14 @@ namespace MmLock.Analyzers.Flow
                     if (changed != null) state = state.WithFact(changed, null).WithReference(changed, null).WithoutKnown(changed);
                     return state;
             }
+        }
+
+        // A loop, not a lambda: a lambda capturing the switch's pattern variable made Visit allocate a closure on every call.
+        private bool IsNested(SyntaxNode syntax)
+        {
+            foreach (var nested in _nested)
+                if (ReferenceEquals(nested.Syntax, syntax)) return true;
+            return false;
         }
 
         /// <summary>
@@ -216,8 +224,8 @@ namespace MmLock.Analyzers.Flow
             if (member is IPropertySymbol property)
             {
                 var accessor = write ? property.SetMethod : property.GetMethod;
-                if (accessor != null && access is IPropertyReferenceOperation reference)
-                    state = Call(new CallSite(access, accessor, reference.Instance, reference.Arguments, accessor.Parameters.Length), state, report);
+                if (accessor != null && access is IPropertyReferenceOperation)
+                    state = Call(access, accessor, state, report);
             }
             return state;
         }
@@ -327,11 +335,19 @@ namespace MmLock.Analyzers.Flow
             return state;
         }
 
-        private FlowState Call(CallSite site, FlowState state, bool report)
+        /// <summary>
+        /// The contract bound at each call, made once per operation: binding builds the paths' strings, and a block is visited
+        /// once per iteration of the fixed point and again for the rules. Made again should the callee or its contract differ.
+        /// </summary>
+        private readonly Dictionary<IOperation, CallEvent> _calls = new Dictionary<IOperation, CallEvent>();
+
+        private FlowState Call(IOperation operation, IMethodSymbol member, FlowState state, bool report)
         {
-            var contract = Model.ContractOf(site.Member);
+            var contract = Model.ContractOf(member);
             if (contract.IsEmpty) return state;
-            var call = new CallEvent(site, contract, Paths);
+            if (!_calls.TryGetValue(operation, out var call) || !ReferenceEquals(call.Contract, contract) || !ReferenceEquals(call.Site.Member, member))
+                _calls[operation] = call = new CallEvent(SiteOf(operation, member), contract, Paths);
+            var site = call.Site;
             if (report) _observer!.OnCall(call, state, this);
             var location = site.Location;
 
@@ -348,23 +364,40 @@ namespace MmLock.Analyzers.Flow
                 if (Satisfaction.Satisfier(state, context, mode) == null)
                     state = state.WithHeld(new Held(context, mode, 1, null, assumed: true, maybe: false, guard: null, Model.FlagsOf(context.Type)));
 
-            if (!call.TryAcquires.IsEmpty)
-            {
-                var acquired = call.TryAcquires.Select(t => new Held(t.Context, t.Mode, 1, location, false, false, null, Model.FlagsOf(t.Context.Type))).ToImmutableArray();
-                state = state.WithFact(site.Operation, new TryFact(acquired, call.TryAcquires[0].Success));
-            }
-            if (contract.OnlineCheck)
-            {
-                // Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.
-                var result = Paths.ReceiverKey(site.Operation) ?? Paths.PathOf(site.Operation).Key;
-                var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
-                var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
-                    Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
-                state = state.WithFact(site.Operation, new TryFact(online, "nonnull"));
-            }
+            if (!call.TryAcquires.IsEmpty) state = state.WithFact(site.Operation, TryAcquired(call, location));
+            if (contract.OnlineCheck) state = state.WithFact(site.Operation, OnlineChecked(site, location));
             if (contract.ReturnsGuarded) state = RecordGuardedReference(call, state);
             return state;
         }
+
+        // The lambdas of the next two live in methods of their own: captured in Call, their closure was allocated on every call.
+        private TryFact TryAcquired(CallEvent call, Location location)
+        {
+            var acquired = call.TryAcquires.Select(t => new Held(t.Context, t.Mode, 1, location, false, false, null, Model.FlagsOf(t.Context.Type))).ToImmutableArray();
+            return new TryFact(acquired, call.TryAcquires[0].Success);
+        }
+
+        /// <summary>Online: the memory of the checked argument, which the non-null result (named by its receiver) stands for.</summary>
+        private TryFact OnlineChecked(CallSite site, Location location)
+        {
+            var result = Paths.ReceiverKey(site.Operation) ?? Paths.PathOf(site.Operation).Key;
+            var named = Enumerable.Range(0, site.ArgumentCount).Select(site.Argument).Where(a => a != null).Select(a => Paths.PathOf(a!).Key).Append(result);
+            var online = named.Distinct().Select(key => new Held(new ContextInstance(Satisfaction.OnlineKey + key, "online check", null, null, false),
+                Mode.Shared, 1, location, false, false, null, ContextFlags.None, pseudo: true)).ToImmutableArray();
+            return new TryFact(online, "nonnull");
+        }
+
+        /// <summary>The receiver and arguments of a call, by parameter ordinal; an operator's or conversion's operands in order.</summary>
+        private static CallSite SiteOf(IOperation operation, IMethodSymbol member) => operation switch
+        {
+            IInvocationOperation invocation => new CallSite(invocation, member, DisposalTarget(invocation).Receiver, invocation.Arguments, member.Parameters.Length),
+            IObjectCreationOperation creation => new CallSite(creation, member, creation, creation.Arguments, member.Parameters.Length),
+            IPropertyReferenceOperation property => new CallSite(property, member, property.Instance, property.Arguments, member.Parameters.Length),
+            IBinaryOperation binary => new CallSite(binary, member, null, new[] { binary.LeftOperand, binary.RightOperand }),
+            IUnaryOperation unary => new CallSite(unary, member, null, new[] { unary.Operand }),
+            IConversionOperation conversion => new CallSite(conversion, member, null, new[] { conversion.Operand }),
+            _ => throw new System.ArgumentException("not a call: " + operation.Kind),
+        };
 
         private FlowState RecordGuardedReference(CallEvent call, FlowState state)
         {
