@@ -116,7 +116,7 @@ namespace MmLock.Analyzers.Rules
                 foreach (var alternative in clause.Alternatives) reported.Add(alternative.Context.Key);
                 var kind = clause.Clause.Kind;
                 var alternatives = clause.Alternatives;
-                if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny) continue;
+                if (alternatives.IsEmpty && kind is ClauseKind.Requires or ClauseKind.RequiresAny or ClauseKind.Guarded) continue;
                 switch (kind)
                 {
                     case ClauseKind.Requires:

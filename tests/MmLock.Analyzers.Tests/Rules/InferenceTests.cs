@@ -88,11 +88,14 @@ public class P {
     public static void ok(Q q) { L.down_read(q.sem); get(q); L.up_read(q.sem); L.down_write(q.sem); set(q); L.up_write(q.sem); }
     public static void unlocked(Q q) { {|#0:get(q)|}; }
     public static void shared(Q q) { L.down_read(q.sem); {|#2:set(q)|}; L.up_read(q.sem); }
+    public static void others(Q[] qs) { {|#4:get(new Q())|}; {|#5:get(qs[0])|}; }
     static int get(Q q) => {|#1:q.count|};
     static void set(Q q) { {|#3:q.count|} = 1; }
 }",
             Diag("MM1007").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'q.sem'"),
-            Diag("MM1007").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'set' writes 'count', which requires holding 'q.sem' exclusively"));
+            Diag("MM1007").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'set' writes 'count', which requires holding 'q.sem' exclusively"),
+            Diag("MM1007").WithLocation(4).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'new Q().sem'"),
+            Diag("MM1007").WithLocation(5).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'qs[0].sem'"));
 
         /// <summary>An assertion after the helper's own acquire, or of a local's lock, is the helper's business: nothing for its callers.</summary>
         [Fact]
