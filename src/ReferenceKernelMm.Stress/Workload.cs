@@ -222,18 +222,9 @@ namespace ReferenceKernelMm.Stress
             using (UserLock.hold(s))
             {
                 if (!s.added)
-                {
-                    memory_hotplug.add_memory(0, s.start, size, s.flags);
-                    s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
-                    s.added = true;
-                    n.add("hot_add");
-                }
+                    hot_add(s, size, n);
                 else if (s.online)
-                {
-                    fns.offline_memory_block.fn(s.block!);
-                    s.online = false;
-                    n.add("offline");
-                }
+                    offline(s, n);
                 else if (c.b % 2 == 0)
                 {
                     memory_hotplug.online_memory_block(s.block!);
@@ -241,14 +232,32 @@ namespace ReferenceKernelMm.Stress
                     n.add("online");
                 }
                 else
-                {
-                    int rc = fns.remove_memory.fn(s.start, size);
-                    ViolationLog.BUG_ON(rc != 0, $"remove_memory of an offline block returned {rc}");
-                    s.added = false;
-                    s.block = null;
-                    n.add("hot_remove");
-                }
+                    hot_remove(s, size, n);
             }
+        }
+
+        private void hot_add(hotplug_slot s, ulong size, Counters n)
+        {
+            memory_hotplug.add_memory(0, s.start, size, s.flags);
+            s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
+            s.added = true;
+            n.add("hot_add");
+        }
+
+        private void offline(hotplug_slot s, Counters n)
+        {
+            fns.offline_memory_block.fn(s.block!);
+            s.online = false;
+            n.add("offline");
+        }
+
+        private void hot_remove(hotplug_slot s, ulong size, Counters n)
+        {
+            int rc = fns.remove_memory.fn(s.start, size);
+            ViolationLog.BUG_ON(rc != 0, $"remove_memory of an offline block returned {rc}");
+            s.added = false;
+            s.block = null;
+            n.add("hot_remove");
         }
 
         // Memory leaves while a kernel walker sits in its race window: every block is brought to offline (added first if
@@ -272,19 +281,8 @@ namespace ReferenceKernelMm.Stress
                 ulong size = mmzone.memory_block_size_bytes();
                 foreach (hotplug_slot s in hotplug)
                 {
-                    if (!s.added)
-                    {
-                        memory_hotplug.add_memory(0, s.start, size, s.flags);
-                        s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
-                        s.added = true;
-                        n.add("hot_add");
-                    }
-                    else if (s.online)
-                    {
-                        fns.offline_memory_block.fn(s.block!);
-                        s.online = false;
-                        n.add("offline");
-                    }
+                    if (!s.added) hot_add(s, size, n);
+                    else if (s.online) offline(s, n);
                 }
                 var waited = Stopwatch.StartNew();
                 while (Volatile.Read(ref kernel_walkers_in_window) == 0)
@@ -297,14 +295,7 @@ namespace ReferenceKernelMm.Stress
                     Thread.Sleep(1);
                     Smp.interrupt_point();
                 }
-                foreach (hotplug_slot s in hotplug)
-                {
-                    int rc = fns.remove_memory.fn(s.start, size);
-                    ViolationLog.BUG_ON(rc != 0, $"remove_memory of an offline block returned {rc}");
-                    s.added = false;
-                    s.block = null;
-                    n.add("hot_remove");
-                }
+                foreach (hotplug_slot s in hotplug) hot_remove(s, size, n);
                 n.add("hot_remove_during_ptdump");
             }
             finally
