@@ -83,8 +83,20 @@ namespace MmLock.Analyzers
                     new BodyAnalysis(model, graph, context.OwningSymbol, owner, null, rules, context.CancellationToken).Run();
                     if (model.ContractOf(context.OwningSymbol) is { Inferred: true } inferred && owner is MethodDeclarationSyntax method)
                         report(Diagnostic.Create(Descriptors.MM1012, method.Identifier.GetLocation(), Name(context.OwningSymbol), Describe(inferred)));
+                    ReportInferredLocalFunctions(model, graph, report);
                 }
             });
+        }
+
+        /// <summary>MM1012 for the local functions with summaries (only those outside lambdas can have one).</summary>
+        private static void ReportInferredLocalFunctions(ContractModel model, ControlFlowGraph graph, System.Action<Diagnostic> report)
+        {
+            foreach (var local in graph.LocalFunctions)
+            {
+                if (model.ContractOf(local) is { Inferred: true } inferred && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is LocalFunctionStatementSyntax syntax)
+                    report(Diagnostic.Create(Descriptors.MM1012, syntax.Identifier.GetLocation(), Name(local), Describe(inferred)));
+                ReportInferredLocalFunctions(model, graph.GetLocalFunctionControlFlowGraph(local), report);
+            }
         }
 
         /// <summary>What an inferred contract asks of callers: "hold 'a' and hold one of 'b', 'c' and not be in atomic context".</summary>

@@ -34,7 +34,7 @@ namespace MmLock.CodeFixes
             var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
             var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
             if (root == null || model == null || !root.FullSpan.Contains(diagnostic.Location.SourceSpan)) return null;
-            var declaration = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            var declaration = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper) as MethodDeclarationSyntax;
             return declaration == null ? null : model.GetDeclaredSymbol(declaration, cancellation)?.GetDocumentationCommentId();
         });
 
@@ -44,7 +44,8 @@ namespace MmLock.CodeFixes
             if (diagnostic == null || !diagnostic.Location.IsInSource) return;
             var fix = await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
             if (fix == null) return;
-            var declaration = fix.Root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            // A local function's summary has no fix yet: it is found by its member, not by a documentation ID.
+            var declaration = fix.Root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper) as MethodDeclarationSyntax;
             if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol method) return;
             var contract = fix.ContractOf(method);
             if (!contract.Inferred) return;
@@ -59,6 +60,8 @@ namespace MmLock.CodeFixes
             var title = "Add the inferred contract " + string.Join(", ", attributes.Select(a => "[" + a + "]"));
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(document), EquivalenceKey), diagnostic);
         }
+
+        private static bool IsHelper(SyntaxNode node) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax;
 
         /// <summary>The attribute texts that state the contract, or null when one of its clauses cannot be written down.</summary>
         private static List<string>? AttributesFor(FixDocument fix, IMethodSymbol method, MemberContract contract, int position)

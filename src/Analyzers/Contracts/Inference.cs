@@ -25,6 +25,7 @@ namespace MmLock.Analyzers.Contracts
     internal sealed class Inference
     {
         public const string OptionName = "mmlock_inference";
+        public const string LocalFunctionsOptionName = "mmlock_inference_local_functions";
         private const int CycleIterations = 8;
 
         private readonly ContractModel _model;
@@ -58,7 +59,7 @@ namespace MmLock.Analyzers.Contracts
         /// <summary>The inferred contract of <paramref name="method"/>, or null when it has none (not eligible, or nothing to push to callers).</summary>
         public MemberContract? SummaryOf(IMethodSymbol method)
         {
-            var member = ContractModel.Normalize(method);
+            var member = Canonical(ContractModel.Normalize(method));
             if (_summaries.TryGetValue(member, out var done)) return done;
             if (!_eligible.GetOrAdd(member, m => Eligible((IMethodSymbol)m)))
             {
@@ -96,25 +97,45 @@ namespace MmLock.Analyzers.Contracts
             }
         }
 
+        /// <summary>
+        /// A local function as this class's semantic models declare it: each semantic model binds a body anew, so the analyzer's
+        /// instance and the one a summary's own analysis sees are different symbols of the same declaration.
+        /// </summary>
+        private ISymbol Canonical(ISymbol member) =>
+            member is IMethodSymbol { MethodKind: MethodKind.LocalFunction } && member.DeclaringSyntaxReferences.Length == 1
+            && member.DeclaringSyntaxReferences[0].GetSyntax() is LocalFunctionStatementSyntax declaration
+            && SemanticModelOf(declaration.SyntaxTree).GetDeclaredSymbol(declaration) is { } declared ? declared : member;
+
         private static bool Same(MemberContract? a, MemberContract? b) => (a?.Signature() ?? "") == (b?.Signature() ?? "");
 
-        public InferenceScope ScopeOf(SyntaxTree tree)
-        {
-            string? value = null;
-            var provider = _model.Options?.AnalyzerConfigOptionsProvider;
-            if (provider != null && !provider.GetOptions(tree).TryGetValue(OptionName, out value))
-                provider.GlobalOptions.TryGetValue(OptionName, out value);
-            return value?.Trim().ToLowerInvariant() switch
+        public InferenceScope ScopeOf(SyntaxTree tree) =>
+            Option(tree, OptionName) switch
             {
                 "off" or "none" or "false" => InferenceScope.Off,
                 "assembly" or "internal" => InferenceScope.Assembly,
                 _ => InferenceScope.Private,
             };
+
+        /// <summary>
+        /// Whether local functions get summaries: off unless set, since the contract (§2) has a local function start with nothing
+        /// held and report inside whoever calls it.
+        /// </summary>
+        private bool InfersLocalFunctions(SyntaxTree tree) =>
+            ScopeOf(tree) != InferenceScope.Off && Option(tree, LocalFunctionsOptionName) is "true" or "on" or "yes";
+
+        private string? Option(SyntaxTree tree, string name)
+        {
+            string? value = null;
+            var provider = _model.Options?.AnalyzerConfigOptionsProvider;
+            if (provider != null && !provider.GetOptions(tree).TryGetValue(name, out value))
+                provider.GlobalOptions.TryGetValue(name, out value);
+            return value?.Trim().ToLowerInvariant();
         }
 
         /// <summary>A source method with a body, not part of an inheritance contract, whose every reference is a call and which has a caller besides itself.</summary>
         private bool Eligible(IMethodSymbol method)
         {
+            if (method.MethodKind == MethodKind.LocalFunction) return EligibleLocalFunction(method);
             if (method.MethodKind != MethodKind.Ordinary || method.IsAbstract || method.IsVirtual || method.IsOverride || method.IsExtern
                 || method.PartialDefinitionPart != null || method.PartialImplementationPart != null
                 || !SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _model.Compilation.Assembly)
@@ -135,14 +156,52 @@ namespace MmLock.Analyzers.Contracts
                     return false;
             }
             if (ContractModel.InheritedFrom(method).Any()) return false;
+            return OnlyCalled(method, syntax, names[method.Name]);
+        }
+
+        /// <summary>
+        /// A local function of a method, constructor or accessor, not inside a lambda (a summary's body is found through the member's
+        /// graph): its callers are in that member's declaration.
+        /// </summary>
+        private bool EligibleLocalFunction(IMethodSymbol method)
+        {
+            if (method.IsExtern || method.DeclaringSyntaxReferences.Length != 1
+                || method.DeclaringSyntaxReferences[0].GetSyntax() is not LocalFunctionStatementSyntax syntax
+                || syntax.Body == null && syntax.ExpressionBody == null
+                || !InfersLocalFunctions(syntax.SyntaxTree)
+                || EnclosingMember(syntax) is not { } enclosing) return false;
+            var names = enclosing.DescendantNodes().OfType<SimpleNameSyntax>().Where(n => n.Identifier.ValueText == method.Name);
+            return OnlyCalled(method, syntax, names);
+        }
+
+        /// <summary>The member declaring a local function, or null when a lambda is in between (or it is a top-level statement's).</summary>
+        private static SyntaxNode? EnclosingMember(LocalFunctionStatementSyntax local)
+        {
+            foreach (var ancestor in local.Ancestors())
+            {
+                switch (ancestor)
+                {
+                    case AnonymousFunctionExpressionSyntax:
+                    case GlobalStatementSyntax:
+                        return null;
+                    case BaseMethodDeclarationSyntax or AccessorDeclarationSyntax:
+                        return ancestor;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Every reference to the method is a call, and one of them is outside its own body.</summary>
+        private bool OnlyCalled(IMethodSymbol method, SyntaxNode declaration, IEnumerable<SimpleNameSyntax> names)
+        {
             int callers = 0;
-            foreach (var name in names[method.Name])
+            foreach (var name in names)
             {
                 var info = SemanticModelOf(name.SyntaxTree).GetSymbolInfo(name);
                 bool refers = info.Symbol is { } symbol ? Refers(symbol, method) : info.CandidateSymbols.Any(c => Refers(c, method));
                 if (!refers) continue;
                 if (!IsCallee(name) || info.Symbol == null) return false;
-                if (!syntax.Span.Contains(name.Span) || name.SyntaxTree != syntax.SyntaxTree) callers++;
+                if (!declaration.Span.Contains(name.Span) || name.SyntaxTree != declaration.SyntaxTree) callers++;
             }
             return callers > 0;
         }
@@ -168,12 +227,40 @@ namespace MmLock.Analyzers.Contracts
 
         private MemberContract? Compute(IMethodSymbol method)
         {
-            var syntax = (MethodDeclarationSyntax)method.DeclaringSyntaxReferences[0].GetSyntax();
-            if (SemanticModelOf(syntax.SyntaxTree).GetOperation(syntax) is not IMethodBodyOperation body || !Relevance.Touches(_model, body)) return null;
-            var graph = ControlFlowGraph.Create(body);
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+            var graph = GraphOf(method, syntax);
+            if (graph == null) return null;
             var collector = new SummaryCollector(method, _model);
             new BodyAnalysis(_model, graph, method, syntax, null, collector, System.Threading.CancellationToken.None, ownContract: MemberContract.Empty, nested: false).Run();
             return collector.Summary();
+        }
+
+        /// <summary>The helper's control-flow graph, or null when its body touches nothing with a contract; a local function's comes from its member's.</summary>
+        private ControlFlowGraph? GraphOf(IMethodSymbol method, SyntaxNode syntax)
+        {
+            var semanticModel = SemanticModelOf(syntax.SyntaxTree);
+            if (method.MethodKind != MethodKind.LocalFunction)
+                return semanticModel.GetOperation(syntax) is IMethodBodyOperation body && Relevance.Touches(_model, body) ? ControlFlowGraph.Create(body) : null;
+            if (semanticModel.GetOperation(syntax) is not ILocalFunctionOperation local || !Relevance.Touches(_model, local)) return null;
+            var enclosing = EnclosingMember((LocalFunctionStatementSyntax)syntax)!;
+            var whole = semanticModel.GetOperation(enclosing) switch
+            {
+                IMethodBodyOperation body => ControlFlowGraph.Create(body),
+                IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
+                _ => null,
+            };
+            return whole == null ? null : LocalFunctionGraph(whole, local.Symbol);
+        }
+
+        private static ControlFlowGraph? LocalFunctionGraph(ControlFlowGraph graph, IMethodSymbol target)
+        {
+            foreach (var local in graph.LocalFunctions)
+            {
+                var inner = graph.GetLocalFunctionControlFlowGraph(local);
+                if (local.DeclaringSyntaxReferences.SequenceEqual(target.DeclaringSyntaxReferences, (a, b) => a.SyntaxTree == b.SyntaxTree && a.Span == b.Span)) return inner;
+                if (LocalFunctionGraph(inner, target) is { } found) return found;
+            }
+            return null;
         }
 
         /// <summary>What one helper's body leaves to its callers, seen from a run that starts with nothing held.</summary>

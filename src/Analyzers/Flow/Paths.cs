@@ -306,7 +306,9 @@ namespace MmLock.Analyzers.Flow
                     // 'new T(...)' names its object by the local that receives it, else not at all.
                     if (site.Receiver is IObjectCreationOperation created)
                         return CreatedInto(created) is { } named ? ContextBinder.Extend(template, named.Key, named.Local.Name, created.Type) : null;
-                    if (site.Receiver == null) return null;
+                    // A local function's 'this' is its caller's.
+                    if (site.Receiver == null)
+                        return site.Member is IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? ContextBinder.Extend(template, "this", "this") : null;
                     var (thisKey, thisDisplay) = PathOf(site.Receiver);
                     return ContextBinder.Extend(template, thisKey, thisDisplay, OperandType(site.Receiver), MemberOf(site.Receiver));
                 default:

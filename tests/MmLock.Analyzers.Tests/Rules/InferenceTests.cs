@@ -119,6 +119,67 @@ public class P {
 }", Diag("MM3001").WithLocation(0).WithAdditionalLocation(1).WithAdditionalLocation(2)
             .WithMessage("Calling 'a' (via b -> c -> synchronize_rcu) might sleep while 'l' is held (acquired at line 4)"));
 
+        /// <summary>
+        /// With <c>mmlock_inference_local_functions = true</c> a local function is a helper of its member: its requirements over its own parameters and over 'this' are checked where
+        /// the member calls it. One over a variable it captures stays inside (the summary names only what a call passes).
+        /// </summary>
+        [Fact]
+        public Task ALocalFunction_IsAHelperOfItsMember() => Configured(@"
+using MmLock; using K;
+public class P {
+    readonly spinlock_t lock_ = new spinlock_t();
+    [Requires(""lock_"")] void need() { }
+    public static void ok(mm_struct mm) { L.spin_lock(mm.page_table_lock); set(mm); L.spin_unlock(mm.page_table_lock);
+        static void set(mm_struct m) { W.set_pmd(m); } }
+    public static void wrong(mm_struct mm) { {|#0:set(mm)|};
+        static void set(mm_struct m) { {|#1:W.set_pmd(m)|}; } }
+    public void on_this() { {|#2:helper()|}; L.spin_lock(lock_); helper(); L.spin_unlock(lock_);
+        void helper() { {|#3:need()|}; } }
+    public static void captured(mm_struct mm) { inner();
+        void inner() { {|#4:W.set_pmd(mm)|}; } }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }", LocalFunctionsOn,
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'set' requires holding 'mm.page_table_lock' exclusively (via set_pmd)"),
+            Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'helper' requires holding 'lock_' exclusively (via need)"),
+            Diag("MM1001").WithLocation(4).WithMessage("Calling 'set_pmd' requires holding 'mm.page_table_lock' exclusively"));
+
+        /// <summary>By default a local function starts with nothing held and reports inside, as the contract (§2) says.</summary>
+        [Fact]
+        public Task LocalFunctions_ReportInsideByDefault() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void ok(mm_struct mm) { L.spin_lock(mm.page_table_lock); set(mm); L.spin_unlock(mm.page_table_lock);
+        static void set(mm_struct m) { {|MM1001:W.set_pmd(m)|}; } }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }",
+            Diag("MM1001").WithMessage("Calling 'set_pmd' requires holding 'm.page_table_lock' exclusively"));
+
+        /// <summary>
+        /// Local functions chain (one calling another, a nested one, recursion) and carry might-sleep; one converted to a delegate,
+        /// or inside a lambda, reports inside as before.
+        /// </summary>
+        [Fact]
+        public Task LocalFunctions_Chain_Nest_Recurse_AndSleep() => Configured(@"
+using MmLock; using K;
+public class P {
+    public static void chain(mm_struct mm) { {|#0:outer(mm, 3)|};
+        static void outer(mm_struct a, int n) { if (n > 0) outer(a, n - 1); else inner(a);
+            static void inner(mm_struct b) { {|#1:W.set_pmd(b)|}; } } }
+    public static void atomic(mm_struct mm) { L.spin_lock(mm.page_table_lock); {|#2:a()|}; L.spin_unlock(mm.page_table_lock);
+        static void a() { b(); }
+        static void b() { {|#3:L.synchronize_rcu()|}; } }
+    public static System.Action<mm_struct> stored() { return f;
+        static void f(mm_struct m) { {|#4:W.set_pmd(m)|}; } }
+    public static void in_lambda(mm_struct mm) { System.Action run = () => { g(mm);
+        static void g(mm_struct m) { {|#5:W.set_pmd(m)|}; } }; run(); }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }", LocalFunctionsOn,
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'outer' requires holding 'mm.page_table_lock' exclusively (via inner -> set_pmd)"),
+            Diag("MM3001").WithLocation(2).WithAdditionalSpan("/0/Test0.cs", 7, 47, 7, 78).WithAdditionalLocation(3)
+                .WithMessage("Calling 'a' (via b -> synchronize_rcu) might sleep while 'mm.page_table_lock' is held (acquired at line 7)"),
+            Diag("MM1001").WithLocation(4).WithMessage("Calling 'set_pmd' requires holding 'm.page_table_lock' exclusively"),
+            Diag("MM1001").WithLocation(5).WithMessage("Calling 'set_pmd' requires holding 'm.page_table_lock' exclusively"));
+
         [Fact]
         public Task AHelperNobodyCalls_OrConvertedToADelegate_ReportsInside() => Verify(@"
 using MmLock; using K;
@@ -235,6 +296,20 @@ public class P {
                 .WithAdditionalSpan("/0/Test0.cs", 6, 29, 6, 48).WithMessage("Calling 'sleeper' (via synchronize_rcu) might sleep while 'mm.page_table_lock' is held (acquired at line 4)"));
 
         [Fact]
+        public Task MM1012_MarksALocalFunctionWithASummary() => Configured(@"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock);
+        static void {|#0:helper|}(mm_struct m) { nested(m);
+            static void {|#1:nested|}(mm_struct n) { need(n); } } }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", MM1012Enabled + "\n" + LocalFunctionsOn,
+            Diag("MM1012").WithLocation(0).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'helper(mm_struct)' is analyzed at its callers: they must hold 'm.page_table_lock' (inferred)"),
+            Diag("MM1012").WithLocation(1).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+                .WithMessage("'nested(mm_struct)' is analyzed at its callers: they must hold 'n.page_table_lock' (inferred)"));
+
+        [Fact]
         public Task MM1012_IsSilent_ForDeclaredPublicStoredUncalledAndEmptyHelpers() => Configured(@"
 using MmLock; using K;
 public class P {
@@ -260,6 +335,7 @@ public class P {
             .WithMessage("Calling 'synchronize_rcu' might sleep while 'mm.page_table_lock' is held (held on entry)"));
 
         private const string MM1012Enabled = "dotnet_diagnostic.MM1012.severity = suggestion";
+        private const string LocalFunctionsOn = "mmlock_inference_local_functions = true";
 
         /// <summary>The source next to the prelude, analyzed with one <c>.editorconfig</c> setting.</summary>
         private static Task Configured(string source, string setting, params DiagnosticResult[] expected)
