@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 using ReferenceKernelMm.Runtime;
 using Xunit;
@@ -143,6 +144,223 @@ namespace ReferenceKernelMm.Tests
             Assert.StartsWith("inconsistent lock state: ipi_test_lock taken on CPU", seen.Violation.Message);
             Assert.Contains("HARDIRQ-ON-W -> IN-HARDIRQ-W", seen.Violation.Message);
             ViolationLog.Clear();
+        }
+
+        [Fact]
+        public void A_sender_waiting_for_its_IPI_answers_the_IPIs_sent_to_it()
+        {
+            // csd_lock_wait spins with IRQs on: a CPU waiting on its own IPI still takes the ones sent to it, so two
+            // CPUs waiting on each other both finish.
+            using var irqsOff = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            var blocker = TestCpu.Run("irqs off", () =>
+            {
+                Smp.local_irq_disable();
+                irqsOff.Set();
+                release.Wait(TestCpu.Long);
+                Smp.local_irq_enable();
+            });
+            irqsOff.Wait("blocker disabled IRQs");
+            int firstCpu = -1;
+            using var ranOnFirst = new ManualResetEventSlim();
+            var first = TestCpu.Run("first sender", () =>
+            {
+                firstCpu = Smp.smp_processor_id();
+                Smp.smp_call_function(_ => { }, null, wait: true); // waits for the blocker
+            });
+            TestCpu.Until(() => firstCpu >= 0, "first sender up");
+            TestCpu.StillBlocked(first, "first sender waits for the IRQs-off CPU");
+            var second = TestCpu.Run("second sender", () => Smp.smp_call_function(_ =>
+            {
+                if (Smp.smp_processor_id() == firstCpu)
+                    ranOnFirst.Set();
+            }, null, wait: true));
+            // The blocker answers neither; the second sender needs it too, so it can only get as far as the first CPU's answer.
+            TestCpu.Until(() => ranOnFirst.IsSet, "the waiting first sender ran the second one's IPI");
+            Assert.False(first.IsCompleted, "first sender finished before the blocker enabled IRQs");
+            release.Set();
+            first.Wait("first sender");
+            second.Wait("second sender");
+            blocker.Wait("blocker");
+        }
+
+        [Fact]
+        public void Lockdep_records_the_handlers_locks_on_the_target_CPU_in_hard_IRQ_context()
+        {
+            var l = new include.linux.spinlock_t("ipi_handler_lock");
+            using var up = new ManualResetEventSlim();
+            using var inHandler = new ManualResetEventSlim();
+            using var leave = new ManualResetEventSlim();
+            int targetCpu = -1;
+            string? held = null;
+            var target = TestCpu.Run("target", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                up.Set();
+                Assert.True(leave.WaitTakingIpis(), "handler did not run");
+            });
+            up.Wait("target up");
+            var sender = TestCpu.Run("sender", () => Smp.smp_call_function(_ =>
+            {
+                if (Smp.smp_processor_id() != targetCpu)
+                    return;
+                Assert.True(Smp.in_hardirq());
+                include.linux.locking.spin_lock(l);
+                Assert.Equal(lock_mode.exclusive, Lockdep.held_mode(l.dep_map));
+                inHandler.Set();
+                leave.Wait(TestCpu.Long); // spinning in the handler: no interrupt point
+                include.linux.locking.spin_unlock(l);
+            }, null, wait: true));
+            inHandler.Wait("handler holds the lock");
+            // Another CPU's view (a watchdog's): the target holds the lock, inside an IPI function.
+            using (Smp.cpu_up())
+                held = Lockdep.debug_show_all_locks().Split('\n').Single(line => line.StartsWith($"CPU {targetCpu}:"));
+            Assert.Contains("IRQs off (in an IPI function)", held);
+            Assert.Contains("holds [ipi_handler_lock(exclusive)]", held);
+            leave.Set();
+            sender.Wait("sender");
+            target.Wait("target");
+        }
+
+        [Fact]
+        public void A_spinlock_taken_in_an_IPI_function_and_then_with_IRQs_on_is_reported_like_lockdep()
+        {
+            var l = new include.linux.spinlock_t("ipi_test_lock_irq_first");
+            ViolationLog.Clear();
+            using var up = new ManualResetEventSlim();
+            using var handled = new ManualResetEventSlim();
+            KernelBugException? seen = null;
+            int targetCpu = -1;
+            var target = TestCpu.Run("target", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                up.Set();
+                Assert.True(handled.WaitTakingIpis(), "handler did not run");
+                try
+                {
+                    include.linux.locking.spin_lock(l); // IRQs on after IN-HARDIRQ-W: HARDIRQ-ON-W
+                    include.linux.locking.spin_unlock(l);
+                }
+                catch (KernelBugException e) { seen = e; }
+            });
+            up.Wait("target up");
+            using (Smp.cpu_up())
+                Smp.smp_call_function(_ =>
+                {
+                    if (Smp.smp_processor_id() != targetCpu)
+                        return;
+                    include.linux.locking.spin_lock(l);
+                    include.linux.locking.spin_unlock(l);
+                    handled.Set();
+                }, null, wait: true);
+            target.Wait("target");
+            Assert.NotNull(seen);
+            Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
+            Assert.Contains("IN-HARDIRQ-W -> HARDIRQ-ON-W", seen.Violation.Message);
+            ViolationLog.Clear();
+        }
+
+        [Fact]
+        public void A_handler_spinning_on_the_lock_its_CPU_holds_is_reported_not_a_hang()
+        {
+            // The kernel deadlocks here; lockdep reports it as inconsistent usage when the handler asks for the lock.
+            var l = new include.linux.spinlock_t("ipi_self_deadlock_lock");
+            ViolationLog.Clear();
+            using var holding = new ManualResetEventSlim();
+            using var sent = new ManualResetEventSlim();
+            KernelBugException? seen = null;
+            int targetCpu = -1;
+            var target = TestCpu.Run("holder", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                include.linux.locking.spin_lock(l); // IRQs stay on
+                holding.Set();
+                sent.Wait(TestCpu.Long);
+                try { Smp.interrupt_point(); } // the IPI interrupts the critical section
+                catch (KernelBugException e) { seen = e; }
+                include.linux.locking.spin_unlock(l);
+            });
+            holding.Wait("holder in its critical section");
+            using (Smp.cpu_up())
+                Smp.smp_call_function(_ =>
+                {
+                    if (Smp.smp_processor_id() != targetCpu)
+                        return;
+                    include.linux.locking.spin_lock(l);
+                    include.linux.locking.spin_unlock(l);
+                }, null, wait: false);
+            sent.Set();
+            target.Wait("holder");
+            Assert.NotNull(seen);
+            Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
+            Assert.Contains("HARDIRQ-ON-W -> IN-HARDIRQ-W", seen.Violation.Message);
+            ViolationLog.Clear();
+        }
+
+        [Fact]
+        public void An_IPI_function_has_IRQs_off_its_saved_state_is_off_and_it_may_not_send_IPIs()
+        {
+            using var up = new ManualResetEventSlim();
+            using var handled = new ManualResetEventSlim();
+            int targetCpu = -1;
+            ulong saved = 1;
+            KernelBugException? sending = null;
+            bool irqsOnAfter = false;
+            var target = TestCpu.Run("target", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                up.Set();
+                Assert.True(handled.WaitTakingIpis(), "handler did not run");
+                irqsOnAfter = !Smp.irqs_disabled(); // leaving the handler restored the interrupted state
+            });
+            up.Wait("target up");
+            using (Smp.cpu_up())
+                Smp.smp_call_function(_ =>
+                {
+                    if (Smp.smp_processor_id() != targetCpu)
+                        return;
+                    saved = Smp.local_irq_save();
+                    Smp.local_irq_restore(saved);
+                    try { Smp.smp_call_function(_ => { }, null, wait: false); }
+                    catch (KernelBugException e) { sending = e; }
+                    handled.Set();
+                }, null, wait: true);
+            target.Wait("target");
+            Assert.Equal(0UL, saved);
+            Assert.NotNull(sending);
+            Assert.Equal(ViolationKind.HeldWhenExcluded, sending!.Violation.Kind);
+            Assert.True(irqsOnAfter);
+        }
+
+        [Fact]
+        public void A_grace_period_waits_for_a_running_IPI_function()
+        {
+            // Hard-IRQ context is an RCU-sched reader.
+            using var up = new ManualResetEventSlim();
+            using var inHandler = new ManualResetEventSlim();
+            using var leave = new ManualResetEventSlim();
+            int targetCpu = -1;
+            var target = TestCpu.Run("target", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                up.Set();
+                Assert.True(leave.WaitTakingIpis(), "handler did not run");
+            });
+            up.Wait("target up");
+            var sender = TestCpu.Run("sender", () => Smp.smp_call_function(_ =>
+            {
+                if (Smp.smp_processor_id() != targetCpu)
+                    return;
+                inHandler.Set();
+                leave.Wait(TestCpu.Long);
+            }, null, wait: true));
+            inHandler.Wait("handler running");
+            var gp = TestCpu.Run("synchronize_rcu", Rcu.synchronize_rcu);
+            TestCpu.StillBlocked(gp, "synchronize_rcu with an IPI function running");
+            leave.Set();
+            gp.Wait("grace period");
+            sender.Wait("sender");
+            target.Wait("target");
         }
 
         [Fact]

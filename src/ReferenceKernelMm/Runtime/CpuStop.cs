@@ -58,9 +58,7 @@ namespace ReferenceKernelMm.Runtime
 
         private static void stop_point_slow(multi_stop_data s)
         {
-            // IPI functions run in hard-IRQ context; a CPU in atomic context is not preemptible.
-            if (Smp.hardirq_cpu >= 0)
-                return;
+            // A CPU in atomic context (an IPI function included: IRQs are off in it) is not preemptible.
             Cpu? cpu = Smp.this_cpu_or_null();
             if (cpu == null || cpu == s.caller || cpu.in_rcu_reader)
                 return;
@@ -162,8 +160,8 @@ namespace ReferenceKernelMm.Runtime
                     foreach (Cpu c in s.targets)
                         if (Volatile.Read(ref c.sleep_depth) > 0)
                             s.acked.Add(c);
-                    // IRQs go off only once no IPI is queued anywhere: a stopped CPU cannot answer one (the kernel's
-                    // targets take them until MULTI_STOP_DISABLE_IRQ).
+                    // IRQs go off only once no IPI is queued or running anywhere: a stopped CPU cannot answer one (the
+                    // kernel's targets take them until MULTI_STOP_DISABLE_IRQ), and a running handler re-enables IRQs on exit.
                     Smp.irq_poll();
                     if (s.acked.Count == s.targets.Count && no_pending(s.targets) &&
                         Volatile.Read(ref self.pending_count) == 0)
@@ -205,7 +203,7 @@ namespace ReferenceKernelMm.Runtime
         private static bool no_pending(IEnumerable<Cpu> cpus)
         {
             foreach (Cpu c in cpus)
-                if (Volatile.Read(ref c.pending_count) != 0)
+                if (Volatile.Read(ref c.pending_count) != 0 || c.in_hardirq)
                     return false;
             return true;
         }

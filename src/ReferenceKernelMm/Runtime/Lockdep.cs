@@ -50,10 +50,11 @@ namespace ReferenceKernelMm.Runtime
         {
             CpuStop.stop_point();
             Cpu cpu = Smp.this_cpu();
-            if (cpu.held_locks.Exists(h => h.map == map))
-                throw ViolationLog.Report(ViolationKind.Recursion, $"CPU {cpu.id} acquires {map} ({mode}) which it already holds [{describe_held(cpu)}]");
+            // Usage before recursion, as lockdep marks it: an IPI function spinning on the lock its CPU holds is inconsistent usage.
             if (map.atomic)
                 check_irq_usage(map, cpu);
+            if (cpu.held_locks.Exists(h => h.map == map))
+                throw ViolationLog.Report(ViolationKind.Recursion, $"CPU {cpu.id} acquires {map} ({mode}) which it already holds [{describe_held(cpu)}]");
             if (!trylock)
             {
                 lock (graph_lock)
@@ -78,7 +79,7 @@ namespace ReferenceKernelMm.Runtime
         // the IPI spinning on the lock that the code it interrupted holds on the same CPU.
         private static void check_irq_usage(lockdep_map map, Cpu cpu)
         {
-            bool in_irq = Smp.hardirq_cpu >= 0;
+            bool in_irq = cpu.in_hardirq;
             if (!in_irq && cpu.irqs_disabled)
                 return;
             string where = $"CPU {cpu.id}{(in_irq ? " in an IPI function" : " with IRQs enabled")}";
@@ -162,7 +163,7 @@ namespace ReferenceKernelMm.Runtime
                 int pending;
                 lock (cpu.irq_sync)
                     pending = cpu.pending.Count;
-                lines.Add($"CPU {cpu.id}: IRQs {(cpu.irqs_disabled ? "off" : "on")}, preempt_count {cpu.preempt_count}, rcu_nesting {cpu.rcu_nesting}, " +
+                lines.Add($"CPU {cpu.id}: IRQs {(cpu.in_hardirq ? "off (in an IPI function)" : cpu.irqs_disabled ? "off" : "on")}, preempt_count {cpu.preempt_count}, rcu_nesting {cpu.rcu_nesting}, " +
                     $"{pending} IPIs pending, {(Volatile.Read(ref cpu.sleeping_on) != null ? "asleep in a kernel wait" : $"sleep depth {cpu.sleep_depth}")}, holds [{held}]");
             }
             return string.Join(Environment.NewLine, lines);

@@ -21,6 +21,8 @@ namespace ReferenceKernelMm.Runtime
         internal readonly object irq_sync = new();
         internal bool online;
         internal volatile bool irqs_disabled;
+        // Running IPI functions (hard-IRQ context), with irqs_disabled set until they return; set and cleared under irq_sync.
+        internal volatile bool in_hardirq;
         internal readonly Queue<CallSingleData> pending = new();
         // pending.Count, readable without irq_sync: the fast path of every interrupt point.
         internal int pending_count;
@@ -60,14 +62,11 @@ namespace ReferenceKernelMm.Runtime
         public readonly ManualResetEventSlim done = new(false);
 
         [NoLockAnalysis("primitive: the target CPU's hard-IRQ context, in which IRQs are off")]
-        public void run_on(int cpu)
+        public void run_on()
         {
-            int saved = Smp.hardirq_cpu;
-            Smp.hardirq_cpu = cpu;
             try { func(info); }
             finally
             {
-                Smp.hardirq_cpu = saved;
                 if (Interlocked.Decrement(ref remaining) == 0)
                     done.Set();
             }
@@ -100,14 +99,6 @@ namespace ReferenceKernelMm.Runtime
         private static readonly List<Cpu> cpus = new();
 
         [ThreadStatic] private static Cpu? current;
-        // The CPU whose IPI this thread is running, -1 when none.
-        [ThreadStatic] private static int hardirq_cpu_plus_one;
-
-        internal static int hardirq_cpu
-        {
-            get => hardirq_cpu_plus_one - 1;
-            set => hardirq_cpu_plus_one = value + 1;
-        }
 
         /// <summary>The most CPUs that can be brought up (per-CPU arrays are this long).</summary>
         public const int NR_CPUS = 64;
@@ -171,8 +162,7 @@ namespace ReferenceKernelMm.Runtime
                     flushed = take_pending(cpu);
                 }
             }
-            foreach (CallSingleData csd in flushed)
-                csd.run_on(cpu.id);
+            handle_ipis(cpu, flushed);
             lock (cpus_lock)
                 current = null;
             CpuStop.cpu_dying(cpu);
@@ -185,11 +175,11 @@ namespace ReferenceKernelMm.Runtime
 
         internal static Cpu? this_cpu_or_null() => current;
 
-        /// <summary>The current CPU's number (the IPI's target inside an IPI function).</summary>
-        public static int smp_processor_id() => hardirq_cpu >= 0 ? hardirq_cpu : this_cpu().id;
+        /// <summary>The current CPU's number (the IPI's target inside an IPI function, which runs on the target's thread).</summary>
+        public static int smp_processor_id() => this_cpu().id;
 
         /// <summary>Like <see cref="smp_processor_id"/>, -1 on a thread that is not a CPU.</summary>
-        public static int raw_smp_processor_id() => hardirq_cpu >= 0 ? hardirq_cpu : current?.id ?? -1;
+        public static int raw_smp_processor_id() => current?.id ?? -1;
 
         /// <summary>Online CPUs at this instant.</summary>
         public static IReadOnlyList<Cpu> online_cpus()
@@ -199,7 +189,10 @@ namespace ReferenceKernelMm.Runtime
         }
 
         /// <summary>Whether IRQs are disabled on this CPU (always inside an IPI function).</summary>
-        public static bool irqs_disabled() => hardirq_cpu >= 0 || this_cpu().irqs_disabled;
+        public static bool irqs_disabled() => this_cpu().irqs_disabled;
+
+        /// <summary>Whether this CPU is running an IPI function (in_hardirq).</summary>
+        public static bool in_hardirq() => this_cpu().in_hardirq;
 
         /// <summary>Disables IRQs; does not nest.</summary>
         [Acquires("ReferenceKernelMm.K.IrqsOff")]
@@ -220,6 +213,8 @@ namespace ReferenceKernelMm.Runtime
         {
             Cpu cpu = this_cpu();
             ViolationLog.BUG_ON(!cpu.irqs_disabled, $"local_irq_enable on CPU {cpu.id} with IRQs already enabled");
+            // IRQs on inside a handler would let IPIs nest in it; the kernel's lockdep warns the same way.
+            ViolationLog.BUG_ON(cpu.in_hardirq, $"local_irq_enable on CPU {cpu.id} in an IPI function");
             irq_enable(cpu);
             CpuStop.stop_point();
         }
@@ -261,28 +256,57 @@ namespace ReferenceKernelMm.Runtime
                 cpu.irqs_disabled = false;
                 taken = take_pending(cpu);
             }
-            foreach (CallSingleData csd in taken)
-                csd.run_on(cpu.id);
+            handle_ipis(cpu, taken);
             cpu.rcu_note_reader_state();
         }
 
-        // Under cpu.irq_sync.
+        // Under cpu.irq_sync, IRQs on: dequeues the IPIs and, if any, enters hard-IRQ context with IRQs off in the same
+        // step, so a stop_machine disabling IRQs (also under irq_sync) sees either the IPI queued or its handler running.
         private static CallSingleData[] take_pending(Cpu cpu)
         {
             CallSingleData[] taken = cpu.pending.ToArray();
             cpu.pending.Clear();
             Volatile.Write(ref cpu.pending_count, 0);
+            if (taken.Length != 0)
+            {
+                cpu.in_hardirq = true;
+                cpu.irqs_disabled = true;
+            }
             return taken;
+        }
+
+        // Runs what take_pending took, on the target's own thread; the handlers are an RCU-sched reader, may not
+        // sleep, send IPIs or take nested ones. Every handler runs even if one fails, so no sender waits forever.
+        // Leaving hard-IRQ context restores the interrupted context's IRQs-on state, whatever the handlers did.
+        private static void handle_ipis(Cpu cpu, CallSingleData[] taken)
+        {
+            if (taken.Length == 0)
+                return;
+            cpu.rcu_note_reader_state();
+            Exception? failed = null;
+            foreach (CallSingleData csd in taken)
+            {
+                try { csd.run_on(); }
+                catch (Exception e) { failed ??= e; }
+            }
+            lock (cpu.irq_sync)
+            {
+                cpu.in_hardirq = false;
+                cpu.irqs_disabled = false;
+            }
+            cpu.rcu_note_reader_state();
+            if (failed != null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
         }
 
         /// <summary>A point where a CPU outside the kernel (waiting in user space) takes its IPIs and stops for stop_machine.</summary>
         public static void interrupt_point() => CpuStop.stop_point();
 
-        /// <summary>An interrupt point: a CPU with IRQs on, not already in an IPI function, runs the IPIs queued for it.</summary>
+        /// <summary>An interrupt point: a CPU with IRQs on (so not in an IPI function) runs the IPIs queued for it.</summary>
         internal static void irq_poll()
         {
             Cpu? cpu = current;
-            if (cpu == null || hardirq_cpu >= 0 || Volatile.Read(ref cpu.pending_count) == 0)
+            if (cpu == null || cpu.irqs_disabled || Volatile.Read(ref cpu.pending_count) == 0)
                 return;
             CallSingleData[] taken;
             lock (cpu.irq_sync)
@@ -291,8 +315,7 @@ namespace ReferenceKernelMm.Runtime
                     return;
                 taken = take_pending(cpu);
             }
-            foreach (CallSingleData csd in taken)
-                csd.run_on(cpu.id);
+            handle_ipis(cpu, taken);
         }
 
         /// <summary>
@@ -302,7 +325,7 @@ namespace ReferenceKernelMm.Runtime
         internal static void sleep_wait(object sync)
         {
             Cpu? cpu = current;
-            if (cpu == null || hardirq_cpu >= 0 || cpu.irqs_disabled)
+            if (cpu == null || cpu.irqs_disabled)
             {
                 Monitor.Wait(sync, 10);
                 return;
@@ -325,7 +348,7 @@ namespace ReferenceKernelMm.Runtime
         {
             CpuStop.stop_point();
             Cpu self = this_cpu();
-            // Waiting with IRQs off deadlocks against a CPU sending to us the same way.
+            // Waiting with IRQs off (in an IPI function too) deadlocks against a CPU sending to us the same way.
             if (self.irqs_disabled)
                 ViolationLog.assertion_failed(ViolationKind.HeldWhenExcluded, $"smp_call_function on CPU {self.id} with IRQs disabled");
             // The extra count keeps `done` unset until every target has been posted.
