@@ -110,6 +110,32 @@ namespace ReferenceKernelMm.Tests
         }
 
         [Fact]
+        public void A_CPU_going_offline_runs_the_IPIs_it_was_sent_on_its_own_thread_first()
+        {
+            // The kernel's dying CPU flushes its call-function queue; a sender waiting on it would wait forever otherwise.
+            using var up = new ManualResetEventSlim();
+            using var leave = new ManualResetEventSlim();
+            int targetCpu = -1, targetThread = -1;
+            var ranOn = new ConcurrentDictionary<int, int>(); // cpu -> thread that ran the function
+            var target = TestCpu.Run("goes offline", () =>
+            {
+                targetCpu = Smp.smp_processor_id();
+                targetThread = System.Environment.CurrentManagedThreadId;
+                up.Set();
+                leave.Wait(TestCpu.Long); // no interrupt point until cpu_down
+            });
+            up.Wait("target up");
+            var sender = TestCpu.Run("sender", () =>
+                Smp.smp_call_function(_ => ranOn[Smp.smp_processor_id()] = System.Environment.CurrentManagedThreadId, null, wait: true));
+            TestCpu.StillBlocked(sender, "the target has not reached an interrupt point");
+            Assert.False(ranOn.ContainsKey(targetCpu));
+            leave.Set();
+            target.Wait("target offline");
+            sender.Wait("sender");
+            Assert.Equal(targetThread, ranOn[targetCpu]);
+        }
+
+        [Fact]
         public void A_spinlock_taken_in_an_IPI_function_and_with_IRQs_on_is_reported_like_lockdep()
         {
             var l = new include.linux.spinlock_t("ipi_test_lock");
