@@ -30,6 +30,11 @@ namespace MmLock.Analyzers
             "Acquiring '{0}', which is already held (acquired at line {1})", ContextCategory, DiagnosticSeverity.Error,
             "A non-reentrant context is acquired while it is certainly held: a self-deadlock.");
 
+        // {0} helper, {1} context, {2} " (via a -> b)", {3} line of the first acquire
+        public static readonly DiagnosticDescriptor MM1003Call = Rule("MM1003", "Acquire of a context already held",
+            "Calling '{0}' acquires '{1}'{2}, which is already held (acquired at line {3})", ContextCategory, DiagnosticSeverity.Error,
+            "A helper whose contract is inferred acquires a non-reentrant context that its caller certainly holds: a self-deadlock.");
+
         // {0} context, {1} member, {2} line of the acquire
         public static readonly DiagnosticDescriptor MM1004 = Rule("MM1004", "Context still held at exit",
             "'{0}' is still held at this exit of '{1}' (acquired at line {2})", ContextCategory, DiagnosticSeverity.Error,
@@ -44,6 +49,11 @@ namespace MmLock.Analyzers
         public static readonly DiagnosticDescriptor MM1006 = Rule("MM1006", "Call while holding an excluded context",
             "Calling '{0}' while holding '{1}', which it excludes ({2})", ContextCategory, DiagnosticSeverity.Error,
             "A member annotated [Excludes] is called while the context it excludes is held.");
+
+        // {0} helper, {1} context, {2} where it was acquired, {3} " (via a -> b)"
+        public static readonly DiagnosticDescriptor MM1006Call = Rule("MM1006", "Call while holding an excluded context",
+            "Calling '{0}' while holding '{1}' ({2}), which it excludes{3}", ContextCategory, DiagnosticSeverity.Error,
+            "A helper whose contract is inferred calls a member annotated [Excludes], and its caller holds the excluded context.");
 
         // {0} Reading/Writing, {1} member, {2} what is missing
         public static readonly DiagnosticDescriptor MM1007 = Rule("MM1007", "Guarded member accessed without its contexts",

@@ -20,8 +20,8 @@ namespace MmLock.Analyzers
     public sealed class MmLockAnalyzer : DiagnosticAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-            Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1004, Descriptors.MM1005,
-            Descriptors.MM1006, Descriptors.MM1007, Descriptors.MM1007Call, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011, Descriptors.MM1012,
+            Descriptors.MM1001, Descriptors.MM1002, Descriptors.MM1003, Descriptors.MM1003Call, Descriptors.MM1004, Descriptors.MM1005,
+            Descriptors.MM1006, Descriptors.MM1006Call, Descriptors.MM1007, Descriptors.MM1007Call, Descriptors.MM1008, Descriptors.MM1009, Descriptors.MM1010, Descriptors.MM1011, Descriptors.MM1012,
             Descriptors.MM2001, Descriptors.MM2002, Descriptors.MM2003, Descriptors.MM2004, Descriptors.MM2005, Descriptors.MM2005Escape,
             Descriptors.MM2006, Descriptors.MM2007, Descriptors.MM3001,
             Descriptors.MM9001, Descriptors.MM9002, Descriptors.MM9003, Descriptors.MM9004, Descriptors.MM9999);
@@ -99,11 +99,12 @@ namespace MmLock.Analyzers
             }
         }
 
-        /// <summary>What an inferred contract asks of callers: "hold 'a' and hold one of 'b', 'c' and not be in atomic context".</summary>
+        /// <summary>What an inferred contract asks of callers: "hold 'a' and hold one of 'b', 'c' and not hold 'd' and not be in atomic context".</summary>
         private static string Describe(MemberContract contract)
         {
             var parts = contract.Clauses.Select(c => "hold " + (c.Alternatives.Length == 1 ? "'" + c.Alternatives[0].Text + "'"
                 : "one of " + string.Join(", ", c.Alternatives.Select(a => "'" + a.Text + "'")))).Distinct().ToList();
+            parts.AddRange(contract.Exclusions.Select(e => "not hold '" + e.Template.Text + "'").Distinct());
             if (contract.MightSleep) parts.Add("not be in atomic context");
             return string.Join(" and ", parts);
         }

@@ -16,7 +16,7 @@ namespace MmLock.CodeFixes
 {
     /// <summary>
     /// MM1012: writes a helper's inferred contract as attributes — <c>[Requires]</c>/<c>[RequiresShared]</c>/<c>[RequiresAny]</c> for
-    /// its requirements, the role attribute where it needs every active freeing of a space excluded, <c>[MightSleep]</c> — so the
+    /// its requirements, the role attribute where it needs every active freeing of a space excluded, <c>[Excludes]</c> for what callers must not hold, <c>[MightSleep]</c> — so the
     /// contract is declared and reviewed. Offered only when the declared contract then states what inference found.
     /// </summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InferredContractCodeFix)), Shared]
@@ -98,6 +98,13 @@ namespace MmLock.CodeFixes
                     : texts.Count > 1 ? "RequiresAny"
                     : clause.Alternatives[0].Mode == Mode.Shared ? "RequiresShared" : "Requires";
                 attributes.Add(fix.AttributeName(name, position) + "(" + string.Join(", ", texts.Select(MoveRequirementToCaller.Literal)) + ")");
+            }
+            // What callers must not hold, because the helper calls an [Excludes] member or takes the context itself, is an [Excludes].
+            foreach (var exclusion in contract.Exclusions)
+            {
+                var text = MoveRequirementToCaller.CallerExpression(fix, BodyAnalysis.EntryInstance(exclusion.Template, method), method);
+                if (text == null) return null;
+                attributes.Add(fix.AttributeName("Excludes", position) + "(" + MoveRequirementToCaller.Literal(text) + ")");
             }
             if (contract.MightSleep) attributes.Add(fix.AttributeName("MightSleep", position));
             return attributes.Distinct().ToList();

@@ -270,6 +270,7 @@ namespace MmLock.Analyzers.Contracts
             private readonly ContractModel _model;
             private readonly List<(Clause Clause, ImmutableArray<string> Keys)> _clauses = new List<(Clause, ImmutableArray<string>)>();
             private readonly HashSet<string> _released = new HashSet<string>();
+            private readonly List<(Exclusion Exclusion, string Key)> _exclusions = new List<(Exclusion, string)>();
             private (ImmutableArray<string> Via, Location Origin)? _sleep;
 
             public SummaryCollector(IMethodSymbol member, ContractModel model)
@@ -284,10 +285,12 @@ namespace MmLock.Analyzers.Contracts
                 var clauses = _clauses.Where(c => !c.Keys.Any(_released.Contains)).Select(c => c.Clause).ToImmutableArray();
                 // Requiring an atomic context, the body runs atomic from its entry: its sleeping call is MM3001 inside, not its callers' business.
                 var sleep = clauses.Any(c => c.Alternatives.Length == 1 && (_model.FlagsOf(c.Alternatives[0].Type) & ContextFlags.Atomic) != 0) ? null : _sleep;
-                if (clauses.IsEmpty && sleep == null) return null;
+                var exclusions = _exclusions.Select(e => e.Exclusion).ToImmutableArray();
+                if (clauses.IsEmpty && exclusions.IsEmpty && sleep == null) return null;
                 return new MemberContract
                 {
                     Clauses = clauses,
+                    Exclusions = exclusions,
                     MightSleep = sleep != null,
                     SleepVia = sleep?.Via ?? ImmutableArray<string>.Empty,
                     SleepOrigin = sleep?.Origin,
@@ -316,11 +319,39 @@ namespace MmLock.Analyzers.Contracts
                     var lifted = WithMode(Lift(context, mode, call.Contract.AssertsHeld), mode);
                     if (lifted != null) Add(ClauseKind.Requires, ImmutableArray.Create(lifted), null, null, ImmutableArray.Create(name), location);
                 }
+                Exclude(call, before, name, location);
                 if (_sleep != null || before.DefiniteContexts.Any(h => (h.Flags & ContextFlags.Atomic) != 0)) return;
                 if (call.Contract.MightSleep)
                     _sleep = (ImmutableArray.Create(name).AddRange(call.Contract.SleepVia), call.Contract.SleepOrigin ?? location);
                 else if (call.Acquires.Any(a => (_model.FlagsOf(a.Context.Type) & ContextFlags.Atomic) == 0))
                     _sleep = (ImmutableArray.Create(name), location);
+            }
+
+            /// <summary>
+            /// What the callers must not hold: what a callee excludes (declared or inferred) and a non-reentrant context the helper
+            /// acquires, when the helper has not taken or released it itself and the callers can name it.
+            /// </summary>
+            private void Exclude(CallEvent call, FlowState before, string name, Location location)
+            {
+                foreach (var (context, _) in call.Excludes)
+                    AddExclusion(context, before, false, call.Contract.Excludes, ImmutableArray.Create(name), location);
+                foreach (var (context, exclusion) in call.Exclusions)
+                    AddExclusion(context, before, exclusion.Acquired, ImmutableArray.Create(exclusion.Template), ImmutableArray.Create(name).AddRange(exclusion.Via), exclusion.Origin);
+                foreach (var (context, _) in call.Acquires)
+                    if ((_model.FlagsOf(context.Type) & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
+                        AddExclusion(context, before, true, call.Contract.Acquires, ImmutableArray.Create(name), location);
+            }
+
+            private void AddExclusion(ContextInstance context, FlowState before, bool acquired, ImmutableArray<ContextTemplate> calleeTemplates, ImmutableArray<string> via, Location origin)
+            {
+                if (OwnBusiness(context, before) || WithMode(Lift(context, Mode.Either, calleeTemplates), Mode.Either) is not { } lifted) return;
+                var key = BodyAnalysis.EntryInstance(lifted, _member).Key;
+                int same = _exclusions.FindIndex(e => e.Key == key);
+                // One exclusion per context; of several paths to it the message names the shortest.
+                if (same >= 0 && _exclusions[same].Exclusion.Via.Length <= via.Length) return;
+                var exclusion = (new Exclusion(lifted, acquired, via, origin), key);
+                if (same >= 0) _exclusions[same] = exclusion;
+                else _exclusions.Add(exclusion);
             }
 
             // Released or acquired by the helper itself on some path: its own business, reported inside.

@@ -63,6 +63,26 @@ namespace MmLock.Analyzers.Contracts
         public object? Success { get; }
     }
 
+    /// <summary>
+    /// An inferred "callers must not hold": the helper calls an [Excludes] member (<see cref="Acquired"/> false, MM1006 at a caller
+    /// holding it) or acquires a non-reentrant context (true, MM1003), <see cref="Via"/> the chain to that call at <see cref="Origin"/>.
+    /// </summary>
+    internal sealed class Exclusion
+    {
+        public Exclusion(ContextTemplate template, bool acquired, ImmutableArray<string> via, Location origin)
+        {
+            Template = template;
+            Acquired = acquired;
+            Via = via;
+            Origin = origin;
+        }
+
+        public ContextTemplate Template { get; }
+        public bool Acquired { get; }
+        public ImmutableArray<string> Via { get; }
+        public Location Origin { get; }
+    }
+
     /// <summary>What one member acquires, releases and requires, with every condition already evaluated for the compilation.</summary>
     internal sealed class MemberContract
     {
@@ -74,6 +94,8 @@ namespace MmLock.Analyzers.Contracts
         public ImmutableArray<TryAcquire> TryAcquires { get; set; } = ImmutableArray<TryAcquire>.Empty;
         public ImmutableArray<Clause> Clauses { get; set; } = ImmutableArray<Clause>.Empty;
         public ImmutableArray<ContextTemplate> Excludes { get; set; } = ImmutableArray<ContextTemplate>.Empty;
+        /// <summary>Inferred only (a summary): contexts the callers must not hold.</summary>
+        public ImmutableArray<Exclusion> Exclusions { get; set; } = ImmutableArray<Exclusion>.Empty;
         public ImmutableArray<ContextTemplate> AssertsHeld { get; set; } = ImmutableArray<ContextTemplate>.Empty;
         public ImmutableArray<ContextTemplate> AssertsNotHeld { get; set; } = ImmutableArray<ContextTemplate>.Empty;
         public bool MightSleep { get; set; }
@@ -90,17 +112,17 @@ namespace MmLock.Analyzers.Contracts
         public static string ViaText(ImmutableArray<string> via) => via.IsDefaultOrEmpty ? "" : " (via " + string.Join(" -> ", via) + ")";
 
         public bool IsEmpty =>
-            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&
+            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty && Exclusions.IsEmpty &&
             AssertsHeld.IsEmpty && AssertsNotHeld.IsEmpty && !MightSleep && !ReturnsGuarded && !OnlineCheck && !NoLockAnalysis;
 
         /// <summary>Empty but for a [NoLockAnalysis] exemption: such a member inherits the contract it overrides or implements.</summary>
         public bool StatesNothingButExemption =>
-            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty &&
+            Acquires.IsEmpty && Releases.IsEmpty && Downgrades.IsEmpty && TryAcquires.IsEmpty && Clauses.IsEmpty && Excludes.IsEmpty && Exclusions.IsEmpty &&
             AssertsHeld.IsEmpty && AssertsNotHeld.IsEmpty && !MightSleep && !ReturnsGuarded && !OnlineCheck;
 
         public MemberContract WithNoLockAnalysis(bool exempt) => new MemberContract
         {
-            Acquires = Acquires, Releases = Releases, Downgrades = Downgrades, TryAcquires = TryAcquires, Clauses = Clauses, Excludes = Excludes,
+            Acquires = Acquires, Releases = Releases, Downgrades = Downgrades, TryAcquires = TryAcquires, Clauses = Clauses, Excludes = Excludes, Exclusions = Exclusions,
             AssertsHeld = AssertsHeld, AssertsNotHeld = AssertsNotHeld, MightSleep = MightSleep, ReturnsGuarded = ReturnsGuarded,
             OnlineCheck = OnlineCheck, NoLockAnalysis = exempt,
         };
@@ -113,7 +135,8 @@ namespace MmLock.Analyzers.Contracts
         {
             var parts = new System.Collections.Generic.List<string>();
             parts.AddRange(Clauses.Select(c => c.Kind + "(" + c.Space + "/" + c.Freeing + ":" + string.Join("|", c.Alternatives.Select(Describe).OrderBy(x => x, System.StringComparer.Ordinal)) + ")"));
-            parts.AddRange(Excludes.Select(t => "excludes " + Describe(t)));
+            // Declared or inferred, a context callers must not hold is one requirement ([Excludes] states either).
+            parts.AddRange(Excludes.Concat(Exclusions.Select(e => e.Template)).Select(t => "excludes " + Describe(t)));
             if (!requirementsOnly)
             {
                 parts.AddRange(Acquires.Select(t => "acquires " + Describe(t)));

@@ -18,6 +18,8 @@ namespace MmLock.Analyzers.Flow
             Releases = Bind(contract.Releases, site, paths);
             Downgrades = Bind(contract.Downgrades, site, paths);
             Excludes = Bind(contract.Excludes, site, paths);
+            Exclusions = contract.Exclusions.IsEmpty ? ImmutableArray<(ContextInstance, Exclusion)>.Empty
+                : contract.Exclusions.Select(e => (paths.Instantiate(e.Template, site), e)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.e)).ToImmutableArray();
             AssertsHeld = Bind(contract.AssertsHeld, site, paths);
             AssertsNotHeld = Bind(contract.AssertsNotHeld, site, paths);
             TryAcquires = contract.TryAcquires
@@ -37,6 +39,7 @@ namespace MmLock.Analyzers.Flow
         public ImmutableArray<(ContextInstance Context, Mode Mode)> Releases { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode)> Downgrades { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode)> Excludes { get; }
+        public ImmutableArray<(ContextInstance Context, Exclusion Exclusion)> Exclusions { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode)> AssertsHeld { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode)> AssertsNotHeld { get; }
         public ImmutableArray<(ContextInstance Context, Mode Mode, object? Success)> TryAcquires { get; }

@@ -84,6 +84,26 @@ namespace MmLock.Analyzers.Rules
                 Report(Descriptors.MM1006, location, Also(held.AcquiredAt), ContextProperty(held.Key), name, held.Context.Display, Where(held));
             }
 
+            // A helper's inferred exclusions, after its declared ones: the inner call or acquire is the additional location.
+            foreach (var (context, exclusion) in call.Exclusions)
+            {
+                if (reported.Contains(context.Key)) continue;
+                if (!exclusion.Acquired && Satisfaction.Satisfier(before, context, Mode.Either) is { } excluded)
+                {
+                    reported.Add(context.Key);
+                    reported.Add(excluded.Key);
+                    Report(Descriptors.MM1006Call, location, Also(excluded.AcquiredAt, exclusion.Origin), ContextProperty(excluded.Key), name,
+                        excluded.Context.Display, Where(excluded), MemberContract.ViaText(exclusion.Via));
+                }
+                else if (exclusion.Acquired && before.Find(context.Key) is { Definite: true } held && (held.Flags & (ContextFlags.Reentrant | ContextFlags.Idempotent)) == 0)
+                {
+                    reported.Add(context.Key);
+                    Report(Descriptors.MM1003Call, location, Also(held.AcquiredAt, exclusion.Origin), ContextProperty(context.Key), name, held.Context.Display,
+                        MemberContract.ViaText(exclusion.Via),
+                        held.AcquiredAt != null ? BodyAnalysis.Line(held.AcquiredAt) : BodyAnalysis.Line(body.OwnerSyntax.GetLocation()));
+                }
+            }
+
             foreach (var (context, _) in call.Acquires)
             {
                 if (reported.Contains(context.Key) || before.Find(context.Key) is not { Definite: true } held) continue;

@@ -59,5 +59,24 @@ public class P {
     static void walk_pgd(ulong a) { walk_pud(a); }
     [PageTableWalker(""kernel"")] static void walk_pud(ulong a) { }
 }");
+
+        /// <summary>What callers must not hold, because the helper calls an [Excludes] member or takes the lock itself, becomes [Excludes].</summary>
+        [Fact]
+        public Task AnExclusion_IsWrittenAsExcludes() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(spinlock_t l) { add(); locked(l); }
+    static void {|MM1012:add|}() { L.mem_hotplug_begin(); L.mem_hotplug_done(); }
+    static void {|MM1012:locked|}(spinlock_t l) { L.spin_lock(l); L.spin_unlock(l); }
+}", @"
+using MmLock; using K;
+public class P {
+    public static void caller(spinlock_t l) { add(); locked(l); }
+    [Excludes(""K.G.mem_hotplug_lock"")]
+    [MightSleep]
+    static void add() { L.mem_hotplug_begin(); L.mem_hotplug_done(); }
+    [Excludes(""l"")]
+    static void locked(spinlock_t l) { L.spin_lock(l); L.spin_unlock(l); }
+}");
     }
 }

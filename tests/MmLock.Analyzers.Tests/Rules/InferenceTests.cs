@@ -97,6 +97,44 @@ public class P {
             Diag("MM1007").WithLocation(4).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'new Q().sem'"),
             Diag("MM1007").WithLocation(5).WithAdditionalLocation(1).WithMessage("Calling 'get' reads 'count', which requires holding 'qs[0].sem'"));
 
+        /// <summary>
+        /// A helper calling an [Excludes] member pushes the exclusion to its callers (MM1006 at the call, the inner call as additional
+        /// location, the chain in the message); one that takes a non-reentrant context itself makes a caller holding it MM1003.
+        /// </summary>
+        [Fact]
+        public Task WhatAHelperExcludesOrTakes_MustNotBeHeldByItsCallers() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void add() { {|#1:L.get_online_mems()|}; {|#0:add_memory()|}; L.put_online_mems(); }
+    public static void fine(spinlock_t l) { add_memory(); locked(l); L.spin_lock(l); L.spin_unlock(l); }
+    static void add_memory() { add_memory_resource(); }
+    static void add_memory_resource() { {|#2:L.mem_hotplug_begin()|}; L.mem_hotplug_done(); }
+    public static void twice(spinlock_t l) { {|#4:L.spin_lock(l)|}; {|#3:locked(l)|}; L.spin_unlock(l); }
+    public static void other(spinlock_t a, spinlock_t b) { L.spin_lock(a); locked(b); L.spin_unlock(a); }
+    static void locked(spinlock_t l) { {|#5:L.spin_lock(l)|}; L.spin_unlock(l); }
+}",
+            Diag("MM1006").WithLocation(0).WithAdditionalLocation(1).WithAdditionalLocation(2)
+                .WithMessage("Calling 'add_memory' while holding 'G.mem_hotplug_lock' (acquired at line 4), which it excludes (via add_memory_resource -> mem_hotplug_begin)"),
+            Diag("MM1003").WithLocation(3).WithAdditionalLocation(4).WithAdditionalLocation(5)
+                .WithMessage("Calling 'locked' acquires 'l' (via spin_lock), which is already held (acquired at line 8)"));
+
+        /// <summary>
+        /// What the helper itself holds when it calls the excluding member is reported inside (MM1006 there); a reentrant context it
+        /// takes (RCU) excludes nothing; a lock of its own local is nothing its callers can name.
+        /// </summary>
+        [Fact]
+        public Task AnExclusionTheHelperBreaksOrCannotName_StaysInside() => Verify(@"
+using MmLock; using K;
+public static class Q { [Excludes(""l"")] public static void flush(spinlock_t l) { } }
+public class P {
+    public static void caller(spinlock_t l) { inside(l); }
+    public static void under_rcu(spinlock_t l) { L.rcu_read_lock(); L.spin_lock(l); rcu(); local(); L.spin_unlock(l); L.rcu_read_unlock(); }
+    static void inside(spinlock_t l) { {|#1:L.spin_lock(l)|}; {|#0:Q.flush(l)|}; L.spin_unlock(l); }
+    static void rcu() { L.rcu_read_lock(); L.rcu_read_unlock(); }
+    static void local() { var l = new spinlock_t(); L.spin_lock(l); L.spin_unlock(l); }
+}",
+            Diag("MM1006").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'flush' while holding 'l', which it excludes (acquired at line 7)"));
+
         /// <summary>An assertion after the helper's own acquire, or of a local's lock, is the helper's business: nothing for its callers.</summary>
         [Fact]
         public Task AnAssertionOfWhatTheHelperTookOrCreated_RequiresNothing() => Verify(@"
