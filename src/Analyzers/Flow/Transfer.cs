@@ -437,14 +437,11 @@ namespace MmLock.Analyzers.Flow
             return state.WithHeld(new Held(context, mode, 1, location, assumed: false, maybe: false, guard, flags));
         }
 
-        /// <summary>Nesting deeper than any real code; the count is capped so the lattice stays finite.</summary>
-        private const int CountLimit = 64;
-
-        private static Held Nested(Held held)
-        {
-            if (held.Count >= CountLimit) throw new AnalysisStoppedException($"'{held.Context.Display}' nested more than {CountLimit} levels deep");
-            return held.With(count: held.Count + 1);
-        }
+        /// <summary>
+        /// One more level, without a cap: joins keep the lower count (contract §3.1) and a loop head joins with what it had, so no
+        /// cycle raises a count; it is bounded by the acquires on one path through the body, and the fixed point is reached anyway.
+        /// </summary>
+        private static Held Nested(Held held) => held.With(count: held.Count + 1);
 
         // ---- branches ------------------------------------------------------------------------------
 
