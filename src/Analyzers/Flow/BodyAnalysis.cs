@@ -45,7 +45,7 @@ namespace MmLock.Analyzers.Flow
             OwnerSyntax = ownerSyntax;
             _observer = observer;
             _cancellation = cancellation;
-            Paths = new Paths(graph);
+            Paths = new Paths(graph, cancellation);
             OwnContract = ownContract ?? model.ContractOf(owner);
             _analyzeNested = nested;
             DelegateContract = delegateInvoke != null ? model.ContractOf(delegateInvoke) : MemberContract.Empty;

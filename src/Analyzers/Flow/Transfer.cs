@@ -13,9 +13,15 @@ namespace MmLock.Analyzers.Flow
     /// <summary>The transfer function: operations in evaluation order, and what each does to the held set.</summary>
     internal sealed partial class BodyAnalysis
     {
+        // Operations visited, for the cancellation check below.
+        private int _visited;
+
         public FlowState Visit(IOperation? operation, FlowState state, bool report)
         {
             if (operation == null || state.IsUnreachable) return state;
+            // One statement can be a huge expression (a generated initializer of thousands of calls): the token is checked every
+            // 1,024 operations visited too, not only per statement, at the cost of an increment.
+            if ((++_visited & 1023) == 0) _cancellation.ThrowIfCancellationRequested();
             if (report && !state.References.IsEmpty && operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } or
                     IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction })
                 CheckCapture(operation is IInvocationOperation call ? call.TargetMethod : ((IMethodReferenceOperation)operation).Method, state);
