@@ -48,7 +48,7 @@ class C {
                     .WithAdditionalSpan("/0/Test0.cs", last, 21, last, 40));
         }
 
-        /// <summary>The count stays exact past 64 levels: 65 acquires and 64 releases still hold; 64 and 65 release once too often.</summary>
+        /// <summary>The count stays exact past 64 levels: 65 acquires and 64 releases still hold, 100 and 100 balance, 100 and 101 release once too often.</summary>
         [Fact]
         public Task Count_IsExactPast64Levels() => Verify(@"
 using MmLock; using K;
@@ -60,7 +60,7 @@ class C {
 " + Repeat("        L.rcu_read_lock();\n", 100) + Repeat("        L.rcu_read_unlock();\n", 100) + @"        L.synchronize_rcu();
     }
     static void OnceTooOften() {
-" + Repeat("        L.rcu_read_lock();\n", 64) + Repeat("        L.rcu_read_unlock();\n", 64) + @"        {|#2:L.rcu_read_unlock()|};
+" + Repeat("        L.rcu_read_lock();\n", 100) + Repeat("        L.rcu_read_unlock();\n", 100) + @"        {|#2:L.rcu_read_unlock()|};
     }
 }",
             Diag("MM1004").WithLocation(1).WithAdditionalLocation(0).WithMessage("'G.RCU' is still held at this exit of 'Leaks' (acquired at line 5)"),
