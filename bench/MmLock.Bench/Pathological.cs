@@ -49,7 +49,7 @@ namespace MmLock.Bench
             return Method(text.ToString());
         }
 
-        private static string Pairs(int pairs)
+        internal static string Pairs(int pairs)
         {
             var text = new StringBuilder();
             for (int i = 0; i < pairs; i++)

@@ -72,7 +72,7 @@ namespace MmLock.Analyzers
                     // A constructor initializer is a block of its own, beside the body: both are analyzed as their whole.
                     var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
                     if (block is not (IMethodBodyBaseOperation or IBlockOperation) || !analyzed.Add(block)) continue;
-                    if (!NeedsFlow(model, context.OwningSymbol, block)) continue;
+                    if (!NeedsFlow(model, context.OwningSymbol, block, context.CancellationToken)) continue;
                     var graph = ReferenceEquals(block, operationBlock) ? context.GetControlFlowGraph(block) : block switch
                     {
                         IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
@@ -115,9 +115,9 @@ namespace MmLock.Analyzers
         /// Whether a body gets a control-flow graph and a flow analysis: a [NoLockAnalysis] body never does (no rule
         /// reports inside it, lambdas and local functions included), whatever its contract says to callers.
         /// </summary>
-        internal static bool NeedsFlow(ContractModel model, ISymbol owner, IOperation block) =>
+        internal static bool NeedsFlow(ContractModel model, ISymbol owner, IOperation block, System.Threading.CancellationToken cancellation = default) =>
             block is IMethodBodyBaseOperation or IBlockOperation
             && !model.ContractOf(owner).NoLockAnalysis
-            && Relevance.Matters(model, owner, block);
+            && Relevance.Matters(model, owner, block, cancellation);
     }
 }

@@ -23,7 +23,7 @@ namespace MmLock.Analyzers.Flow
     {
         /// <summary>
         /// Visits of one block before the analysis gives up. The joins are monotone and the lattice finite, so a fixed point
-        /// comes long before; reaching this is a bug, reported as MM9999 rather than cut short in silence.
+        /// comes long before; reaching this is a bug, reported as MM9999 rather than cut short in silence (docs/rules/MM9999.md, Limits).
         /// </summary>
         private const int VisitLimit = 1000;
 
@@ -45,7 +45,7 @@ namespace MmLock.Analyzers.Flow
             OwnerSyntax = ownerSyntax;
             _observer = observer;
             _cancellation = cancellation;
-            Paths = new Paths(graph);
+            Paths = new Paths(graph, cancellation);
             OwnContract = ownContract ?? model.ContractOf(owner);
             _analyzeNested = nested;
             DelegateContract = delegateInvoke != null ? model.ContractOf(delegateInvoke) : MemberContract.Empty;

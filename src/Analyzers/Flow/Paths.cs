@@ -22,15 +22,19 @@ namespace MmLock.Analyzers.Flow
         /// <summary>Which assignments reach each read of a reassigned variable; null when none is reassigned.</summary>
         private readonly ReachingDefinitions? _reaching;
 
-        public Paths(ControlFlowGraph graph)
+        public Paths(ControlFlowGraph graph, System.Threading.CancellationToken cancellation)
         {
-            _reaching = ReachingDefinitions.Of(graph);
+            _reaching = ReachingDefinitions.Of(graph, cancellation);
+            // Per block: both scans read every operation of the body before the fixed point starts.
             foreach (var block in graph.Blocks)
             {
+                cancellation.ThrowIfCancellationRequested();
                 foreach (var operation in block.Operations) Scan(operation);
                 if (block.BranchValue != null) Scan(block.BranchValue);
             }
             foreach (var block in graph.Blocks)
+            {
+                cancellation.ThrowIfCancellationRequested();
                 foreach (var operation in block.Operations)
                 {
                     var assignment = (operation as IExpressionStatementOperation)?.Operation as ISimpleAssignmentOperation ?? operation as ISimpleAssignmentOperation;
@@ -39,6 +43,7 @@ namespace MmLock.Analyzers.Flow
                     if (value is IFlowCaptureReferenceOperation capture && CapturedValue(capture.Id) is { } captured) value = Unwrap(captured);
                     if (value is IObjectCreationOperation || IsWithClone(value)) _createdInto[value] = (local.Local, KeyAt(assignment, local.Local));
                 }
+            }
         }
 
         private void Scan(IOperation root)

@@ -55,7 +55,7 @@ namespace MmLock.Analyzers.Flow
         private ReachingDefinitions() { }
 
         /// <summary>The analysis of a graph, or null when no variable of it is reassigned (most bodies).</summary>
-        public static ReachingDefinitions? Of(ControlFlowGraph graph)
+        public static ReachingDefinitions? Of(ControlFlowGraph graph, System.Threading.CancellationToken cancellation)
         {
             var events = new List<Event>[graph.Blocks.Length];
             var writes = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
@@ -63,6 +63,7 @@ namespace MmLock.Analyzers.Flow
             var captured = new HashSet<string>();
             foreach (var block in graph.Blocks)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var list = events[block.Ordinal] = new List<Event>();
                 bool inFinally = InFinally(block);
                 foreach (var operation in block.Operations) Collect(operation, list, captured);
@@ -81,7 +82,7 @@ namespace MmLock.Analyzers.Flow
                                                                  CanNameContext(w.Key))
                 .Select(w => w.Key), SymbolEqualityComparer.Default);
             if (tracked.Count == 0) return null;
-            return new ReachingDefinitions().Solve(graph, events, tracked);
+            return new ReachingDefinitions().Solve(graph, events, tracked, cancellation);
         }
 
         /// <summary>
@@ -101,7 +102,7 @@ namespace MmLock.Analyzers.Flow
         /// <summary>The definition an assignment (or other write) of a tracked variable makes, or null.</summary>
         public Definition? Made(IOperation write) => _writes.TryGetValue(write, out var definition) ? definition : null;
 
-        private ReachingDefinitions Solve(ControlFlowGraph graph, List<Event>[] events, HashSet<ISymbol> tracked)
+        private ReachingDefinitions Solve(ControlFlowGraph graph, List<Event>[] events, HashSet<ISymbol> tracked, System.Threading.CancellationToken cancellation)
         {
             // Number the definitions: an entry one per variable (a parameter's argument; a local's "unassigned"), then the writes.
             var all = new List<Definition>();
@@ -150,6 +151,7 @@ namespace MmLock.Analyzers.Flow
                 changed = false;
                 for (int b = 0; b < count; b++)
                 {
+                    cancellation.ThrowIfCancellationRequested();
                     var block = graph.Blocks[b];
                     var incoming = new BitArray(input[b]);
                     foreach (var predecessor in block.Predecessors) incoming.Or(output[predecessor.Source.Ordinal]);

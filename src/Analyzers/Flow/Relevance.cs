@@ -1,3 +1,4 @@
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Contracts;
@@ -11,14 +12,16 @@ namespace MmLock.Analyzers.Flow
     /// </summary>
     internal static class Relevance
     {
-        public static bool Matters(ContractModel model, ISymbol owner, IOperation body) =>
-            !model.ContractOf(owner).IsEmpty || Touches(model, body);
+        public static bool Matters(ContractModel model, ISymbol owner, IOperation body, CancellationToken cancellation) =>
+            !model.ContractOf(owner).IsEmpty || Touches(model, body, cancellation);
 
         /// <summary>Whether the body touches anything that carries a contract (whatever its own contract).</summary>
-        public static bool Touches(ContractModel model, IOperation body)
+        public static bool Touches(ContractModel model, IOperation body, CancellationToken cancellation = default)
         {
             foreach (var operation in body.Descendants())
             {
+                // The walk materializes the operation tree (Roslyn builds it lazily): seconds on a 20,000-line body.
+                cancellation.ThrowIfCancellationRequested();
                 switch (operation)
                 {
                     case IInvocationOperation invocation when Has(model, invocation.TargetMethod):

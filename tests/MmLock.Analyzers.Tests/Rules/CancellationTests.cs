@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace MmLock.Analyzers.Tests.Rules
+{
+    /// <summary>
+    /// A cancelled analysis ends with <see cref="OperationCanceledException"/> thrown out of MmLock's own action, as Roslyn expects:
+    /// not MM9999, not AD0001, not swallowed. Speed is measured in bench/ (`cancel`), never here.
+    /// </summary>
+    public class CancellationTests
+    {
+        private const string Body = @"
+using MmLock; using K;
+class C {
+    [Requires(""l"")] static void need(spinlock_t l) { }
+    static void M(spinlock_t a, int n) {
+        for (int i = 0; i < n; i++) { L.spin_lock(a); need(a); L.spin_unlock(a); }
+        need(a);
+    }
+}";
+
+        [Fact]
+        public async Task TokenCancelledBeforeTheBodyIsAnalyzed_ThrowsOperationCanceledOutOfTheAnalyzer()
+        {
+            var compilation = CSharpCompilation.Create("Cancelled",
+                new[] { CSharpSyntaxTree.ParseText(Kernel.Prelude, path: "/0/Kernel.cs"), CSharpSyntaxTree.ParseText(Body, path: "/0/Test0.cs") },
+                Basic.Reference.Assemblies.Net80.References.All.Add(MetadataReference.CreateFromFile(typeof(MmLock.ContextAttribute).Assembly.Location)),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            using var cancellation = new CancellationTokenSource();
+            var thrown = new List<Exception>();
+            var analyzer = new CancelOnEntry(new MmLockAnalyzer(), cancellation, thrown);
+            var analyzerExceptions = new List<Exception>();
+            var run = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => analyzerExceptions.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.GetAnalyzerDiagnosticsAsync(cancellation.Token));
+
+            Assert.Empty(analyzerExceptions);
+            // MmLock's action for C.M itself threw: it neither returned (an MM9999 or a partial result) nor swallowed the cancellation.
+            Assert.IsAssignableFrom<OperationCanceledException>(Assert.Single(thrown));
+        }
+
+        /// <summary>
+        /// MmLock with its operation-block actions wrapped: for C.M the token is cancelled just before MmLock's action runs, and
+        /// what the action throws is recorded (and rethrown).
+        /// </summary>
+        // A pass-through wrapper: the wrapped analyzer configures concurrency and generated code, and registers through the start context.
+#pragma warning disable RS1012, RS1025, RS1026
+        [DiagnosticAnalyzer(LanguageNames.CSharp)]
+        private sealed class CancelOnEntry : DiagnosticAnalyzer
+        {
+            private readonly DiagnosticAnalyzer _inner;
+            private readonly CancellationTokenSource _cancellation;
+            private readonly List<Exception> _thrown;
+
+            public CancelOnEntry(DiagnosticAnalyzer inner, CancellationTokenSource cancellation, List<Exception> thrown)
+            {
+                _inner = inner;
+                _cancellation = cancellation;
+                _thrown = thrown;
+            }
+
+            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _inner.SupportedDiagnostics;
+
+            public override void Initialize(AnalysisContext context) => _inner.Initialize(new Context(context, this));
+
+            private void Around(OperationBlockAnalysisContext block, Action<OperationBlockAnalysisContext> action)
+            {
+                if (block.OwningSymbol is not { Name: "M", ContainingType.Name: "C" }) { action(block); return; }
+                _cancellation.Cancel();
+                try { action(block); }
+                catch (Exception exception)
+                {
+                    _thrown.Add(exception);
+                    throw;
+                }
+            }
+
+            private sealed class Context : AnalysisContext
+            {
+                private readonly AnalysisContext _c;
+                private readonly CancelOnEntry _owner;
+                public Context(AnalysisContext c, CancelOnEntry owner) { _c = c; _owner = owner; }
+                public override void EnableConcurrentExecution() => _c.EnableConcurrentExecution();
+                public override void ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags analysisMode) => _c.ConfigureGeneratedCodeAnalysis(analysisMode);
+                public override void RegisterCompilationStartAction(Action<CompilationStartAnalysisContext> action) =>
+                    _c.RegisterCompilationStartAction(start => action(new Start(start, _owner)));
+                public override void RegisterCompilationAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationAction(action);
+                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
+                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
+                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
+                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
+                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
+                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
+                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
+                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
+                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
+                    _c.RegisterOperationBlockAction(block => _owner.Around(block, action));
+            }
+
+            private sealed class Start : CompilationStartAnalysisContext
+            {
+                private readonly CompilationStartAnalysisContext _c;
+                private readonly CancelOnEntry _owner;
+                public Start(CompilationStartAnalysisContext c, CancelOnEntry owner) : base(c.Compilation, c.Options, c.CancellationToken) { _c = c; _owner = owner; }
+                public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationEndAction(action);
+                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
+                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
+                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
+                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
+                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
+                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
+                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
+                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
+                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
+                    _c.RegisterOperationBlockAction(block => _owner.Around(block, action));
+            }
+        }
+#pragma warning restore RS1012, RS1025, RS1026
+    }
+}
