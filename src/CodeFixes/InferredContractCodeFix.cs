@@ -34,9 +34,14 @@ namespace MmLock.CodeFixes
             var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
             var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
             if (root == null || model == null || !root.FullSpan.Contains(diagnostic.Location.SourceSpan)) return null;
-            var declaration = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper) as MethodDeclarationSyntax;
-            return declaration == null ? null : model.GetDeclaredSymbol(declaration, cancellation)?.GetDocumentationCommentId();
+            var declaration = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper);
+            return declaration == null ? null : Key(model.GetDeclaredSymbol(declaration, cancellation));
         });
+
+        // A local function has no documentation ID: it is named by its member's and its own name.
+        private static string? Key(ISymbol? helper) =>
+            helper is IMethodSymbol { MethodKind: MethodKind.LocalFunction } local ? Key(local.ContainingSymbol) is { } outer ? outer + "/" + local.Name : null
+            : helper?.GetDocumentationCommentId();
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -44,19 +49,20 @@ namespace MmLock.CodeFixes
             if (diagnostic == null || !diagnostic.Location.IsInSource) return;
             var fix = await FixDocument.LoadAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
             if (fix == null) return;
-            // A local function's summary has no fix yet: it is found by its member, not by a documentation ID.
-            var declaration = fix.Root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper) as MethodDeclarationSyntax;
+            var declaration = fix.Root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().FirstOrDefault(IsHelper);
             if (declaration == null || fix.Model.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol method) return;
             var contract = fix.ContractOf(method);
             if (!contract.Inferred) return;
             var attributes = AttributesFor(fix, method, contract, declaration.SpanStart);
             if (attributes == null || attributes.Count == 0) return;
 
-            SyntaxNode edited = declaration;
+            // The annotation finds the helper again in the edited document (a local function has no documentation ID to look up).
+            var helper = new SyntaxAnnotation();
+            SyntaxNode edited = declaration.WithAdditionalAnnotations(helper);
             foreach (var attribute in attributes)
                 edited = MoveRequirementToCaller.Edit(edited, edited, attribute) ?? edited;
             var document = context.Document.WithSyntaxRoot(fix.Root.ReplaceNode(declaration, edited));
-            if (!await DeclaresTheSameAsync(document, method, contract, context.CancellationToken).ConfigureAwait(false)) return;
+            if (!await DeclaresTheSameAsync(document, helper, contract, context.CancellationToken).ConfigureAwait(false)) return;
             var title = "Add the inferred contract " + string.Join(", ", attributes.Select(a => "[" + a + "]"));
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(document), EquivalenceKey), diagnostic);
         }
@@ -111,11 +117,11 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>Whether the edited member declares what was inferred (same requirements, roles and sleeping), so callers see no change.</summary>
-        private static async Task<bool> DeclaresTheSameAsync(Document document, IMethodSymbol method, MemberContract inferred, CancellationToken cancellation)
+        private static async Task<bool> DeclaresTheSameAsync(Document document, SyntaxAnnotation helper, MemberContract inferred, CancellationToken cancellation)
         {
             var edited = await FixDocument.LoadAsync(document, cancellation).ConfigureAwait(false);
-            var id = DocumentationCommentId.CreateDeclarationId(method);
-            if (edited == null || id == null || DocumentationCommentId.GetFirstSymbolForDeclarationId(id, edited.Model.Compilation) is not IMethodSymbol after) return false;
+            if (edited == null || edited.Root.GetAnnotatedNodes(helper).FirstOrDefault() is not { } declaration
+                || edited.Model.GetDeclaredSymbol(declaration, cancellation) is not IMethodSymbol after) return false;
             var declared = edited.Contracts.DeclaredContractOf(after);
             return !declared.Inferred && declared.Signature() == inferred.Signature();
         }

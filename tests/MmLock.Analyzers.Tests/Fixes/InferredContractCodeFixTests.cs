@@ -9,10 +9,10 @@ namespace MmLock.Analyzers.Tests.Fixes
     {
         private const string EditorConfig = "root = true\n[*.cs]\ndotnet_diagnostic.MM1012.severity = suggestion\n";
 
-        private static Task Verify(string source, string fixedSource, string? batch = null)
+        private static Task Verify(string source, string fixedSource, string? batch = null, string editorConfig = EditorConfig)
         {
             var test = FixVerifier.Create<InferredContractCodeFix>(Rules.Kernel.Prelude, source, fixedSource, InferredContractCodeFix.EquivalenceKey, batch);
-            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", EditorConfig));
+            test.AnalyzerConfigFiles.Add(("/0/.editorconfig", editorConfig));
             return test.RunAsync();
         }
 
@@ -78,5 +78,21 @@ public class P {
     [Excludes(""l"")]
     static void locked(spinlock_t l) { L.spin_lock(l); L.spin_unlock(l); }
 }");
+
+        /// <summary>With local-function inference on, a local function's summary is written on the local function (nested ones too).</summary>
+        [Fact]
+        public Task ALocalFunction_GetsItsContractWritten() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock);
+        static void {|MM1012:helper|}(mm_struct m) { need(m); } }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", @"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock);
+        [Requires(""m.page_table_lock"")] static void helper(mm_struct m) { need(m); } }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", editorConfig: EditorConfig + "mmlock_inference_local_functions = true\n");
     }
 }
