@@ -66,6 +66,7 @@ namespace MmLock.Analyzers
             var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
             AnalysisFailure.Run(() => Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
             {
+                using var cancellable = Inference.Cancellation(context.CancellationToken);
                 var analyzed = new System.Collections.Generic.HashSet<IOperation>();
                 foreach (var operationBlock in context.OperationBlocks)
                 {

@@ -36,6 +36,24 @@ namespace MmLock.Analyzers.Contracts
         private readonly Lazy<ILookup<string, SimpleNameSyntax>> _allNames;
         private readonly Lazy<bool> _internalsVisible;
 
+        // The token of the analyzer action running on this thread: a summary computed for it stops with it (and is not cached).
+        [ThreadStatic] private static System.Threading.CancellationToken t_cancellation;
+
+        /// <summary>Makes summaries computed on this thread until disposed observe <paramref name="token"/>.</summary>
+        public static CancellationScope Cancellation(System.Threading.CancellationToken token)
+        {
+            var previous = t_cancellation;
+            t_cancellation = token;
+            return new CancellationScope(previous);
+        }
+
+        public readonly struct CancellationScope : IDisposable
+        {
+            private readonly System.Threading.CancellationToken _previous;
+            public CancellationScope(System.Threading.CancellationToken previous) { _previous = previous; }
+            public void Dispose() => t_cancellation = _previous;
+        }
+
         // The summaries being computed on this thread, innermost last: a call back into one of them is a recursive cycle.
         [ThreadStatic] private static List<Frame>? t_stack;
 
@@ -227,11 +245,13 @@ namespace MmLock.Analyzers.Contracts
 
         private MemberContract? Compute(IMethodSymbol method)
         {
-            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+            var cancellation = t_cancellation;
+            cancellation.ThrowIfCancellationRequested();
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellation);
             var graph = GraphOf(method, syntax);
             if (graph == null) return null;
             var collector = new SummaryCollector(method, _model);
-            new BodyAnalysis(_model, graph, method, syntax, null, collector, System.Threading.CancellationToken.None, ownContract: MemberContract.Empty, nested: false).Run();
+            new BodyAnalysis(_model, graph, method, syntax, null, collector, cancellation, ownContract: MemberContract.Empty, nested: false).Run();
             return collector.Summary();
         }
 

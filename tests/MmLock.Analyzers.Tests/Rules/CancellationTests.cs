@@ -48,6 +48,36 @@ class C {
         }
 
         /// <summary>
+        /// A helper's summary computed for a cancelled action stops with it, and is not cached unfinished: computed again without
+        /// the cancellation it is the helper's whole contract.
+        /// </summary>
+        [Fact]
+        public void ASummaryComputedUnderACancelledToken_Throws_AndIsNotCached()
+        {
+            var compilation = CSharpCompilation.Create("Summary",
+                new[] { CSharpSyntaxTree.ParseText(Kernel.Prelude, path: "/0/Kernel.cs"), CSharpSyntaxTree.ParseText(@"
+using MmLock; using K;
+class C {
+    [Requires(""l"")] static void need(spinlock_t l) { }
+    static void helper(spinlock_t l) { need(l); }
+    public static void caller(spinlock_t l) { helper(l); }
+}", path: "/0/Test0.cs") },
+                Basic.Reference.Assemblies.Net80.References.All.Add(MetadataReference.CreateFromFile(typeof(MmLock.ContextAttribute).Assembly.Location)),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var model = MmLock.Analyzers.Contracts.ContractModel.Create(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), CancellationToken.None)!;
+            var helper = (IMethodSymbol)compilation.GetTypeByMetadataName("C")!.GetMembers("helper")[0];
+            using (var cancelled = new CancellationTokenSource())
+            {
+                cancelled.Cancel();
+                using var scope = MmLock.Analyzers.Contracts.Inference.Cancellation(cancelled.Token);
+                Assert.ThrowsAny<OperationCanceledException>(() => model.ContractOf(helper));
+            }
+            var summary = model.ContractOf(helper);
+            Assert.True(summary.Inferred);
+            Assert.Equal("Requires(/:Exclusive #0)", summary.Signature());
+        }
+
+        /// <summary>
         /// MmLock with its operation-block actions wrapped: for C.M the token is cancelled just before MmLock's action runs, and
         /// what the action throws is recorded (and rethrown).
         /// </summary>
