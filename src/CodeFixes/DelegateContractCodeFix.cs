@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using MmLock.Analyzers.Rules;
 
 namespace MmLock.CodeFixes
@@ -79,6 +80,7 @@ namespace MmLock.CodeFixes
                 root = WithUsing(unit, stated[0].Type!.ContainingNamespace.ToDisplayString());
             var edited = document.WithSyntaxRoot(root);
             if (!await StatesTheSameAsync(edited, delegateId, member, fix, context.CancellationToken).ConfigureAwait(false)) return;
+            if (!await FitsEveryConversionAsync(edited.Project.Solution, document.Project.Id, delegateId, context.CancellationToken).ConfigureAwait(false)) return;
 
             var text = string.Join(", ", attributes.Select(a => "[" + a + "]"));
             context.RegisterCodeFix(CodeAction.Create($"Add {text} to delegate '{type.Name}'", _ => Task.FromResult(edited.Project.Solution), EquivalenceKey), diagnostic);
@@ -137,6 +139,42 @@ namespace MmLock.CodeFixes
             var all = new List<AttributeListSyntax> { added };
             all.AddRange(kept);
             return declaration.WithoutLeadingTrivia().WithAttributeLists(SyntaxFactory.List(all)).WithLeadingTrivia(leading);
+        }
+
+        /// <summary>
+        /// Whether, with the edit, every conversion to the delegate — in its project and in the projects that depend on it — converts a
+        /// member that requires nothing or what the Invoke now states: otherwise the fix would move the MM1011 to another conversion.
+        /// </summary>
+        private static async Task<bool> FitsEveryConversionAsync(Solution solution, ProjectId delegateProject, string delegateId, CancellationToken cancellation)
+        {
+            var projects = new[] { delegateProject }.Concat(solution.GetProjectDependencyGraph().GetProjectsThatTransitivelyDependOnThisProject(delegateProject));
+            foreach (var projectId in projects)
+            {
+                var project = solution.GetProject(projectId);
+                if (project == null || project.Language != LanguageNames.CSharp) continue;
+                var first = project.Documents.FirstOrDefault();
+                var fix = first == null ? null : await FixDocument.LoadAsync(first, cancellation).ConfigureAwait(false);
+                if (fix == null) continue;
+                var compilation = fix.Model.Compilation;
+                if (DocumentationCommentId.GetFirstSymbolForDeclarationId(delegateId, compilation) is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke }) return false;
+                var stated = fix.ContractOf(invoke).Signature(requirementsOnly: true);
+                foreach (var tree in compilation.SyntaxTrees)
+                {
+                    var model = compilation.GetSemanticModel(tree);
+                    var root = await tree.GetRootAsync(cancellation).ConfigureAwait(false);
+                    foreach (var node in root.DescendantNodes().Where(n => n is SimpleNameSyntax or MemberAccessExpressionSyntax or AnonymousFunctionExpressionSyntax or ObjectCreationExpressionSyntax))
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        var operation = model.GetOperation(node, cancellation);
+                        if ((operation as IDelegateCreationOperation ?? operation?.Parent as IDelegateCreationOperation) is not { } conversion
+                            || conversion.Type?.OriginalDefinition.GetDocumentationCommentId() != delegateId
+                            || DelegateRules.ConvertedMember(fix.Contracts, conversion) is not { } converted) continue;
+                        var required = fix.ContractOf(converted).Signature(requirementsOnly: true);
+                        if (required.Length > 0 && required != stated) return false;
+                    }
+                }
+            }
+            return true;
         }
 
         /// <summary>Whether the edited delegate's Invoke states exactly the member's requirements and roles.</summary>

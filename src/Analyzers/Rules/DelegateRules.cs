@@ -14,21 +14,18 @@ namespace MmLock.Analyzers.Rules
     /// </summary>
     internal static class DelegateRules
     {
+        /// <summary>The member a conversion checks against the delegate: a method group's method, or a lambda with contract attributes.</summary>
+        public static IMethodSymbol? ConvertedMember(ContractModel model, IDelegateCreationOperation conversion) => conversion.Target switch
+        {
+            IMethodReferenceOperation reference => reference.Method,
+            IAnonymousFunctionOperation lambda when !model.AttributesOf(lambda.Symbol).IsEmpty => lambda.Symbol,
+            _ => null,
+        };
+
         public static void Check(ContractModel model, IDelegateCreationOperation conversion, Action<Diagnostic> report)
         {
-            if (conversion.Type is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke } delegateType) return;
-            IMethodSymbol member;
-            switch (conversion.Target)
-            {
-                case IMethodReferenceOperation reference:
-                    member = reference.Method;
-                    break;
-                case IAnonymousFunctionOperation lambda when !model.AttributesOf(lambda.Symbol).IsEmpty:
-                    member = lambda.Symbol;
-                    break;
-                default:
-                    return;
-            }
+            if (conversion.Type is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke } delegateType
+                || ConvertedMember(model, conversion) is not { } member) return;
             // A member that requires nothing is never unchecked through the delegate, whatever its Invoke states (project choice).
             var required = model.ContractOf(member).Signature(requirementsOnly: true);
             if (required.Length == 0 || required == model.ContractOf(invoke).Signature(requirementsOnly: true)) return;

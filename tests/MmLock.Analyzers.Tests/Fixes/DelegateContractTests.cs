@@ -171,5 +171,64 @@ class C
         System.Action<spinlock_t> s = {|MM1011:set|};
     }
 }");
+
+        /// <summary>
+        /// Two members of different requirements converted to one delegate: stating either on the delegate would leave the other's
+        /// conversion an MM1011, so nothing is offered for either.
+        /// </summary>
+        [Fact]
+        public Task NotOfferedWhenAnotherConversionRequiresSomethingElse() => FixVerifier.NotOffered<DelegateContractCodeFix>(@"
+using MmLock; using K;
+
+delegate void setter(spinlock_t ptl, mm_struct mm);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, mm_struct mm) { }
+    [RequiresShared(""mm.mmap_lock"")] static void read(spinlock_t l, mm_struct mm) { }
+
+    static void f()
+    {
+        setter s = {|MM1011:set|};
+        setter r = {|MM1011:read|};
+    }
+}", Key);
+
+        /// <summary>A conversion of a member that requires nothing, or the same, does not stand in the way.</summary>
+        [Fact]
+        public Task OfferedWhenTheOtherConversionsRequireNothingOrTheSame() => FixVerifier.Verify<DelegateContractCodeFix>(@"
+using MmLock; using K;
+
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+    static void plain(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = {|MM1011:set|};
+        setter p = plain;
+        setter again = {|MM1011:new setter(set)|};
+    }
+}", @"
+using MmLock; using K;
+
+[Requires(""ptl"")]
+delegate void setter(spinlock_t ptl, int v);
+
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l, int v) { }
+    static void plain(spinlock_t l, int v) { }
+
+    static void f()
+    {
+        setter s = set;
+        setter p = plain;
+        setter again = new setter(set);
+    }
+}", Key, iterations: 1);
     }
 }
