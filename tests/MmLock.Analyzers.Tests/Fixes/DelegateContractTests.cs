@@ -230,5 +230,41 @@ class C
         setter again = new setter(set);
     }
 }", Key, iterations: 1);
+
+        /// <summary>A conversion in a project that depends on the delegate's project counts too: one there that disagrees stops the fix.</summary>
+        [Fact]
+        public Task NotOfferedWhenAConversionInADependentProjectDisagrees()
+        {
+            const string library = @"
+using MmLock; using K;
+
+public delegate void setter(spinlock_t ptl, mm_struct mm);
+
+public class C
+{
+    [Requires(""l"")] public static void set(spinlock_t l, mm_struct mm) { }
+
+    static void f()
+    {
+        setter s = {|MM1011:set|};
+    }
+}";
+            const string dependent = @"
+using MmLock; using K;
+
+class D
+{
+    [RequiresShared(""mm.mmap_lock"")] static void read(spinlock_t l, mm_struct mm) { }
+
+    static void g()
+    {
+        setter r = {|MM1011:read|};
+    }
+}";
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, library, library, Key, iterations: 0);
+            test.Sources.Add(("/1/Test0.cs", dependent));
+            test.FixedSources.Add(("/1/Test0.cs", dependent));
+            return test.RunAsync();
+        }
     }
 }
