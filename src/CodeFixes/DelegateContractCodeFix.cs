@@ -61,8 +61,15 @@ namespace MmLock.CodeFixes
             if (document == null || document.Project.Id != context.Document.Project.Id) return;
 
             var names = member.Parameters.Select((p, i) => (p.Name, invoke.Parameters[i].Name)).ToDictionary(p => p.Item1, p => p.Item2);
-            // The converted method may be declared in another document than the diagnostic's.
-            var memberModel = lists.Count == 0 ? fix.Model : compilation.GetSemanticModel(lists[0].SyntaxTree);
+            // The converted method may be declared in another document than the diagnostic's, or in a referenced project, whose
+            // syntax trees this compilation does not hold: its attributes are bound by its own document's model.
+            var memberModel = fix.Model;
+            if (lists.Count > 0 && lists[0].SyntaxTree != fix.Model.SyntaxTree)
+            {
+                if (context.Document.Project.Solution.GetDocument(lists[0].SyntaxTree) is not { } memberDocument
+                    || await memberDocument.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false) is not { } model) return;
+                memberModel = model;
+            }
             var stated = lists.SelectMany(l => l.Attributes)
                 .Select(a => (Syntax: a, Type: memberModel.GetSymbolInfo(a, context.CancellationToken).Symbol?.ContainingType))
                 .Where(a => a.Type is { } t && Analyzers.Contracts.AttributeInfo.IsMmLockAttribute(t)
@@ -110,9 +117,10 @@ namespace MmLock.CodeFixes
                 return value == token.ValueText ? token : SyntaxFactory.Literal(value).WithTriviaFrom(token);
             }).WithoutTrivia();
 
-        /// <summary>Whether <paramref name="type"/> is named by its simple name at <paramref name="position"/>.</summary>
+        /// <summary>Whether <paramref name="type"/> is named by its simple name at <paramref name="position"/>.
+        /// The type may come from another project's compilation, so it is compared by its full name.</summary>
         private static bool InScope(SemanticModel model, int position, INamedTypeSymbol type) =>
-            model.LookupNamespacesAndTypes(position, name: type.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, type));
+            model.LookupNamespacesAndTypes(position, name: type.Name).Any(s => s.ToDisplayString() == type.ToDisplayString());
 
         /// <summary>The compilation unit with <c>using <paramref name="name"/>;</c> after its last using directive.</summary>
         private static CompilationUnitSyntax WithUsing(CompilationUnitSyntax unit, string name)

@@ -266,5 +266,50 @@ class D
             test.FixedSources.Add(("/1/Test0.cs", dependent));
             return test.RunAsync();
         }
+
+        /// <summary>
+        /// The converted method is declared in the project the delegate's project references: its attributes are read with that
+        /// project's semantic model, not the conversion's compilation (which does not hold that syntax tree).
+        /// </summary>
+        [Fact]
+        public Task TheConvertedMemberInAReferencedProject_IsReadThroughItsOwnProject()
+        {
+            const string library = @"
+using MmLock; using K;
+
+public class L
+{
+    [Requires(""l"")] public static void set(spinlock_t l, mm_struct mm) { }
+}";
+            const string dependent = @"
+using MmLock; using K;
+
+delegate void setter(spinlock_t ptl, mm_struct mm);
+
+class D
+{
+    static void g()
+    {
+        setter s = {|MM1011:L.set|};
+    }
+}";
+            const string fixedDependent = @"
+using MmLock; using K;
+
+[Requires(""ptl"")]
+delegate void setter(spinlock_t ptl, mm_struct mm);
+
+class D
+{
+    static void g()
+    {
+        setter s = L.set;
+    }
+}";
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, library, library, Key, iterations: 1);
+            test.Sources.Add(("/1/Test0.cs", dependent));
+            test.FixedSources.Add(("/1/Test0.cs", fixedDependent));
+            return test.RunAsync();
+        }
     }
 }
