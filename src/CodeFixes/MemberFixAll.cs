@@ -14,14 +14,12 @@ namespace MmLock.CodeFixes
     /// Fix All that converges: instead of merging edits computed on the unchanged document (Roslyn's batch fixer keeps one of
     /// two edits that overlap — five moves to one attribute list, two leaks at one '}'), it fixes one member at a time: the
     /// member's diagnostics come from the flow over that member, the first one whose action (same equivalence key) changes the
-    /// code is applied, the member is analyzed again, and so on until none is left that the action fixes. The members are
+    /// code is applied, the member is analyzed again, and so on until none is left that the action fixes; an edit that does not
+    /// lower the member's count of the fixed IDs is undone. The members are
     /// those the host reports a diagnostic of the fixed IDs in, per document of the scope.
     /// </summary>
     internal sealed class MemberFixAll : FixAllProvider
     {
-        /// <summary>Edits per member at most (each removes a diagnostic, so this is only a guard against a fix that undoes another).</summary>
-        private const int MaxEditsPerMember = 32;
-
         public static readonly MemberFixAll Instance = new MemberFixAll();
 
         public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() =>
@@ -65,23 +63,35 @@ namespace MmLock.CodeFixes
             document = document.WithSyntaxRoot(root.ReplaceNodes(members, (old, updated) => updated.WithAdditionalAnnotations(marks[old])));
 
             foreach (var mark in marks.Values)
-                for (int edits = 0; edits < MaxEditsPerMember; edits++)
+            {
+                // An edit is kept only if the member is left with fewer diagnostics of the fixed IDs than before it: the count
+                // strictly decreases, so the loop ends by construction; an edit that does not lower it is undone and ends the member.
+                var previous = document;
+                var remaining = int.MaxValue;
+                while (await FixOneAsync(context, document, mark, ids, cancellation).ConfigureAwait(false) is var (next, count))
                 {
-                    var next = await FixOneAsync(context, document, mark, ids, cancellation).ConfigureAwait(false);
+                    if (count >= remaining) { document = previous; break; }
                     if (next == null) break;
+                    remaining = count;
+                    previous = document;
                     document = next;
                 }
+            }
             return document.Project.Solution;
         }
 
-        /// <summary>The document after the first action that changes it for a diagnostic of the marked member, or null.</summary>
-        private static async Task<Document?> FixOneAsync(FixAllContext context, Document document, SyntaxAnnotation mark, ISet<string> ids, CancellationToken cancellation)
+        /// <summary>
+        /// The count of the marked member's diagnostics of the fixed IDs, with the document after the first action that changes it for
+        /// one of them (null when none does); null when the member is not found or not analysed.
+        /// </summary>
+        private static async Task<(Document? Next, int Count)?> FixOneAsync(FixAllContext context, Document document, SyntaxAnnotation mark, ISet<string> ids, CancellationToken cancellation)
         {
             var fix = await FixDocument.LoadAsync(document, cancellation).ConfigureAwait(false);
             var member = fix?.Root.GetAnnotatedNodes(mark).FirstOrDefault();
             if (fix == null || member == null || FlowProbe.Run(fix, member, cancellation) is not { } probe) return null;
             var before = fix.Root.ToFullString();
-            foreach (var diagnostic in probe.Diagnostics.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Location.SourceSpan.Start))
+            var fixable = probe.Diagnostics.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Location.SourceSpan.Start).ToList();
+            foreach (var diagnostic in fixable)
             {
                 var actions = new List<CodeAction>();
                 await context.CodeFixProvider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), cancellation)).ConfigureAwait(false);
@@ -91,10 +101,10 @@ namespace MmLock.CodeFixes
                 {
                     if (operation is not ApplyChangesOperation apply || apply.ChangedSolution.GetDocument(document.Id) is not { } changed) continue;
                     var text = await changed.GetTextAsync(cancellation).ConfigureAwait(false);
-                    if (text.ToString() != before) return changed;
+                    if (text.ToString() != before) return (changed, fixable.Count);
                 }
             }
-            return null;
+            return (null, fixable.Count);
         }
 
 #if ROSLYN_4_11_OR_GREATER

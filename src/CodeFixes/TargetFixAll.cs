@@ -21,9 +21,6 @@ namespace MmLock.CodeFixes
     /// </summary>
     internal sealed class TargetFixAll : FixAllProvider
     {
-        /// <summary>Edits at most (each edits a member not edited before; a guard only).</summary>
-        private const int MaxEdits = 256;
-
         private readonly Func<Diagnostic, Document, CancellationToken, Task<string?>> _target;
 
         /// <param name="target">The key of the member the fix of a diagnostic edits, or null when it has none.</param>
@@ -55,10 +52,9 @@ namespace MmLock.CodeFixes
 
             var solution = context.Solution;
             var edited = new HashSet<string>(StringComparer.Ordinal);
-            for (int edits = 0; edits < MaxEdits; edits++)
+            // Each step edits a member not edited before, and an edit writes attributes, never a member: at most one step per member.
+            while (await FixOneAsync(context, solution, scope.Select(d => d.Id), diagnostics, edited, cancellation).ConfigureAwait(false) is { } next)
             {
-                var next = await FixOneAsync(context, solution, scope.Select(d => d.Id), diagnostics, edited, cancellation).ConfigureAwait(false);
-                if (next == null) break;
                 var changed = next.GetChanges(solution).GetProjectChanges().SelectMany(p => p.GetChangedDocuments()).ToList();
                 solution = next;
                 foreach (var id in changed.Where(diagnostics.ContainsKey))
