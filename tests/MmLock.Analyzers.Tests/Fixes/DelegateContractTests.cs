@@ -311,5 +311,46 @@ class D
             test.FixedSources.Add(("/1/Test0.cs", fixedDependent));
             return test.RunAsync();
         }
+
+        /// <summary>The attribute type, bound in the referenced project's compilation, is not in scope at the delegate: its namespace is imported.</summary>
+        [Fact]
+        public Task TheConvertedMemberInAReferencedProject_ImportsTheAttributesNamespaceWhereItIsMissing()
+        {
+            const string library = @"
+using MmLock; using K;
+
+public class L
+{
+    [Requires(""l"")] public static void set(spinlock_t l, mm_struct mm) { }
+}";
+            const string dependent = @"using K;
+
+delegate void setter(spinlock_t ptl, mm_struct mm);
+
+class D
+{
+    static void g()
+    {
+        setter s = {|MM1011:L.set|};
+    }
+}";
+            const string fixedDependent = @"using K;
+using MmLock;
+
+[Requires(""ptl"")]
+delegate void setter(spinlock_t ptl, mm_struct mm);
+
+class D
+{
+    static void g()
+    {
+        setter s = L.set;
+    }
+}";
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, library, library, Key, iterations: 1);
+            test.Sources.Add(("/1/Test0.cs", dependent));
+            test.FixedSources.Add(("/1/Test0.cs", fixedDependent));
+            return test.RunAsync();
+        }
     }
 }
