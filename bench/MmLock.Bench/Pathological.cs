@@ -25,11 +25,19 @@ namespace MmLock.Bench
             yield return ("1,000 lock pairs in one body", Pairs(1_000));
             yield return ("300 nested try/finally, a lock per level", NestedFinally(300));
             yield return ("a 20,000-line method", LongMethod(20_000));
+            yield return ("a 2,000-term || under a lock", Expression(string.Join(" || ", Enumerable.Repeat("k == 0", 2_000))));
+            yield return ("a 2,000-term ?? under a lock", Expression("(" + string.Join(" ?? ", Enumerable.Repeat("(int?)k", 2_000)) + ") == 0"));
+            yield return ("a 2,000-operand or-pattern under a lock", Expression("k is " + string.Join(" or ", Enumerable.Range(0, 2_000))));
+            yield return ("a 2,000-operand and-pattern under a lock", Expression("k is " + string.Join(" and ", Enumerable.Range(0, 2_000).Select(i => "not " + i))));
         }
 
         private static string Method(string body) =>
             "using Bench.Kernel;\nusing static Bench.Kernel.L;\n\nnamespace Bench.Odd\n{\n    public static class P\n    {\n" +
             "        public static int body(mm_struct mm, int k, int n, ulong[] t)\n        {\n            int x = 0;\n" + body + "            return x;\n        }\n    }\n}\n";
+
+        /// <summary>A long condition inside a lock pair, its both edges leading to the release.</summary>
+        private static string Expression(string condition) =>
+            Method($"            rcu_read_lock();\n            if ({condition}) x++;\n            rcu_read_unlock();\n");
 
         private static string Switch(int cases)
         {
@@ -79,7 +87,7 @@ namespace MmLock.Bench
             return Method(text.ToString());
         }
 
-        public static int Run(int cancelAfterMs)
+        public static int Run(int cancelAfterMs, string? only)
         {
             Console.WriteLine($"each body alone with the prelude; analysis capped at {Cap.TotalSeconds:F0} s; cancellation {cancelAfterMs} ms into MmLock's own work");
             Console.WriteLine("| body | lines | compile | floor: graphs | MmLock (analyzer time) | MmLock diagnostics | cancel → return |");
@@ -87,7 +95,7 @@ namespace MmLock.Bench
             var floor = ImmutableArray.Create<DiagnosticAnalyzer>(new ControlFlowGraphsOnly());
             // Warm up JIT on the smallest shape.
             Once(new Workload(new[] { ("Prelude.cs", Corpus.Prelude(true)), ("Odd.cs", Pairs(10)) }), Workload.MmLock, CancellationToken.None);
-            foreach (var (name, body) in Bodies())
+            foreach (var (name, body) in Bodies().Where(b => only == null || b.Name.Contains(only)))
             {
                 var workload = new Workload(new[] { ("Prelude.cs", Corpus.Prelude(true)), ("Odd.cs", body) });
                 var errors = workload.NewCompilation().GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);

@@ -9,7 +9,7 @@ namespace MmLock.Bench
     {
         /// <summary>
         /// measure [lines] [--plain|--inferred] [--repeat N] [--ide-repeats N] [--only MmLock|peers] one run of compile, floor, MmLock and peers on one corpus, then the IDE (bench/RESULTS.md)
-        /// pathological [--cancel-after MS]             time per pathological body, and the time from cancellation to return
+        /// pathological [--cancel-after MS] [--only TEXT] time per pathological body, and the time from cancellation to return
         /// cancel [--cancel-after MS] [--repeat N] [--only TEXT]   per pathological body (named with TEXT), cancelled MS into MmLock's analysis of it, or MS after the run starts: time to return
         /// shape [folder]                                 the port's shares (default src/ReferenceKernelMm) beside the corpus'
         /// generate DIR [lines] [--plain]                 the corpus as files
@@ -29,7 +29,7 @@ namespace MmLock.Bench
                     return Measure.Run(Number(1, 100_000), !plain, Option("--ide-repeats", 21),
                         Array.IndexOf(args, "--only") is int o and >= 0 && o + 1 < args.Length ? args[o + 1] : null, Option("--repeat", 1), inferred);
                 case "pathological":
-                    return Pathological.Run(Option("--cancel-after", 50));
+                    return Pathological.Run(Option("--cancel-after", 50), Array.IndexOf(args, "--only") is int w and >= 0 && w + 1 < args.Length ? args[w + 1] : null);
                 case "cancel":
                     return Cancellation.Run(Option("--cancel-after", 50), Option("--repeat", 3), Array.IndexOf(args, "--only") is int c and >= 0 && c + 1 < args.Length ? args[c + 1] : null);
                 case "shape":

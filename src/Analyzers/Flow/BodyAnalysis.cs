@@ -200,8 +200,12 @@ namespace MmLock.Analyzers.Flow
             private readonly int _first, _last;
             // Per block of the range, indexed by ordinal - first: arrays, not dictionaries, as the blocks are contiguous.
             private readonly FlowState?[] _in;
-            /// <summary>The state each incoming edge (from, kind) last brought, in the order the edges were first seen.</summary>
-            private readonly List<(int From, int Kind, FlowState State)>?[] _incoming;
+            /// <summary>
+            /// The state each incoming edge (from, kind) last brought, in the order the edges were first seen, and the join of it
+            /// with the edges before it: a new edge joins once with the last prefix, so the 2,000 edges into the body of
+            /// <c>if (a || b || ...)</c> cost 2,000 joins, not 2,000,000.
+            /// </summary>
+            private readonly List<(int From, int Kind, FlowState State, FlowState Prefix)>?[] _incoming;
             private readonly Dictionary<int, FlowState> _ends = new Dictionary<int, FlowState>();
             private readonly int[] _visits;
             private readonly SortedSet<int> _work = new SortedSet<int>();
@@ -212,7 +216,7 @@ namespace MmLock.Analyzers.Flow
                 _first = first;
                 _last = last;
                 _in = new FlowState?[last - first + 1];
-                _incoming = new List<(int, int, FlowState)>?[last - first + 1];
+                _incoming = new List<(int, int, FlowState, FlowState)>?[last - first + 1];
                 _visits = new int[last - first + 1];
             }
 
@@ -348,20 +352,21 @@ namespace MmLock.Analyzers.Flow
             private void Propagate(int from, int to, int kind, FlowState state)
             {
                 if (to < _first || to > _last) return;
-                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState)>();
+                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState, FlowState)>();
                 int index = 0;
-                while (index < edges.Count && (edges[index].From != from || edges[index].Kind != kind)) index++;
-                if (index == edges.Count) edges.Add((from, kind, state));
-                else edges[index] = (from, kind, state);
-                // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
-                var joined = FlowState.Unreachable;
                 bool backEdge = false;
-                foreach (var edge in edges)
+                // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
+                for (; index < edges.Count && (edges[index].From != from || edges[index].Kind != kind); index++) backEdge |= edges[index].From >= to;
+                if (index == edges.Count) edges.Add((from, kind, state, state));
+                else edges[index] = (from, kind, state, state);
+                for (int i = index; i < edges.Count; i++)
                 {
                     _body._cancellation.ThrowIfCancellationRequested();
-                    joined = FlowState.Join(joined, edge.State);
+                    var edge = edges[i];
                     backEdge |= edge.From >= to;
+                    edges[i] = (edge.From, edge.Kind, edge.State, FlowState.Join(i == 0 ? FlowState.Unreachable : edges[i - 1].Prefix, edge.State));
                 }
+                var joined = edges[edges.Count - 1].Prefix;
                 if (_in[to - _first] is { } old)
                 {
                     // At a loop head, joined with what the block already had, so its state only grows and the iteration ends.

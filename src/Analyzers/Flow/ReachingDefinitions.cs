@@ -61,13 +61,14 @@ namespace MmLock.Analyzers.Flow
             var writes = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
             var untracked = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             var captured = new HashSet<string>();
+            var pending = new Stack<(IOperation Operation, bool ChildrenDone)>();
             foreach (var block in graph.Blocks)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var list = events[block.Ordinal] = new List<Event>();
                 bool inFinally = InFinally(block);
-                foreach (var operation in block.Operations) Collect(operation, list, captured);
-                if (block.BranchValue != null) Collect(block.BranchValue, list, captured);
+                foreach (var operation in block.Operations) Collect(operation, list, captured, pending);
+                if (block.BranchValue != null) Collect(block.BranchValue, list, captured, pending);
                 foreach (var e in list)
                 {
                     if (inFinally) untracked.Add(e.Variable);
@@ -220,15 +221,34 @@ namespace MmLock.Analyzers.Flow
             return handlers?.Kind == ControlFlowRegionKind.TryAndCatch ? handlers.NestedRegions.FirstOrDefault(r => r.Kind == ControlFlowRegionKind.Try) : null;
         }
 
-        /// <summary>The reads and writes of locals and parameters in an operation, in evaluation order (operands before the write).</summary>
-        private static void Collect(IOperation operation, List<Event> events, HashSet<string> captured)
+        /// <summary>
+        /// The reads and writes of locals and parameters in an operation, in evaluation order (operands before the write).
+        /// Post-order on an explicit stack: an expression of 20,000 terms (which Roslyn binds without recursion) overflowed the
+        /// thread's stack when walked recursively, and a stack overflow ends the compiler's process.
+        /// </summary>
+        private static void Collect(IOperation root, List<Event> events, HashSet<string> captured, Stack<(IOperation Operation, bool ChildrenDone)> pending)
         {
-            if (operation is IFlowAnonymousFunctionOperation function)
+            pending.Push((root, false));
+            while (pending.Count > 0)
             {
-                Names(function.Syntax, captured);
-                return;
+                var (operation, childrenDone) = pending.Pop();
+                if (childrenDone)
+                {
+                    Record(operation, events);
+                    continue;
+                }
+                if (operation is IFlowAnonymousFunctionOperation function)
+                {
+                    Names(function.Syntax, captured);
+                    continue;
+                }
+                pending.Push((operation, true));
+                foreach (var child in operation.ChildOperations.Reverse()) pending.Push((child, false));
             }
-            foreach (var child in operation.ChildOperations) Collect(child, events, captured);
+        }
+
+        private static void Record(IOperation operation, List<Event> events)
+        {
             switch (operation)
             {
                 case ILocalReferenceOperation local when !IsWriteTarget(operation):

@@ -19,6 +19,9 @@ namespace MmLock.Analyzers.Flow
         public FlowState Visit(IOperation? operation, FlowState state, bool report)
         {
             if (operation == null || state.IsUnreachable) return state;
+            // Nesting that is still recursive (an operand's own operands) stops with MM9999 before the stack overflows, which
+            // would end the compiler's process: deep left-nested chains, the shape Roslyn compiles, are loops (VisitChain).
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             // One statement can be a huge expression (a generated initializer of thousands of calls): the token is checked every
             // 1,024 operations visited too, not only per statement, at the cost of an increment.
             if ((++_visited & 1023) == 0) _cancellation.ThrowIfCancellationRequested();
@@ -50,9 +53,10 @@ namespace MmLock.Analyzers.Flow
                         state = Call(creation, creation.Constructor, state, report);
                     return Visit(creation.Initializer, state, report);
                 // User-defined operators and conversions are calls: their contracts are checked there (contract §3.1).
-                case IBinaryOperation { OperatorMethod: { } binaryOperator } binary:
-                    state = Visit(binary.RightOperand, Visit(binary.LeftOperand, state, report), report);
-                    return Call(binary, binaryOperator, state, report);
+                case IBinaryOperation binary:
+                    return VisitChain(binary, state, report);
+                case IBinaryPatternOperation pattern:
+                    return VisitChain(pattern, state, report);
                 case IUnaryOperation { OperatorMethod: { } unaryOperator } unary:
                     state = Visit(unary.Operand, state, report);
                     return Call(unary, unaryOperator, state, report);
@@ -97,6 +101,32 @@ namespace MmLock.Analyzers.Flow
                     if (changed != null) state = state.WithFact(changed, null).WithReference(changed, null).WithoutKnown(changed);
                     return state;
             }
+        }
+
+        /// <summary>
+        /// A binary operator or pattern and the chain of the same kind nested in its left operand, in evaluation order: left to
+        /// right, each operator's call after its operands. A loop over the chain, not recursion: <c>a + b + ...</c> of 20,000
+        /// terms (which Roslyn binds without recursion) overflowed the thread's stack, and a stack overflow ends the compiler.
+        /// </summary>
+        private FlowState VisitChain(IOperation chain, FlowState state, bool report)
+        {
+            if (Left(chain).Kind != chain.Kind) return Step(chain, Visit(Left(chain), state, report), report);
+            var spine = new Stack<IOperation>();
+            for (var link = chain; link.Kind == chain.Kind; link = Left(link)) spine.Push(link);
+            state = Visit(Left(spine.Peek()), state, report);
+            while (spine.Count > 0) state = Step(spine.Pop(), state, report);
+            return state;
+        }
+
+        private static IOperation Left(IOperation link) => link is IBinaryOperation binary ? binary.LeftOperand : ((IBinaryPatternOperation)link).LeftPattern;
+
+        /// <summary>One link of a chain once its left operand is visited: the right operand, then a user-defined operator's call.</summary>
+        private FlowState Step(IOperation link, FlowState state, bool report)
+        {
+            if (link is IBinaryPatternOperation pattern) return Visit(pattern.RightPattern, state, report);
+            var binary = (IBinaryOperation)link;
+            state = Visit(binary.RightOperand, state, report);
+            return binary.OperatorMethod is { } method ? Call(binary, method, state, report) : state;
         }
 
         // A loop, not a lambda: a lambda capturing the switch's pattern variable made Visit allocate a closure on every call.
@@ -551,10 +581,18 @@ namespace MmLock.Analyzers.Flow
                     return Constrain(state, value, constant.Value is bool b ? new Constraint(true, holds ? b : !b) : new Constraint(holds, constant.Value));
                 case INegatedPatternOperation negated:
                     return ConstrainPattern(state, value, negated.Pattern, !holds);
-                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both when holds:
-                    return ConstrainPattern(ConstrainPattern(state, value, both.LeftPattern, true), value, both.RightPattern, true);
-                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either when !holds:
-                    return ConstrainPattern(ConstrainPattern(state, value, either.LeftPattern, false), value, either.RightPattern, false);
+                // Every operand of the chain matches ('and') or fails ('or'), left to right; a loop down the left operands, as in VisitChain.
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } when holds:
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } when !holds:
+                {
+                    var kind = ((IBinaryPatternOperation)pattern).OperatorKind;
+                    var rights = new Stack<IPatternOperation>();
+                    var link = pattern;
+                    for (; link is IBinaryPatternOperation binary && binary.OperatorKind == kind; link = binary.LeftPattern) rights.Push(binary.RightPattern);
+                    state = ConstrainPattern(state, value, link, holds);
+                    while (rights.Count > 0) state = ConstrainPattern(state, value, rights.Pop(), holds);
+                    return state;
+                }
                 case IDeclarationPatternOperation { MatchesNull: true }:
                 case IDiscardPatternOperation:
                     return holds ? state : FlowState.Unreachable;
