@@ -24,10 +24,8 @@ namespace MmLock.Analyzers.Flow
             System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             // One statement can be a huge expression (a generated initializer of thousands of calls): the token is checked every
             // 1,024 operations visited too, not only per statement, at the cost of an increment.
-            if ((++_visited & 1023) == 0) _cancellation.ThrowIfCancellationRequested();
-            if (report && !state.References.IsEmpty && operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } or
-                    IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction })
-                CheckCapture(operation is IInvocationOperation call ? call.TargetMethod : ((IMethodReferenceOperation)operation).Method, state);
+            Count(operation, state, report);
+            if (IsLink(operation)) return VisitChain(operation, state, report);
             switch (operation)
             {
                 case IFlowAnonymousFunctionOperation anonymous:
@@ -42,34 +40,18 @@ namespace MmLock.Analyzers.Flow
                 case IAnonymousFunctionOperation:
                 case ILocalFunctionOperation:
                     return state;
-                case IInvocationOperation invocation:
-                    state = Visit(invocation.Instance, state, report);
-                    foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
-                    state = DisposeGuard(invocation, state, report);
-                    return Call(invocation, DisposalTarget(invocation).Method, state, report);
                 case IObjectCreationOperation creation:
                     foreach (var argument in creation.Arguments) state = Visit(argument.Value, state, report);
                     if (creation.Constructor != null)
                         state = Call(creation, creation.Constructor, state, report);
                     return Visit(creation.Initializer, state, report);
                 // User-defined operators and conversions are calls: their contracts are checked there (contract §3.1).
-                case IBinaryOperation binary:
-                    return VisitChain(binary, state, report);
-                case IBinaryPatternOperation pattern:
-                    return VisitChain(pattern, state, report);
                 case IUnaryOperation { OperatorMethod: { } unaryOperator } unary:
                     state = Visit(unary.Operand, state, report);
                     return Call(unary, unaryOperator, state, report);
                 case IConversionOperation { OperatorMethod: { } conversionOperator } conversion:
                     state = Visit(conversion.Operand, state, report);
                     return Call(conversion, conversionOperator, state, report);
-                case IPropertyReferenceOperation property:
-                    state = Visit(property.Instance, state, report);
-                    foreach (var argument in property.Arguments) state = Visit(argument.Value, state, report);
-                    return Access(property, property.Property, property.Instance, state, report);
-                case IFieldReferenceOperation field:
-                    state = Visit(field.Instance, state, report);
-                    return Access(field, field.Field, field.Instance, state, report);
                 case ISimpleAssignmentOperation assignment:
                     state = Visit(assignment.Value, state, report);
                     state = Visit(assignment.Target, state, report);
@@ -103,30 +85,73 @@ namespace MmLock.Analyzers.Flow
             }
         }
 
+        /// <summary>The per-operation bookkeeping: the cancellation check, and what a local function's call captures.</summary>
+        private void Count(IOperation operation, FlowState state, bool report)
+        {
+            if ((++_visited & 1023) == 0) _cancellation.ThrowIfCancellationRequested();
+            if (report && !state.References.IsEmpty && operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } or
+                    IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction })
+                CheckCapture(operation is IInvocationOperation call ? call.TargetMethod : ((IMethodReferenceOperation)operation).Method, state);
+        }
+
         /// <summary>
-        /// A binary operator or pattern and the chain of the same kind nested in its left operand, in evaluation order: left to
-        /// right, each operator's call after its operands. A loop over the chain, not recursion: <c>a + b + ...</c> of 20,000
-        /// terms (which Roslyn binds without recursion) overflowed the thread's stack, and a stack overflow ends the compiler.
+        /// An operation whose first-evaluated operand may be one of the same shapes: calls and member accesses on their receiver
+        /// (<c>b.f().f()...</c>), binary operators and patterns on their left operand (<c>a + b + ...</c>).
+        /// </summary>
+        private static bool IsLink(IOperation operation) =>
+            operation is IInvocationOperation or IPropertyReferenceOperation or IFieldReferenceOperation or IBinaryOperation or IBinaryPatternOperation;
+
+        private static IOperation? First(IOperation link) => link switch
+        {
+            IInvocationOperation invocation => invocation.Instance,
+            IPropertyReferenceOperation property => property.Instance,
+            IFieldReferenceOperation field => field.Instance,
+            IBinaryOperation binary => binary.LeftOperand,
+            _ => ((IBinaryPatternOperation)link).LeftPattern,
+        };
+
+        /// <summary>
+        /// A link and the links nested in its first operand, in evaluation order: innermost first, each after its first
+        /// operand. A loop, not recursion: <c>a + b + ...</c> of 20,000 terms or a 5,000-call fluent chain (which Roslyn binds
+        /// without recursion) overflowed the thread's stack, and a stack overflow ends the compiler.
         /// </summary>
         private FlowState VisitChain(IOperation chain, FlowState state, bool report)
         {
-            if (Left(chain).Kind != chain.Kind) return Step(chain, Visit(Left(chain), state, report), report);
+            var first = First(chain);
+            if (first == null || !IsLink(first)) return Step(chain, Visit(first, state, report), report);
             var spine = new Stack<IOperation>();
-            for (var link = chain; link.Kind == chain.Kind; link = Left(link)) spine.Push(link);
-            state = Visit(Left(spine.Peek()), state, report);
+            spine.Push(chain);
+            for (var link = first; link != null && IsLink(link); link = First(link))
+            {
+                Count(link, state, report);
+                spine.Push(link);
+            }
+            state = Visit(First(spine.Peek()), state, report);
             while (spine.Count > 0) state = Step(spine.Pop(), state, report);
             return state;
         }
 
-        private static IOperation Left(IOperation link) => link is IBinaryOperation binary ? binary.LeftOperand : ((IBinaryPatternOperation)link).LeftPattern;
-
-        /// <summary>One link of a chain once its left operand is visited: the right operand, then a user-defined operator's call.</summary>
+        /// <summary>One link once its first operand is visited: the rest of its operands, then its call or access.</summary>
         private FlowState Step(IOperation link, FlowState state, bool report)
         {
-            if (link is IBinaryPatternOperation pattern) return Visit(pattern.RightPattern, state, report);
-            var binary = (IBinaryOperation)link;
-            state = Visit(binary.RightOperand, state, report);
-            return binary.OperatorMethod is { } method ? Call(binary, method, state, report) : state;
+            switch (link)
+            {
+                case IInvocationOperation invocation:
+                    foreach (var argument in invocation.Arguments) state = Visit(argument.Value, state, report);
+                    state = DisposeGuard(invocation, state, report);
+                    return Call(invocation, DisposalTarget(invocation).Method, state, report);
+                case IPropertyReferenceOperation property:
+                    foreach (var argument in property.Arguments) state = Visit(argument.Value, state, report);
+                    return Access(property, property.Property, property.Instance, state, report);
+                case IFieldReferenceOperation field:
+                    return Access(field, field.Field, field.Instance, state, report);
+                case IBinaryPatternOperation pattern:
+                    return Visit(pattern.RightPattern, state, report);
+                default:
+                    var binary = (IBinaryOperation)link;
+                    state = Visit(binary.RightOperand, state, report);
+                    return binary.OperatorMethod is { } method ? Call(binary, method, state, report) : state;
+            }
         }
 
         // A loop, not a lambda: a lambda capturing the switch's pattern variable made Visit allocate a closure on every call.
