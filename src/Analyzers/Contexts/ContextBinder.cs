@@ -244,10 +244,10 @@ namespace MmLock.Analyzers.Contexts
         /// </summary>
         public static ContextInstance Extend(ContextTemplate template, string rootKey, string rootDisplay, ITypeSymbol? rootType = null, ISymbol? rootMember = null)
         {
-            var key = rootKey + template.PathSuffixKey();
-            var display = rootDisplay;
-            foreach (var member in template.Path)
-                display = display == "this" ? member.Name : display + "." + member.Name;
+            var suffix = template.PathSuffixKey();
+            var key = rootKey + suffix;
+            // The receiver 'this' is not displayed: this.a.b shows as a.b.
+            var display = suffix.Length == 0 ? rootDisplay : rootDisplay == "this" ? suffix.Substring(1) : rootDisplay + suffix;
             var type = template.Path.IsEmpty && rootType != null && Flow.Satisfaction.DerivesFrom(rootType, template.Type) ? rootType : template.Type;
             return new ContextInstance(key, display, type, template.DeclaringMember ?? rootMember, existential: false);
         }

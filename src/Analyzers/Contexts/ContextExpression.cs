@@ -80,13 +80,17 @@ namespace MmLock.Analyzers.Contexts
         /// <summary>The member that declares the context (last path segment, or the static member), used for lock order.</summary>
         public ISymbol? DeclaringMember => Path.Length > 0 ? Path[Path.Length - 1] : StaticMember;
 
+        /// <summary>".a.b" for the path a.b: built once, as every call site's instance of the template appends it.</summary>
         public string PathSuffixKey()
         {
-            if (Path.IsDefaultOrEmpty) return "";
+            if (_pathSuffix != null) return _pathSuffix;
+            if (Path.IsDefaultOrEmpty) return _pathSuffix = "";
             var builder = new System.Text.StringBuilder();
             foreach (var member in Path) builder.Append('.').Append(member.Name);
-            return builder.ToString();
+            return _pathSuffix = builder.ToString();
         }
+
+        private string? _pathSuffix;
     }
 
     /// <summary>One concrete context at a program point: canonical key plus what the messages and rules need.</summary>

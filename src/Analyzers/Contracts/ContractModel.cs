@@ -83,7 +83,7 @@ namespace MmLock.Analyzers.Contracts
             if (name == null) return true;
             var names = AttributeTypeNames;
             if (names.Contains(name) || names.Contains(name + "Attribute")) return true;
-            return _aliasedTrees.GetOrAdd(attribute.SyntaxTree, HasUsingAlias) || _globalAlias.Value;
+            return (_aliasedTrees.TryGetValue(attribute.SyntaxTree, out var aliased) ? aliased : _aliasedTrees.GetOrAdd(attribute.SyntaxTree, HasUsingAlias)) || _globalAlias.Value;
         }
 
         private readonly Lazy<(HashSet<string> Names, HashSet<string> Assemblies)> _attributeTypes;
@@ -117,9 +117,9 @@ namespace MmLock.Analyzers.Contracts
         /// of asking a library member for its contract).
         /// </summary>
         private bool MayCarryAttributes(IAssemblySymbol? assembly) =>
-            assembly == null || _carriers.GetOrAdd(assembly, a =>
+            assembly == null || (_carriers.TryGetValue(assembly, out var carries) ? carries : _carriers.GetOrAdd(assembly, a =>
                 SymbolEqualityComparer.Default.Equals(a, Compilation.Assembly) || AttributeAssemblies.Contains(a.Name) ||
-                a.Modules.Any(m => m.ReferencedAssemblies.Any(r => AttributeAssemblies.Contains(r.Name))));
+                a.Modules.Any(m => m.ReferencedAssemblies.Any(r => AttributeAssemblies.Contains(r.Name)))));
 
         private static bool HasUsingAlias(SyntaxTree tree) =>
             tree.GetRoot().DescendantNodes(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax)
@@ -132,13 +132,14 @@ namespace MmLock.Analyzers.Contracts
         public bool ConditionHolds(string? condition)
         {
             if (string.IsNullOrWhiteSpace(condition)) return true;
-            return _conditions.GetOrAdd(condition!, c => Condition.Parse(c, out _) is not { } parsed || parsed.Evaluate(Symbols));
+            return _conditions.TryGetValue(condition!, out var holds) ? holds : _conditions.GetOrAdd(condition!, c => Condition.Parse(c, out _) is not { } parsed || parsed.Evaluate(Symbols));
         }
 
         // ---- attributes --------------------------------------------------------------------------
 
         /// <summary>The MmLock attributes of a symbol, from source or metadata and from the contracts file; read once per symbol.</summary>
-        public ImmutableArray<AttributeInfo> AttributesOf(ISymbol symbol) => _attributes.GetOrAdd(symbol, ReadAttributes);
+        public ImmutableArray<AttributeInfo> AttributesOf(ISymbol symbol) =>
+            _attributes.TryGetValue(symbol, out var attributes) ? attributes : _attributes.GetOrAdd(symbol, ReadAttributes);
 
         private ImmutableArray<AttributeInfo> ReadAttributes(ISymbol symbol)
         {
@@ -157,7 +158,7 @@ namespace MmLock.Analyzers.Contracts
         public ContextFlags FlagsOf(ITypeSymbol? type)
         {
             if (type == null) return ContextFlags.None;
-            return _flags.GetOrAdd(type, t =>
+            return _flags.TryGetValue(type, out var flags) ? flags : _flags.GetOrAdd(type, t =>
             {
                 for (var current = t as INamedTypeSymbol; current != null; current = current.BaseType)
                 {
@@ -177,7 +178,7 @@ namespace MmLock.Analyzers.Contracts
         {
             if (type == null) return false;
             if (_scopedGuards.TryGetValue(type, out var known)) return known;
-            return _scopedGuards.GetOrAdd(type, t =>
+            return _scopedGuards.TryGetValue(type, out var guard) ? guard : _scopedGuards.GetOrAdd(type, t =>
             {
                 for (var current = t as INamedTypeSymbol; current != null; current = current.BaseType)
                     if (AttributesOf(current.OriginalDefinition).Any(a => a.Name == "ScopedGuard")) return true;
@@ -496,7 +497,7 @@ namespace MmLock.Analyzers.Contracts
         {
             member = member.OriginalDefinition;
             if (_guards.TryGetValue(member, out var known)) return known;
-            return _guards.GetOrAdd(member, m =>
+            return _guards.TryGetValue(member, out var guards) ? guards : _guards.GetOrAdd(member, m =>
             {
                 var attributes = AttributesOf(m).Where(a => a.Name == "GuardedBy" && ConditionHolds(a.When)).ToList();
                 if (attributes.Count == 0) return null;

@@ -79,7 +79,7 @@ namespace MmLock.Analyzers.Contracts
         {
             var member = Canonical(ContractModel.Normalize(method));
             if (_summaries.TryGetValue(member, out var done)) return done;
-            if (!_eligible.GetOrAdd(member, m => Eligible((IMethodSymbol)m)))
+            if (!(_eligible.TryGetValue(member, out var eligible) ? eligible : _eligible.GetOrAdd(member, m => Eligible((IMethodSymbol)m))))
             {
                 _summaries.TryAdd(member, null);
                 return null;
@@ -240,7 +240,8 @@ namespace MmLock.Analyzers.Contracts
 
         // One semantic model per tree for the whole compilation: a summary reads bodies of other documents than the one analyzed.
 #pragma warning disable RS1030
-        private SemanticModel SemanticModelOf(SyntaxTree tree) => _semanticModels.GetOrAdd(tree, t => _model.Compilation.GetSemanticModel(t));
+        private SemanticModel SemanticModelOf(SyntaxTree tree) =>
+            _semanticModels.TryGetValue(tree, out var model) ? model : _semanticModels.GetOrAdd(tree, t => _model.Compilation.GetSemanticModel(t));
 #pragma warning restore RS1030
 
         private MemberContract? Compute(IMethodSymbol method)
@@ -340,11 +341,18 @@ namespace MmLock.Analyzers.Contracts
                     if (lifted != null) Add(ClauseKind.Requires, ImmutableArray.Create(lifted), null, null, ImmutableArray.Create(name), location);
                 }
                 Exclude(call, before, name, location);
-                if (_sleep != null || before.DefiniteContexts.Any(h => (h.Flags & ContextFlags.Atomic) != 0)) return;
+                if (_sleep != null || InAtomic(before)) return;
                 if (call.Contract.MightSleep)
                     _sleep = (ImmutableArray.Create(name).AddRange(call.Contract.SleepVia), call.Contract.SleepOrigin ?? location);
                 else if (call.Acquires.Any(a => (_model.FlagsOf(a.Context.Type) & ContextFlags.Atomic) == 0))
                     _sleep = (ImmutableArray.Create(name), location);
+            }
+
+            private static bool InAtomic(FlowState state)
+            {
+                foreach (var held in state.DefiniteContexts)
+                    if ((held.Flags & ContextFlags.Atomic) != 0) return true;
+                return false;
             }
 
             /// <summary>

@@ -22,15 +22,20 @@ namespace MmLock.Analyzers.Flow
                 : contract.Exclusions.Select(e => (paths.Instantiate(e.Template, site), e)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.e)).ToImmutableArray();
             AssertsHeld = Bind(contract.AssertsHeld, site, paths);
             AssertsNotHeld = Bind(contract.AssertsNotHeld, site, paths);
-            TryAcquires = contract.TryAcquires
+            TryAcquires = contract.TryAcquires.IsEmpty ? ImmutableArray<(ContextInstance, Mode, object?)>.Empty : contract.TryAcquires
                 .Select(t => (paths.Instantiate(t.Template, site), t))
                 .Where(p => p.Item1 != null)
                 .Select(p => (p.Item1!, p.t.Template.Mode, p.t.Success))
                 .ToImmutableArray();
-            Clauses = contract.Clauses
-                .Select(c => new BoundClause(c, c.Alternatives.Select(a => (paths.Instantiate(a, site), a.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray(),
-                    c.AcceptsOnlineCheck ? Satisfaction.OnlineKeysOf(site, paths) : ImmutableArray<string>.Empty))
-                .ToImmutableArray();
+            if (contract.Clauses.IsEmpty) Clauses = ImmutableArray<BoundClause>.Empty;
+            else
+            {
+                var clauses = ImmutableArray.CreateBuilder<BoundClause>(contract.Clauses.Length);
+                foreach (var clause in contract.Clauses)
+                    clauses.Add(new BoundClause(clause, Bind(clause.Alternatives, site, paths),
+                        clause.AcceptsOnlineCheck ? Satisfaction.OnlineKeysOf(site, paths) : ImmutableArray<string>.Empty));
+                Clauses = clauses.MoveToImmutable();
+            }
         }
 
         public CallSite Site { get; }
@@ -45,8 +50,15 @@ namespace MmLock.Analyzers.Flow
         public ImmutableArray<(ContextInstance Context, Mode Mode, object? Success)> TryAcquires { get; }
         public ImmutableArray<BoundClause> Clauses { get; }
 
-        private static ImmutableArray<(ContextInstance, Mode)> Bind(ImmutableArray<ContextTemplate> templates, CallSite site, Paths paths) =>
-            templates.Select(t => (paths.Instantiate(t, site), t.Mode)).Where(p => p.Item1 != null).Select(p => (p.Item1!, p.Mode)).ToImmutableArray();
+        // A loop, not LINQ: most calls' lists are empty, and the closure over site and paths was allocated for each.
+        private static ImmutableArray<(ContextInstance, Mode)> Bind(ImmutableArray<ContextTemplate> templates, CallSite site, Paths paths)
+        {
+            if (templates.IsEmpty) return ImmutableArray<(ContextInstance, Mode)>.Empty;
+            var bound = ImmutableArray.CreateBuilder<(ContextInstance, Mode)>(templates.Length);
+            foreach (var template in templates)
+                if (paths.Instantiate(template, site) is { } instance) bound.Add((instance, template.Mode));
+            return bound.Count == bound.Capacity ? bound.MoveToImmutable() : bound.ToImmutable();
+        }
     }
 
     internal sealed class BoundClause

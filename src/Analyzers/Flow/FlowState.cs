@@ -353,12 +353,31 @@ namespace MmLock.Analyzers.Flow
             return true;
         }
 
-        public IEnumerable<Held> DefiniteContexts
+        /// <summary>The contexts held on every path, real ones only; a struct enumerator, as the rules loop over it at every call.</summary>
+        public DefiniteEnumerable DefiniteContexts => new DefiniteEnumerable(Held);
+
+        public readonly struct DefiniteEnumerable
         {
-            get
+            private readonly ImmutableDictionary<string, Held> _held;
+
+            public DefiniteEnumerable(ImmutableDictionary<string, Held> held) { _held = held; }
+
+            public Enumerator GetEnumerator() => new Enumerator(_held.GetEnumerator());
+
+            public struct Enumerator
             {
-                foreach (var pair in Held)
-                    if (pair.Value.Definite && !pair.Value.Pseudo) yield return pair.Value;
+                private ImmutableDictionary<string, Held>.Enumerator _inner;
+
+                public Enumerator(ImmutableDictionary<string, Held>.Enumerator inner) { _inner = inner; }
+
+                public Held Current => _inner.Current.Value;
+
+                public bool MoveNext()
+                {
+                    while (_inner.MoveNext())
+                        if (_inner.Current.Value is { Definite: true, Pseudo: false }) return true;
+                    return false;
+                }
             }
         }
     }

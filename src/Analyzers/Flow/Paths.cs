@@ -46,10 +46,17 @@ namespace MmLock.Analyzers.Flow
             }
         }
 
+        // One stack for every scan of the body: DescendantsAndSelf allocated an iterator (and its stack) per block operation.
+        private readonly Stack<IOperation> _scanning = new Stack<IOperation>();
+
+        /// <summary>Every operation in <paramref name="root"/>, in no particular order: what is recorded does not depend on it.</summary>
         private void Scan(IOperation root)
         {
-            foreach (var operation in root.DescendantsAndSelf())
+            _scanning.Push(root);
+            while (_scanning.Count > 0)
             {
+                var operation = _scanning.Pop();
+                foreach (var child in operation.ChildOperations) _scanning.Push(child);
                 switch (operation)
                 {
                     case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:

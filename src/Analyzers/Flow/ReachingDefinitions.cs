@@ -57,19 +57,21 @@ namespace MmLock.Analyzers.Flow
         /// <summary>The analysis of a graph, or null when no variable of it is reassigned (most bodies).</summary>
         public static ReachingDefinitions? Of(ControlFlowGraph graph, System.Threading.CancellationToken cancellation)
         {
-            var events = new List<Event>[graph.Blocks.Length];
             var writes = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
             var untracked = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             var captured = new HashSet<string>();
             var pending = new Stack<(IOperation Operation, bool ChildrenDone)>();
+            // The writes first (and the reads in finally blocks, which make a variable untracked): most bodies reassign no
+            // variable that could name a context, and their reads are never stored.
+            var blockWrites = new List<Event>();
             foreach (var block in graph.Blocks)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var list = events[block.Ordinal] = new List<Event>();
+                blockWrites.Clear();
                 bool inFinally = InFinally(block);
-                foreach (var operation in block.Operations) Collect(operation, list, captured, pending);
-                if (block.BranchValue != null) Collect(block.BranchValue, list, captured, pending);
-                foreach (var e in list)
+                foreach (var operation in block.Operations) Collect(operation, blockWrites, captured, pending, reads: inFinally);
+                if (block.BranchValue != null) Collect(block.BranchValue, blockWrites, captured, pending, reads: inFinally);
+                foreach (var e in blockWrites)
                 {
                     if (inFinally) untracked.Add(e.Variable);
                     if (e.Definition != null) writes[e.Variable] = writes.TryGetValue(e.Variable, out var n) ? n + 1 : 1;
@@ -79,10 +81,19 @@ namespace MmLock.Analyzers.Flow
                 foreach (var reference in function.DeclaringSyntaxReferences)
                     Names(reference.GetSyntax(), captured);
 
+            if (writes.Count == 0) return null;
             var tracked = new HashSet<ISymbol>(writes.Where(w => (w.Key is IParameterSymbol || w.Value > 1) && !untracked.Contains(w.Key) && !captured.Contains(w.Key.Name) &&
                                                                  CanNameContext(w.Key))
                 .Select(w => w.Key), SymbolEqualityComparer.Default);
             if (tracked.Count == 0) return null;
+            var events = new List<Event>[graph.Blocks.Length];
+            foreach (var block in graph.Blocks)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var list = events[block.Ordinal] = new List<Event>();
+                foreach (var operation in block.Operations) Collect(operation, list, captured, pending, reads: true);
+                if (block.BranchValue != null) Collect(block.BranchValue, list, captured, pending, reads: true);
+            }
             return new ReachingDefinitions().Solve(graph, events, tracked, cancellation);
         }
 
@@ -226,7 +237,7 @@ namespace MmLock.Analyzers.Flow
         /// Post-order on an explicit stack: an expression of 20,000 terms (which Roslyn binds without recursion) overflowed the
         /// thread's stack when walked recursively, and a stack overflow ends the compiler's process.
         /// </summary>
-        private static void Collect(IOperation root, List<Event> events, HashSet<string> captured, Stack<(IOperation Operation, bool ChildrenDone)> pending)
+        private static void Collect(IOperation root, List<Event> events, HashSet<string> captured, Stack<(IOperation Operation, bool ChildrenDone)> pending, bool reads)
         {
             pending.Push((root, false));
             while (pending.Count > 0)
@@ -234,7 +245,7 @@ namespace MmLock.Analyzers.Flow
                 var (operation, childrenDone) = pending.Pop();
                 if (childrenDone)
                 {
-                    Record(operation, events);
+                    Record(operation, events, reads);
                     continue;
                 }
                 if (operation is IFlowAnonymousFunctionOperation function)
@@ -247,10 +258,12 @@ namespace MmLock.Analyzers.Flow
             }
         }
 
-        private static void Record(IOperation operation, List<Event> events)
+        private static void Record(IOperation operation, List<Event> events, bool reads)
         {
             switch (operation)
             {
+                case ILocalReferenceOperation or IParameterReferenceOperation when !reads:
+                    break;
                 case ILocalReferenceOperation local when !IsWriteTarget(operation):
                     events.Add(new Event(operation, local.Local, null));
                     break;

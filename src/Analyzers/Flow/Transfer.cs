@@ -477,8 +477,8 @@ namespace MmLock.Analyzers.Flow
         private FlowState Release(FlowState state, string key, Location location)
         {
             // Releasing what an untested try-acquire may hold decides for it (MM1002 if not held): nothing is left to leak.
-            foreach (var fact in state.Facts.Values)
-                if (!fact.Tested && fact.Acquired.Any(h => h.Key == key)) state = Tested(state, fact);
+            foreach (var pair in state.Facts)
+                if (!pair.Value.Tested && pair.Value.Acquired.Any(h => h.Key == key)) state = Tested(state, pair.Value);
             var held = state.Find(key);
             if (held != null && held.Definite && (held.Flags & ContextFlags.Reentrant) != 0 && held.Count > 1)
                 return state.WithHeld(held.With(count: held.Count - 1));

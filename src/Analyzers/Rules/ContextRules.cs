@@ -124,11 +124,15 @@ namespace MmLock.Analyzers.Rules
         /// Of several requirements of one context a role's is reported (a role call reports only its MM2xxx, contract §3), then
         /// of <c>[Requires]</c> and <c>[RequiresShared]</c> the exclusive one.
         /// </summary>
+        /// <summary>Guarded and exclusive clauses first (a single clause, most calls, is not sorted).</summary>
+        private static IEnumerable<BoundClause> InReportingOrder(ImmutableArray<BoundClause> clauses) =>
+            clauses.Length < 2 ? clauses : clauses.OrderBy(c => c.Clause.Kind is ClauseKind.Requires or ClauseKind.RequiresAny ? 1 : 0)
+                .ThenBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1);
+
         private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name, HashSet<string> reported)
         {
             var missingHolds = new List<(BoundClause Clause, string Text)>();
-            foreach (var clause in call.Clauses.OrderBy(c => c.Clause.Kind is ClauseKind.Requires or ClauseKind.RequiresAny ? 1 : 0)
-                         .ThenBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1))
+            foreach (var clause in InReportingOrder(call.Clauses))
             {
                 if (clause.Alternatives.Any(a => reported.Contains(a.Context.Key))) continue;
                 var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
@@ -200,9 +204,10 @@ namespace MmLock.Analyzers.Rules
             foreach (var (context, _) in call.Acquires)
                 if ((body.Model.FlagsOf(context.Type) & ContextFlags.Atomic) == 0) sleepers.Add(("Acquiring '" + context.Display + "'", "acquire"));
             if (sleepers.Count == 0) return;
-            foreach (var held in before.DefiniteContexts.Where(h => (h.Flags & ContextFlags.Atomic) != 0))
-                Report(Descriptors.MM3001, location, Also(held.AcquiredAt, sleepers[0].Kind == "call" ? call.Contract.SleepOrigin : null), ContextProperty(held.Key, sleepers[0].Kind),
-                    sleepers[0].Text, held.Context.Display, Where(held));
+            foreach (var held in before.DefiniteContexts)
+                if ((held.Flags & ContextFlags.Atomic) != 0)
+                    Report(Descriptors.MM3001, location, Also(held.AcquiredAt, sleepers[0].Kind == "call" ? call.Contract.SleepOrigin : null), ContextProperty(held.Key, sleepers[0].Kind),
+                        sleepers[0].Text, held.Context.Display, Where(held));
         }
 
         private void CheckOrder(CallEvent call, FlowState before, BodyAnalysis body, Location location)
@@ -337,8 +342,9 @@ namespace MmLock.Analyzers.Rules
 
             ReportUntestedResults(location, state, body, returned);
 
-            foreach (var held in state.DefiniteContexts.Where(h => !h.Assumed && (!body.HeldAtExitByContract.Contains(h.Key) || failed.Contains(h.Key))))
-                Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
+            foreach (var held in state.DefiniteContexts)
+                if (!held.Assumed && (!body.HeldAtExitByContract.Contains(held.Key) || failed.Contains(held.Key)))
+                    Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
             foreach (var template in body.OwnContract.Acquires)
             {
@@ -415,6 +421,7 @@ namespace MmLock.Analyzers.Rules
         /// </summary>
         private void ReportUntestedResults(Location exit, FlowState state, BodyAnalysis body, IOperation? returned)
         {
+            if (state.Facts.IsEmpty) return;
             var passedOn = returned != null && !body.OwnContract.TryAcquires.IsEmpty ? body.FactOf(returned, state) : null;
             foreach (var fact in state.Facts.Values.Where(f => !f.Tested && !f.Acquired.IsEmpty && f.Acquired != passedOn?.Acquired))
             {
@@ -429,7 +436,10 @@ namespace MmLock.Analyzers.Rules
         public void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body)
         {
             if (incoming.Count < 2) return;
-            var keys = incoming.SelectMany(s => s.DefiniteContexts).Select(h => h.Key).Distinct().ToList();
+            var keys = new List<string>();
+            foreach (var state in incoming)
+                foreach (var held in state.DefiniteContexts)
+                    if (!keys.Contains(held.Key)) keys.Add(held.Key);
             foreach (var key in keys)
             {
                 // Not held after the join: a try-acquire's result now says where it is held (trylock(l) ? 0 : -16).
