@@ -17,15 +17,18 @@ namespace BrokenKernelMm
 
         // mm/memory_hotplug.c offline_memory_block, mem_hotplug_begin()/mem_hotplug_done() removed.
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        private static void offline_memory_block(memory_block mem)
+        private static int offline_memory_block(memory_block mem)
         {
             memory_hotplug.lock_device_hotplug();
+            int ret = 0;
             if (mem.state == memory_block_state.MEM_ONLINE) // expect: MM1007
             {
-                memory_hotplug.offline_pages(mem.start_pfn, mem.nr_pages); // expect: MM1001
-                mem.state = memory_block_state.MEM_OFFLINE; // expect: MM1007
+                ret = memory_hotplug.offline_pages(mem.start_pfn, mem.nr_pages); // expect: MM1001
+                if (ret == 0)
+                    mem.state = memory_block_state.MEM_OFFLINE; // expect: MM1007
             }
             memory_hotplug.unlock_device_hotplug();
+            return ret;
         }
     }
 }

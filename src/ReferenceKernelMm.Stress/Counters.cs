@@ -10,8 +10,28 @@ namespace ReferenceKernelMm.Stress
         private readonly ConcurrentDictionary<string, long> counts = new();
         private readonly ConcurrentDictionary<string, (long n, double seconds)> times = new();
 
+        // What the operation running on this thread counted, for the operation log; null when no log is kept.
+        [System.ThreadStatic] private static List<string>? noted;
+
         /// <summary>Counts one operation of <paramref name="kind"/>.</summary>
-        public void add(string kind) => counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        public void add(string kind)
+        {
+            counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            noted?.Add(kind);
+        }
+
+        /// <summary>Starts noting what this thread's operations count (<see cref="take_noted"/>).</summary>
+        public static void start_noting() => noted = new List<string>();
+
+        /// <summary>What was counted on this thread since the last call, joined; empty when nothing was noted.</summary>
+        public static string take_noted()
+        {
+            if (noted == null)
+                return "";
+            string s = string.Join(", ", noted);
+            noted.Clear();
+            return s;
+        }
 
         /// <summary>Records that one run of operation <paramref name="op"/> took <paramref name="seconds"/>.</summary>
         public void time(string op, double seconds) => times.AddOrUpdate(op, (1, seconds), (_, t) => (t.n + 1, t.seconds + seconds));

@@ -15,9 +15,9 @@ namespace ReferenceKernelMm.Stress
     /// <summary>sysfs valid_zones of a memory block.</summary>
     public delegate string show_valid_zones_fn(memory_block mem);
 
-    /// <summary>device_offline of a memory block; takes the device hotplug lock itself.</summary>
+    /// <summary>device_offline of a memory block; takes the device hotplug lock itself. Returns 0 or the error of offline_pages.</summary>
     [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-    public delegate void offline_memory_block_fn(memory_block mem);
+    public delegate int offline_memory_block_fn(memory_block mem);
 
     /// <summary>remove_memory; takes the device hotplug lock itself. Returns 0 or -EBUSY.</summary>
     [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]

@@ -41,6 +41,16 @@ namespace ReferenceKernelMm.Stress
         public bool assertions_off;
         /// <summary>Print usage.</summary>
         public bool help;
+        /// <summary>Fault injection (probability, or every-Nth when interval &gt; 0): page allocations whose callers handle failure.</summary>
+        public (double probability, long interval) fail_alloc;
+        /// <summary>Fault injection: offline_pages failing with -EBUSY (a hot-remove failing half-way).</summary>
+        public (double probability, long interval) fail_offline;
+        /// <summary>Fault injection: dump walks stopped part-way with -EINTR.</summary>
+        public (double probability, long interval) stop_walk;
+        /// <summary>Operations each CPU runs before it stops; 0: no limit (the duration ends the run).</summary>
+        public long ops;
+        /// <summary>File the operation log is written to; null: none.</summary>
+        public string? op_log;
 
         /// <summary>The usage text.</summary>
         public static string Usage(string host) =>
@@ -57,6 +67,15 @@ namespace ReferenceKernelMm.Stress
               --window-ms MS     how long a race window holds a walker up, 0 for none (default 1)
               --assertions on|off  off: a failed assertion is counted and the code runs on, so only a consequence of
                                  the missing guard (use-after-free, BUG, lockdep report, stall) is a violation (default on)
+              --fail-alloc RATE  fail page-table and vmemmap allocations (fail_page_alloc): RATE is a probability
+                                 0..1, or 1/N to fail every N-th call (default 0: none)
+              --fail-offline RATE  fail offline_pages with -EBUSY (fail_offline_pages): a hot-remove fails half-way and
+                                 rolls back (default 0)
+              --stop-walk RATE   stop dump walks (ptdump) part-way with -EINTR (fail_page_walk) (default 0)
+                                 The injections draw from generators seeded by --seed: with --cpus 1 the same calls fail in every run.
+              --ops N            each CPU stops after N operations (default: none; --duration still bounds the run)
+              --op-log FILE      write the operation log (CPU, number, operation, what it did) to FILE; with --cpus 1 and
+                                 --ops the log is a function of the seed alone
               --help
             exit codes: 0 clean, 1 violation, 2 bad usage, 3 variant not applicable to this build's profile
             """;
@@ -123,6 +142,24 @@ namespace ReferenceKernelMm.Stress
                             error = $"--assertions needs 'on' or 'off', not '{mode}'";
                         o.assertions_off = mode == "off";
                         break;
+                    case "--fail-alloc":
+                        error = ParseRate(arg, Value(), out o.fail_alloc);
+                        break;
+                    case "--fail-offline":
+                        error = ParseRate(arg, Value(), out o.fail_offline);
+                        break;
+                    case "--stop-walk":
+                        error = ParseRate(arg, Value(), out o.stop_walk);
+                        break;
+                    case "--ops":
+                        error = ParseInt(arg, Value(), 1, int.MaxValue, out int ops);
+                        o.ops = ops;
+                        break;
+                    case "--op-log":
+                        o.op_log = Value();
+                        if (string.IsNullOrEmpty(o.op_log))
+                            error = "--op-log needs a file name";
+                        break;
                     case "--seed":
                         error = ParseInt(arg, Value(), int.MinValue, int.MaxValue, out int seed);
                         o.seed = seed;
@@ -142,6 +179,26 @@ namespace ReferenceKernelMm.Stress
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || value < min || value > max)
                 return $"{name} needs a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'";
             return null;
+        }
+
+        // A probability 0..1, or 1/N: every N-th call.
+        private static string? ParseRate(string name, string? text, out (double probability, long interval) rate)
+        {
+            rate = default;
+            if (text != null && text.StartsWith("1/", StringComparison.Ordinal))
+            {
+                if (long.TryParse(text[2..], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= 1)
+                {
+                    rate = (0, n);
+                    return null;
+                }
+            }
+            else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p >= 0 && p <= 1)
+            {
+                rate = (p, 0);
+                return null;
+            }
+            return $"{name} needs a probability from 0 to 1 or 1/N (every N-th call), not '{text}'";
         }
 
         private static string? ParseInt(string name, string? text, int min, int max, out int value)

@@ -66,6 +66,13 @@ namespace ReferenceKernelMm.Stress
         private readonly Counters counters = new();
         private readonly Stopwatch clock = new();
         private volatile bool stop;
+        private System.IO.StreamWriter? op_log;
+
+        private void setup_fault(lib.fault_attr attr, (double probability, long interval) rate, int stream) =>
+            attr.setup(rate.probability, unchecked(seed * 7919 + stream), rate.interval);
+
+        private static string describe((double probability, long interval) rate) =>
+            rate.interval > 0 ? $"1/{rate.interval}" : rate.probability.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Prepares a run.</summary>
         public StressRun(StressOptions options, int seed, ArchProfile profile, Variant? variant, Workload workload)
@@ -122,10 +129,20 @@ namespace ReferenceKernelMm.Stress
                 };
             using (Smp.cpu_up())
                 workload.setup();
+            // After setup, so boot and setup never fail; each point has its own generator, a function of the seed.
+            setup_fault(mm.page_alloc.fail_page_alloc, o.fail_alloc, 1);
+            setup_fault(mm.memory_hotplug.fail_offline_pages, o.fail_offline, 2);
+            setup_fault(mm.pagewalk.fail_page_walk, o.stop_walk, 3);
+            if (o.fail_alloc != default || o.fail_offline != default || o.stop_walk != default)
+                Console.Out.WriteLine($"fault injection: fail-alloc {describe(o.fail_alloc)}, fail-offline {describe(o.fail_offline)}, stop-walk {describe(o.stop_walk)}");
+            if (o.op_log != null)
+                op_log = new System.IO.StreamWriter(o.op_log, append: false) { AutoFlush = false };
 
             DateTime started = DateTime.UtcNow;
             clock.Start();
             var workers = new worker[o.cpus];
+            if (o.ops > 0)
+                Console.Out.WriteLine($"each CPU stops after {o.ops} operations");
             for (int i = 0; i < workers.Length; i++)
             {
                 worker w = workers[i] = new worker(i);
@@ -149,7 +166,7 @@ namespace ReferenceKernelMm.Stress
                     stall += "\n" + describe(workers) + "\n" + Lockdep.debug_show_all_locks();
                     break;
                 }
-                if (now >= o.duration)
+                if (now >= o.duration || workers.All(w => w.finished))
                     break;
                 if (now >= next_progress)
                 {
@@ -183,6 +200,18 @@ namespace ReferenceKernelMm.Stress
                             _ = ViolationLog.Report(ViolationKind.Bug, "end-of-run check: " + problem);
                 }
             }
+            if (op_log != null)
+            {
+                lock (op_log)
+                    op_log.Dispose();
+            }
+            if (!failed && stall == null)
+            {
+                string faults = string.Join(", ", new[] { mm.page_alloc.fail_page_alloc, mm.memory_hotplug.fail_offline_pages, mm.pagewalk.fail_page_walk }
+                    .Where(a => a.Calls > 0 && (a.Probability > 0 || a.Failures > 0)).Select(a => $"{a.name} {a.Failures} of {a.Calls} calls"));
+                if (faults.Length > 0)
+                    Console.Out.WriteLine($"faults injected: {faults}");
+            }
             IReadOnlyList<Violation> violations = ViolationLog.Snapshot();
             TimeSpan? first_violation = violations.Count > 0 ? violations[0].When - started : null;
             return summary(ran, violations, first_violation, stall, stuck);
@@ -194,9 +223,11 @@ namespace ReferenceKernelMm.Stress
             w.cpu = cpu.Cpu.id;
             Random rng = cpu_random(seed, w.index);
             IReadOnlyList<Operation> ops = workload.operations;
+            if (op_log != null)
+                Counters.start_noting();
             try
             {
-                while (!stop)
+                for (long done = 0; !stop && (o.ops == 0 || done < o.ops); done++)
                 {
                     Choice c = workload.next(rng);
                     Operation op = ops[c.op];
@@ -204,6 +235,12 @@ namespace ReferenceKernelMm.Stress
                     Interlocked.Exchange(ref w.since, start);
                     w.doing = op.describe(c);
                     op.run(c, counters);
+                    if (op_log != null)
+                    {
+                        string line = $"cpu{w.index} {done} {w.doing}: {Counters.take_noted()}";
+                        lock (op_log)
+                            op_log.WriteLine(line);
+                    }
                     w.doing = null;
                     counters.time(op.name, (clock.ElapsedTicks - start) / (double)Stopwatch.Frequency);
                 }

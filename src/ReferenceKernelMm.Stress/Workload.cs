@@ -53,6 +53,9 @@ namespace ReferenceKernelMm.Stress
 
         private readonly KernelFunctions fns;
         private readonly hotplug_slot[] hotplug = new hotplug_slot[NR_HOTPLUG];
+        // Two adjacent blocks added together and removed together with offline_and_remove_memory, whose offline may fail
+        // half-way (--fail-offline): the block offlined first is onlined again. Its own 1 GiB region, away from the others.
+        private readonly hotplug_slot pair = new(4 * PUD_SIZE, mhp_t.MHP_NONE);
         private readonly mm_struct[] mms = new mm_struct[NR_MM];
         private readonly @file[] files = new @file[NR_FILES];
         private readonly hugetlb_slot[,] vmas = new hugetlb_slot[NR_MM, NR_FILES];
@@ -118,10 +121,11 @@ namespace ReferenceKernelMm.Stress
             {
                 new("memory_hotplug", 6, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
                 new("hot_remove_during_ptdump", 4, _ => "hot_remove_during_ptdump(every block)", hot_remove_during_ptdump),
+                new("offline_and_remove", 2, _ => "offline_and_remove_memory(2 blocks)", offline_and_remove),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
-                new("ptdump", 2, _ => "ptdump", (_, n) => { fns.ptdump_walk_pgd.fn(new ptdump_state(), K.init_mm); n.add("ptdump"); }),
+                new("ptdump", 2, _ => "ptdump", ptdump_step),
                 new("ptdump_check_wx", 1, _ => "ptdump_check_wx", ptdump_check_wx),
                 new("vmap", 8, c => $"vmap({vmap_pages(c)} pages)", vmap),
                 new("ioremap", 8, c => $"ioremap(0x{ioremap_args(c).size:x} bytes)", ioremap),
@@ -148,7 +152,7 @@ namespace ReferenceKernelMm.Stress
                 weights[i + 1] = weights[i] + ops[i].weight;
             counter_names = new List<string>
             {
-                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump",
+                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump", "offline_and_remove",
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 "hvo",
 #endif
@@ -173,11 +177,11 @@ namespace ReferenceKernelMm.Stress
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
             for (int i = 0; i < hvo_pages.Length; i++)
                 hvo_pages[i] = new object();
-            memory_hotplug.add_memory(0, HVO_START, mmzone.memory_block_size_bytes(), mhp_t.MHP_NONE);
+            ViolationLog.BUG_ON(memory_hotplug.add_memory(0, HVO_START, mmzone.memory_block_size_bytes(), mhp_t.MHP_NONE) != 0, "setup: HVO block not added");
 #endif
 #if CONFIG_ARM64
             foreach (drivers.firmware.efi.efi_memory_desc_t md in efi_regions)
-                drivers.firmware.efi.efi.efi_create_mapping(drivers.firmware.efi.efi.efi_mm, md);
+                ViolationLog.BUG_ON(drivers.firmware.efi.efi.efi_create_mapping(drivers.firmware.efi.efi.efi_mm, md) != 0, "setup: EFI region not mapped");
 #endif
         }
 
@@ -205,6 +209,20 @@ namespace ReferenceKernelMm.Stress
             foreach (hotplug_slot s in hotplug)
                 if (memory_hotplug.memory_blocks.ContainsKey(s.start >> PAGE_SHIFT) != s.added)
                     problems.Add($"memory block at 0x{s.start:x}: {(s.added ? "added, but gone" : "removed, but still there")}");
+            ulong block = mmzone.memory_block_size_bytes();
+            for (ulong b = pair.start; b < pair.start + 2 * block; b += block)
+            {
+                bool present = memory_hotplug.memory_blocks.TryGetValue(b >> PAGE_SHIFT, out memory_block? mem);
+                if (present != pair.added)
+                    problems.Add($"memory block at 0x{b:x}: {(pair.added ? "added, but gone" : "removed, but still there")}");
+                // Offline that failed and was rolled back leaves the block online, with its memmap readable.
+                if (present && pair.online && memory_hotplug.pfn_to_online_page(b >> PAGE_SHIFT) == null)
+                    problems.Add($"memory block at 0x{b:x}: should be online after a failed offline_and_remove_memory, is not");
+            }
+            // Every page of boot memory accounted for: a table, a vmemmap page, or free (a failed hot-add leaks none).
+            problems.AddRange(table_audit.check_pages());
+            // Nothing left held: a stopped walker or a rolled-back hot-remove releases every lock it took.
+            problems.AddRange(table_audit.check_locks(roots));
             return problems;
         }
 
@@ -226,29 +244,48 @@ namespace ReferenceKernelMm.Stress
                 else if (s.online)
                     offline(s, n);
                 else if (c.b % 2 == 0)
-                {
-                    memory_hotplug.online_memory_block(s.block!);
-                    s.online = true;
-                    n.add("online");
-                }
+                    online(s, n);
                 else
                     hot_remove(s, size, n);
             }
         }
 
-        private void hot_add(hotplug_slot s, ulong size, Counters n)
+        // false when add_memory failed (-ENOMEM, rolled back): the block stays absent.
+        private bool hot_add(hotplug_slot s, ulong size, Counters n)
         {
-            memory_hotplug.add_memory(0, s.start, size, s.flags);
+            if (memory_hotplug.add_memory(0, s.start, size, s.flags) != 0)
+            {
+                n.add("hot_add (ENOMEM, rolled back)");
+                return false;
+            }
             s.block = memory_hotplug.memory_blocks[s.start >> PAGE_SHIFT];
             s.added = true;
             n.add("hot_add");
+            return true;
         }
 
-        private void offline(hotplug_slot s, Counters n)
+        private void online(hotplug_slot s, Counters n)
         {
-            fns.offline_memory_block.fn(s.block!);
+            if (memory_hotplug.online_memory_block(s.block!) != 0)
+            {
+                n.add("online (ENOMEM)");
+                return;
+            }
+            s.online = true;
+            n.add("online");
+        }
+
+        // false when offline_pages failed (-EBUSY): the block stays online.
+        private bool offline(hotplug_slot s, Counters n)
+        {
+            if (fns.offline_memory_block.fn(s.block!) != 0)
+            {
+                n.add("offline (EBUSY)");
+                return false;
+            }
             s.online = false;
             n.add("offline");
+            return true;
         }
 
         private void hot_remove(hotplug_slot s, ulong size, Counters n)
@@ -284,6 +321,15 @@ namespace ReferenceKernelMm.Stress
                     if (!s.added) hot_add(s, size, n);
                     else if (s.online) offline(s, n);
                 }
+                // An injected fault left a block absent or online: not ready for the removal.
+                foreach (hotplug_slot s in hotplug)
+                {
+                    if (!s.added || s.online)
+                    {
+                        n.add("hot_remove_during_ptdump (block not ready)");
+                        return;
+                    }
+                }
                 var waited = Stopwatch.StartNew();
                 while (Volatile.Read(ref kernel_walkers_in_window) == 0)
                 {
@@ -303,6 +349,58 @@ namespace ReferenceKernelMm.Stress
                 for (int i = claimed - 1; i >= 0; i--)
                     Monitor.Exit(hotplug[i]);
             }
+        }
+
+        // The pair's cycle: added (both blocks), onlined, then offline_and_remove_memory, which fails half-way when the
+        // second block's offline fails and then leaves both online, as they were.
+        private void offline_and_remove(Choice c, Counters n)
+        {
+            ulong size = 2 * mmzone.memory_block_size_bytes();
+            using (UserLock.hold(pair))
+            {
+                if (!pair.added)
+                {
+                    if (!hot_add(pair, size, n))
+                        return;
+                }
+                if (!pair.online)
+                {
+                    for (ulong b = pair.start; b < pair.start + size; b += mmzone.memory_block_size_bytes())
+                    {
+                        if (memory_hotplug.online_memory_block(memory_hotplug.memory_blocks[b >> PAGE_SHIFT]) != 0)
+                        {
+                            // s390 only (memmap set up at online time): the pair goes away again, to start over.
+                            n.add("offline_and_remove (online failed)");
+                            int rc = memory_hotplug.offline_and_remove_memory(pair.start, size);
+                            ViolationLog.BUG_ON(rc != 0 && rc != lib.errno.EBUSY, $"offline_and_remove_memory returned {rc}");
+                            pair.added = memory_hotplug.memory_blocks.ContainsKey(pair.start >> PAGE_SHIFT);
+                            pair.online = pair.added;
+                            return;
+                        }
+                    }
+                    pair.online = true;
+                    n.add("online");
+                    return;
+                }
+                int ret = memory_hotplug.offline_and_remove_memory(pair.start, size);
+                if (ret != 0)
+                {
+                    ViolationLog.BUG_ON(ret != lib.errno.EBUSY, $"offline_and_remove_memory returned {ret}");
+                    n.add("offline_and_remove (EBUSY, rolled back)");
+                    return;
+                }
+                pair.added = pair.online = false;
+                pair.block = null;
+                n.add("offline_and_remove");
+            }
+        }
+
+        // A dump that may be stopped part-way (--stop-walk): it must have released its locks either way.
+        private void ptdump_step(Choice c, Counters n)
+        {
+            var st = new ptdump_state();
+            fns.ptdump_walk_pgd.fn(st, K.init_mm);
+            n.add(st.err == 0 ? "ptdump" : "ptdump (walk stopped)");
         }
 
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
@@ -334,9 +432,10 @@ namespace ReferenceKernelMm.Stress
             ulong pages = vmap_pages(c);
             vm_struct area = vmalloc.get_vm_area(pages * PAGE_SIZE, pages == PTRS_PER_TABLE ? PMD_SIZE : PAGE_SIZE);
             ulong phys = DEVICE_PHYS + PAGE_SIZE + (ulong)(c.b % 511) * PAGE_SIZE;
-            vmalloc.vmap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL);
+            // On -ENOMEM the vunmap clears what was mapped and releases the area, as vmap's error path does.
+            int ret = vmalloc.vmap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL);
             vmalloc.vunmap(area.addr);
-            n.add("vmap");
+            n.add(ret == 0 ? "vmap" : "vmap (ENOMEM)");
         }
 
         // 1 GiB, 2 or 4 MiB (aligned: huge mappings) or a few pages. Without huge vmap 1 GiB would be 262144 PTEs: 2 MiB instead.
@@ -355,6 +454,11 @@ namespace ReferenceKernelMm.Stress
         {
             (ulong phys, ulong size) = ioremap_args(c);
             ulong addr = fns.ioremap.fn(phys, size);
+            if (addr == 0)
+            {
+                n.add("ioremap (ENOMEM)");
+                return;
+            }
             vmalloc.iounmap(addr);
             n.add("ioremap");
         }
@@ -623,10 +727,15 @@ namespace ReferenceKernelMm.Stress
             mmap_lock.mmap_write_lock(K.init_mm);
             var seen = new List<(ulong addr, ulong pfn)>();
             ulong va = mm_layout.__va(HOTPLUG_PAGING_START);
-            pagewalk.walk_kernel_page_table_range(va, va + HOTPLUG_PAGING_SIZE, (e, addr, _, _) => seen.Add((addr, entry_pfn(e.read()))), null);
+            int walked = pagewalk.walk_kernel_page_table_range(va, va + HOTPLUG_PAGING_SIZE, (e, addr, _, _) => seen.Add((addr, entry_pfn(e.read()))), null);
             mmap_lock.mmap_write_unlock(K.init_mm);
             arch.arm64.mm.mmu.__remove_pgd_mapping(K.init_mm, va, HOTPLUG_PAGING_SIZE);
             memory_hotplug.mem_hotplug_done();
+            if (walked != 0)
+            {
+                n.add("hotplug_paging (walk stopped)");
+                return;
+            }
             ViolationLog.BUG_ON(seen.Count != (int)(HOTPLUG_PAGING_SIZE / PAGE_SIZE), $"hotplug_paging: {seen.Count} of {HOTPLUG_PAGING_SIZE / PAGE_SIZE} pages mapped");
             foreach ((ulong addr, ulong pfn) in seen)
                 ViolationLog.BUG_ON(pfn != (addr - va + HOTPLUG_PAGING_START) >> PAGE_SHIFT, $"hotplug_paging: 0x{addr:x} maps pfn 0x{pfn:x}");
@@ -637,6 +746,11 @@ namespace ReferenceKernelMm.Stress
         private static void ptdump_efi(Choice c, Counters n)
         {
             ptdump_state st = drivers.firmware.efi.efi.ptdump_efi();
+            if (st.err != 0)
+            {
+                n.add("ptdump_efi (walk stopped)");
+                return;
+            }
             int pages = 0;
             foreach (drivers.firmware.efi.efi_memory_desc_t md in efi_regions)
                 pages += (int)md.num_pages;

@@ -158,7 +158,7 @@ namespace ReferenceKernelMm.mm
         /// other mm from unsharing and hole punching from unsharing this one.
         /// </summary>
         [MightSleep]
-        public static pXd_t huge_pmd_share(mm_struct mm, vm_area_struct vma, ulong addr, pXd_t pud)
+        public static pXd_t? huge_pmd_share(mm_struct mm, vm_area_struct vma, ulong addr, pXd_t pud)
         {
             address_space mapping = vma.vm_file!.f_mapping;
             ulong idx = (addr - vma.vm_start) / PAGE_SIZE + vma.vm_pgoff;
@@ -191,8 +191,7 @@ namespace ReferenceKernelMm.mm
             }
             reading.Dispose();
             // Still under i_mmap_rwsem, as the kernel's pmd_alloc here: a hole punch must not unshare the PUD just set.
-            memory.__pxd_alloc(mm, pud, "huge_pmd_share");
-            pXd_t pmd = pxd_offset(pud, addr);
+            pXd_t? pmd = memory.__pxd_alloc(mm, pud, "huge_pmd_share") == 0 ? pxd_offset(pud, addr) : null;
             i_mmap_unlock_read(mapping);
             return pmd;
         }
@@ -265,15 +264,25 @@ namespace ReferenceKernelMm.mm
         /// </summary>
         [RequiresShared("mm.mmap_lock")]
         [MightSleep]
-        public static void hugetlb_fault(mm_struct mm, vm_area_struct vma, ulong addr)
+        public static int hugetlb_fault(mm_struct mm, vm_area_struct vma, ulong addr)
         {
             mmap_lock.mmap_assert_locked(mm);
             hugetlb_vma_lock_read(vma);
-            pXd_t pmd = huge_pte_alloc(mm, vma, addr);
-            if (pxd_none(pmd.read()))
-                hugetlb_no_page(pmd);
+            pXd_t? pmd = huge_pte_alloc(mm, vma, addr);
+            if (pmd == null)
+            {
+                // No table: the fault fails with the vma lock dropped, as the kernel's "goto out_mutex".
+                hugetlb_vma_unlock_read(vma);
+                return VM_FAULT_OOM;
+            }
+            if (pxd_none(pmd.Value.read()))
+                hugetlb_no_page(pmd.Value);
             hugetlb_vma_unlock_read(vma);
+            return 0;
         }
+
+        /// <summary>The fault could not allocate a page table (vm_fault_t).</summary>
+        public const int VM_FAULT_OOM = 0x1;
 
         /// <summary>
         /// The fault of a huge PTE found none (hugetlb_no_page): allocates and clears a huge page with no lock held (the
@@ -329,7 +338,7 @@ namespace ReferenceKernelMm.mm
         /// </summary>
         [RequiresAny("vma.vm_private_data", "vma.vm_file.f_mapping.i_mmap_rwsem", When = "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING")]
         [MightSleep]
-        public static pXd_t huge_pte_alloc(mm_struct mm, vm_area_struct vma, ulong addr)
+        public static pXd_t? huge_pte_alloc(mm_struct mm, vm_area_struct vma, ulong addr)
         {
 #if CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING
             if (__vma_shareable_lock(vma) &&
@@ -338,11 +347,14 @@ namespace ReferenceKernelMm.mm
                 ViolationLog.assertion_failed(ViolationKind.NotHeld, "huge_pte_alloc: shareable VMA without the vma lock or i_mmap_rwsem");
 #endif
             pXd_t pgd = pgd_offset(mm, addr);
-            memory.__pxd_alloc(mm, pgd, "huge_pte_alloc");
+            // null when a table cannot be allocated (-ENOMEM), as the kernel's NULL.
+            if (memory.__pxd_alloc(mm, pgd, "huge_pte_alloc") != 0)
+                return null;
             pXd_t pud = pxd_offset(pgd, addr);
             if (want_pmd_share(vma, addr) && pxd_none(pud.read()))
                 return huge_pmd_share(mm, vma, addr, pud);
-            memory.__pxd_alloc(mm, pud, "huge_pte_alloc");
+            if (memory.__pxd_alloc(mm, pud, "huge_pte_alloc") != 0)
+                return null;
             return pxd_offset(pud, addr);
         }
 
@@ -481,8 +493,9 @@ namespace ReferenceKernelMm.mm
         /// </summary>
         [Requires("dst.mmap_lock", "src.mmap_lock")]
         [MightSleep]
-        public static void copy_hugetlb_page_range(mm_struct dst, mm_struct src, vm_area_struct dst_vma, vm_area_struct src_vma)
+        public static int copy_hugetlb_page_range(mm_struct dst, mm_struct src, vm_area_struct dst_vma, vm_area_struct src_vma)
         {
+            int ret = 0;
             mmap_lock.mmap_assert_write_locked(src);
             mmap_lock.mmap_assert_write_locked(dst);
             hugetlb_vma_lock_read(src_vma);
@@ -495,7 +508,12 @@ namespace ReferenceKernelMm.mm
                 ulong entry = src_pte.read();
                 if (pxd_none(entry))
                     continue;
-                pXd_t dst_pte = huge_pte_alloc(dst, dst_vma, addr);
+                // -ENOMEM stops the copy; what was copied stays mapped and counted, for the caller's teardown of dst.
+                if (huge_pte_alloc(dst, dst_vma, addr) is not pXd_t dst_pte)
+                {
+                    ret = lib.errno.ENOMEM;
+                    break;
+                }
                 if (dst_pte.table.page.Equals(src_pte.table.page))
                     continue;
                 spinlock_t ptl = dst_pte.ptl;
@@ -511,6 +529,7 @@ namespace ReferenceKernelMm.mm
             }
             hugetlb_vma_unlock_read(dst_vma);
             hugetlb_vma_unlock_read(src_vma);
+            return ret;
         }
 
         /// <summary>

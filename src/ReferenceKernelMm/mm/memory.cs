@@ -13,20 +13,22 @@ namespace ReferenceKernelMm.mm
     public static class memory
     {
         /// <summary>
-        /// Populates an empty non-leaf kernel entry with a new table (__pte_alloc_kernel and friends).
-        /// The allocation may sleep, so it happens first; the entry is then set under init_mm.page_table_lock,
-        /// and the new table is freed again if another CPU populated the entry meanwhile.
+        /// Populates an empty non-leaf kernel entry with a new table (__pte_alloc_kernel and friends); 0, or -ENOMEM when
+        /// the table cannot be allocated (the entry is left empty). The allocation may sleep, so it happens first; the
+        /// entry is then set under init_mm.page_table_lock, and the new table is freed again if another CPU populated the entry meanwhile.
         /// </summary>
         [MightSleep]
-        public static void __pxd_alloc_kernel(pXd_t entry, string op) => __pxd_alloc(K.init_mm, entry, op);
+        public static int __pxd_alloc_kernel(pXd_t entry, string op) => __pxd_alloc(K.init_mm, entry, op);
 
-        /// <summary>Populates an empty non-leaf entry of <paramref name="mm"/> (__pud_alloc, __pmd_alloc), under its page_table_lock.</summary>
+        /// <summary>Populates an empty non-leaf entry of <paramref name="mm"/> (__pud_alloc, __pmd_alloc), under its page_table_lock; 0 or -ENOMEM.</summary>
         [MightSleep]
-        public static void __pxd_alloc(mm_struct mm, pXd_t entry, string op)
+        public static int __pxd_alloc(mm_struct mm, pXd_t entry, string op)
         {
             if (!pxd_none(entry.read()))
-                return;
-            pgtable_t table = table_alloc(entry.level + 1, op);
+                return 0;
+            if (page_alloc.try_pagetable_alloc(op) is not FrameRef page)
+                return lib.errno.ENOMEM;
+            var table = new pgtable_t(page, entry.level + 1);
             bool used = false;
             spin_lock(mm.page_table_lock);
             if (pxd_none(entry.read()))
@@ -39,6 +41,7 @@ namespace ReferenceKernelMm.mm
             spin_unlock(mm.page_table_lock);
             if (!used)
                 table_free(table, op + " (lost the populate race)");
+            return 0;
         }
 
         /// <summary>
@@ -55,7 +58,8 @@ namespace ReferenceKernelMm.mm
         }
 
         /// <summary>
-        /// Calls <paramref name="fn"/> on every PTE of [addr, addr+size) in init_mm, creating tables as needed.
+        /// Calls <paramref name="fn"/> on every PTE of [addr, addr+size) in init_mm, creating tables as needed; stops at
+        /// the first non-zero return of fn or -ENOMEM of a table allocation and returns it.
         /// The caller owns the range (it allocated it), so no lock is needed.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
@@ -66,13 +70,18 @@ namespace ReferenceKernelMm.mm
             ViolationLog.BUG_ON(mm != K.init_mm, "apply_to_page_range: only kernel tables are modelled");
             for (ulong end = addr + size; addr < end; addr += PAGE_SIZE)
             {
+                // A table that cannot be allocated stops the walk with -ENOMEM, as apply_to_pte_range's pte_alloc does;
+                // the tables populated so far stay (the kernel frees none), what fn did is the caller's to undo.
                 pXd_t pgd = pgd_offset_k(addr);
-                __pxd_alloc_kernel(pgd, "apply_to_page_range");
+                if (__pxd_alloc_kernel(pgd, "apply_to_page_range") is int e1 and not 0)
+                    return e1;
                 pXd_t pud = pxd_offset(pgd, addr);
-                __pxd_alloc_kernel(pud, "apply_to_page_range");
+                if (__pxd_alloc_kernel(pud, "apply_to_page_range") is int e2 and not 0)
+                    return e2;
                 pXd_t pmd = pxd_offset(pud, addr);
                 ViolationLog.BUG_ON(pxd_leaf(pmd.read(), pt_level.pmd), $"apply_to_page_range: 0x{addr:x} is a huge mapping");
-                __pxd_alloc_kernel(pmd, "apply_to_page_range");
+                if (__pxd_alloc_kernel(pmd, "apply_to_page_range") is int e3 and not 0)
+                    return e3;
                 int err = fn(pxd_offset(pmd, addr), addr, data);
                 if (err != 0)
                     return err;

@@ -114,11 +114,18 @@ namespace ReferenceKernelMm.mm
         public static void put_online_mems() => percpu_up_read(mem_hotplug_lock);
 
         /// <summary>
+        /// Fails offline_pages as if pages of the range could not be migrated (-EBUSY): the injection point of a
+        /// hot-remove that fails half-way (<see cref="offline_and_remove_memory"/>). Disabled unless set up.
+        /// </summary>
+        public static readonly lib.fault_attr fail_offline_pages = new("fail_offline_pages");
+
+        /// <summary>
         /// Hot-adds [start, start+size): maps it in the linear map, creates its memmap (from the range
-        /// itself: altmap) and its memory blocks, offline. Size and start must be block aligned.
+        /// itself: altmap) and its memory blocks, offline. Size and start must be block aligned. Returns 0, or -ENOMEM
+        /// with nothing added (arch_add_memory rolled back).
         /// </summary>
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void add_memory(int nid, ulong start, ulong size, mhp_t mhp_flags)
+        public static int add_memory(int nid, ulong start, ulong size, mhp_t mhp_flags)
         {
             lockdep.lockdep_assert_not_held(device_hotplug_lock);
             ulong block = mmzone.memory_block_size_bytes();
@@ -126,7 +133,7 @@ namespace ReferenceKernelMm.mm
             lock_device_hotplug();
             try
             {
-                add_memory_resource(nid, start, size, mhp_flags);
+                return add_memory_resource(nid, start, size, mhp_flags);
             }
             finally
             {
@@ -134,9 +141,9 @@ namespace ReferenceKernelMm.mm
             }
         }
 
-        /// <summary>The body of add_memory, under the device hotplug lock.</summary>
+        /// <summary>The body of add_memory, under the device hotplug lock; 0 or -ENOMEM.</summary>
         [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void add_memory_resource(int nid, ulong start, ulong size, mhp_t mhp_flags)
+        public static int add_memory_resource(int nid, ulong start, ulong size, mhp_t mhp_flags)
         {
             lockdep.lockdep_assert_held(device_hotplug_lock);
             ulong start_pfn = start >> pgtable.PAGE_SHIFT;
@@ -144,48 +151,126 @@ namespace ReferenceKernelMm.mm
                 ViolationLog.BUG_ON(mmzone.__pfn_to_section(pfn).present, $"add_memory: pfn 0x{pfn:x} already present");
             mem_hotplug_begin();
             bool altmap = (mhp_flags & mhp_t.MHP_MEMMAP_ON_MEMORY) != 0 && !arch.ArchProfile.Current.MemmapOnOnline;
-            mmu.arch_add_memory(nid, start, size, altmap);
+            int ret = mmu.arch_add_memory(nid, start, size, altmap);
+            if (ret != 0)
+            {
+                // arch_add_memory undid itself: no memory block is created, the sections stay absent ("goto error").
+                mem_hotplug_done();
+                return ret;
+            }
             ulong block_pages = mmzone.memory_block_size_bytes() >> pgtable.PAGE_SHIFT;
             for (ulong pfn = start_pfn; pfn < start_pfn + (size >> pgtable.PAGE_SHIFT); pfn += block_pages)
                 memory_blocks[pfn] = new memory_block(pfn, block_pages) { state = memory_block_state.MEM_OFFLINE };
             mem_hotplug_done();
+            return 0;
         }
 
-        /// <summary>device_online of a memory block: onlines its pages under the hotplug write lock.</summary>
+        /// <summary>device_online of a memory block: onlines its pages under the hotplug write lock; 0 or the error of online_pages (the block stays offline).</summary>
         [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void online_memory_block(memory_block mem)
+        public static int online_memory_block(memory_block mem)
         {
             lockdep.lockdep_assert_not_held(device_hotplug_lock);
             lock_device_hotplug();
+            int ret = memory_block_online(mem);
+            unlock_device_hotplug();
+            return ret;
+        }
+
+        /// <summary>device_offline of a memory block; 0 or the error of offline_pages (the block stays online).</summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int offline_memory_block(memory_block mem)
+        {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
+            lock_device_hotplug();
+            int ret = memory_block_offline(mem);
+            unlock_device_hotplug();
+            return ret;
+        }
+
+        /// <summary>memory_block_online, under the device hotplug lock: a block already online is left as it is.</summary>
+        [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int memory_block_online(memory_block mem)
+        {
+            lockdep.lockdep_assert_held(device_hotplug_lock);
             mem_hotplug_begin();
+            int ret = 0;
             if (mem.state == memory_block_state.MEM_OFFLINE)
             {
-                online_pages(mem.start_pfn, mem.nr_pages);
-                mem.state = memory_block_state.MEM_ONLINE;
+                ret = online_pages(mem.start_pfn, mem.nr_pages);
+                if (ret == 0)
+                    mem.state = memory_block_state.MEM_ONLINE;
             }
             mem_hotplug_done();
-            unlock_device_hotplug();
+            return ret;
         }
 
-        /// <summary>device_offline of a memory block.</summary>
-        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
-        public static void offline_memory_block(memory_block mem)
+        /// <summary>memory_block_offline, under the device hotplug lock: a block already offline is left as it is.</summary>
+        [Requires("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int memory_block_offline(memory_block mem)
         {
-            lockdep.lockdep_assert_not_held(device_hotplug_lock);
-            lock_device_hotplug();
+            lockdep.lockdep_assert_held(device_hotplug_lock);
             mem_hotplug_begin();
+            int ret = 0;
             if (mem.state == memory_block_state.MEM_ONLINE)
             {
-                offline_pages(mem.start_pfn, mem.nr_pages);
-                mem.state = memory_block_state.MEM_OFFLINE;
+                ret = offline_pages(mem.start_pfn, mem.nr_pages);
+                if (ret == 0)
+                    mem.state = memory_block_state.MEM_OFFLINE;
             }
             mem_hotplug_done();
-            unlock_device_hotplug();
+            return ret;
         }
 
-        /// <summary>Makes pages usable: initialises their memmap (set up first on s390) and marks the sections online. Must be called with mem_hotplug_lock held for write.</summary>
+        /// <summary>
+        /// offline_and_remove_memory: offlines every block of [start, start+size), then removes the range. If a block
+        /// fails to go offline, the blocks offlined before it are onlined again (the kernel's rollback), so the range is as
+        /// it was: online, its tables and memmap in place. All of it under the device hotplug lock, so no block changes
+        /// state meanwhile. Returns 0 or the error.
+        /// </summary>
+        [Excludes("ReferenceKernelMm.mm.memory_hotplug.device_hotplug_lock")]
+        public static int offline_and_remove_memory(ulong start, ulong size)
+        {
+            lockdep.lockdep_assert_not_held(device_hotplug_lock);
+            ulong start_pfn = start >> pgtable.PAGE_SHIFT, end_pfn = start_pfn + (size >> pgtable.PAGE_SHIFT);
+            lock_device_hotplug();
+            var blocks = new System.Collections.Generic.List<memory_block>();
+            foreach (memory_block mem in memory_blocks.Values)
+                if (mem.start_pfn >= start_pfn && mem.start_pfn < end_pfn)
+                    blocks.Add(mem);
+            blocks.Sort((x, y) => x.start_pfn.CompareTo(y.start_pfn));
+            // Which blocks were online: only those are onlined again by the rollback (the kernel's online_types).
+            var was_online = new System.Collections.Generic.List<memory_block>();
+            int rc = 0;
+            foreach (memory_block mem in blocks)
+            {
+                get_online_mems();
+                bool online = mem.state == memory_block_state.MEM_ONLINE;
+                put_online_mems();
+                if (!online)
+                    continue;
+                rc = memory_block_offline(mem);
+                if (rc != 0)
+                    break;
+                was_online.Add(mem);
+            }
+            if (rc == 0)
+                rc = try_remove_memory(start, size);
+            if (rc != 0)
+            {
+                foreach (memory_block mem in was_online)
+                    ViolationLog.BUG_ON(memory_block_online(mem) != 0, $"offline_and_remove_memory: block at pfn 0x{mem.start_pfn:x} could not be onlined again");
+            }
+            unlock_device_hotplug();
+            return rc;
+        }
+
+        /// <summary>
+        /// Makes pages usable: initialises their memmap (set up first on s390) and marks the sections online. Must be called
+        /// with mem_hotplug_lock held for write. Returns 0, or (s390) -ENOMEM when a memmap cannot be set up, after taking
+        /// the sections it onlined offline again.
+        /// </summary>
         [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
-        public static void online_pages(ulong pfn, ulong nr_pages)
+        public static int online_pages(ulong pfn, ulong nr_pages)
         {
             lockdep.lockdep_assert_held(mem_hotplug_lock);
             for (ulong p = pfn; p < pfn + nr_pages; p += mmzone.PAGES_PER_SECTION)
@@ -193,19 +278,41 @@ namespace ReferenceKernelMm.mm
                 mem_section s = mmzone.__pfn_to_section(p);
 #if CONFIG_MEMMAP_ON_ONLINE
                 // The range is not accessible before it is onlined, so its memmap lives in boot memory and is created now.
-                mmu.section_activate_memmap(s, use_altmap: false);
+                int ret = mmu.section_activate_memmap(s, use_altmap: false);
+                if (ret != 0)
+                {
+                    if (p > pfn)
+                        ViolationLog.BUG_ON(offline_sections(pfn, p - pfn) != 0, "online_pages: rollback failed");
+                    return ret;
+                }
 #endif
                 mmzone.section_init_memmap(s, zone_type.ZONE_MOVABLE);
                 s.online = true;
             }
+            return 0;
         }
 
-        /// <summary>Takes pages out of use: the sections go offline and their memmap is poisoned (torn down on s390). Must be called with mem_hotplug_lock held for write.</summary>
+        /// <summary>
+        /// Takes pages out of use: the sections go offline and their memmap is poisoned (torn down on s390). Must be called
+        /// with mem_hotplug_lock held for write. Returns 0, or -EBUSY when pages could not be migrated off the range
+        /// (<see cref="fail_offline_pages"/>): nothing has changed then, as the kernel fails before its point of no return.
+        /// </summary>
         [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
-        public static void offline_pages(ulong pfn, ulong nr_pages)
+        public static int offline_pages(ulong pfn, ulong nr_pages)
         {
             lockdep.lockdep_assert_held(mem_hotplug_lock);
             ViolationLog.BUG_ON(!test_pages_in_a_zone(pfn, pfn + nr_pages), "offline_pages: range spans zones");
+            // do_migrate_range: movable memory holds only pages that migrate, unless the injection says one did not.
+            if (fail_offline_pages.should_fail())
+                return lib.errno.EBUSY;
+            return offline_sections(pfn, nr_pages);
+        }
+
+        // The part of offline_pages past the point of no return: cannot fail.
+        [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
+        private static int offline_sections(ulong pfn, ulong nr_pages)
+        {
+            lockdep.lockdep_assert_held(mem_hotplug_lock);
             for (ulong p = pfn; p < pfn + nr_pages; p += mmzone.PAGES_PER_SECTION)
             {
                 mem_section s = mmzone.__pfn_to_section(p);
@@ -216,6 +323,7 @@ namespace ReferenceKernelMm.mm
                 mmzone.section_poison_memmap(s, drop: false, "offline_pages");
 #endif
             }
+            return 0;
         }
 
         /// <summary>Whether every page of [start_pfn, end_pfn) is in one zone; reads the memmap, which is safe under the hotplug lock.</summary>

@@ -34,11 +34,30 @@ namespace ReferenceKernelMm.mm
                 return free_set.Count;
         }
 
-        /// <summary>Allocates a zeroed page (GFP_KERNEL: may sleep).</summary>
+        /// <summary>
+        /// fail_page_alloc: fails the allocations whose callers handle failure (<see cref="try_get_zeroed_page"/>,
+        /// <see cref="try_pagetable_alloc"/>, <see cref="alloc_pages_exact"/>); the others are __GFP_NOFAIL. Disabled unless set up.
+        /// </summary>
+        public static readonly lib.fault_attr fail_page_alloc = new("fail_page_alloc");
+
+        /// <summary>Allocates a zeroed page that must not fail (GFP_KERNEL | __GFP_NOFAIL: may sleep).</summary>
         [MightSleep]
         public static FrameRef get_zeroed_page(string op)
         {
             lockdep.might_sleep();
+            return try_get_zeroed_page(op, nofail: true)!.Value;
+        }
+
+        /// <summary>Allocates a zeroed page (get_zeroed_page, GFP_KERNEL: may sleep), or null when it fails (fail_page_alloc).</summary>
+        [MightSleep]
+        public static FrameRef? try_get_zeroed_page(string op) => try_get_zeroed_page(op, nofail: false);
+
+        [MightSleep]
+        private static FrameRef? try_get_zeroed_page(string op, bool nofail)
+        {
+            lockdep.might_sleep();
+            if (!nofail && fail_page_alloc.should_fail())
+                return null;
             ulong pfn;
             lock (zone_lock)
             {
@@ -58,6 +77,8 @@ namespace ReferenceKernelMm.mm
         public static ulong? alloc_pages_exact(int order, string op)
         {
             lockdep.might_sleep();
+            if (fail_page_alloc.should_fail())
+                return null;
             ulong nr = 1UL << order;
             ulong start;
             lock (zone_lock)
@@ -96,16 +117,40 @@ namespace ReferenceKernelMm.mm
             }
         }
 
-        /// <summary>Allocates a page-table page and marks its struct page (pagetable_alloc); may sleep.</summary>
+        /// <summary>Allocates a page-table page that must not fail (__GFP_NOFAIL) and marks its struct page (pagetable_alloc); may sleep.</summary>
         [MightSleep]
-        public static FrameRef pagetable_alloc(string op)
+        public static FrameRef pagetable_alloc(string op) => pagetable_ctor(get_zeroed_page(op));
+
+        /// <summary>pagetable_alloc as the kernel's callers see it: null when the allocation fails (fail_page_alloc); may sleep.</summary>
+        [MightSleep]
+        public static FrameRef? try_pagetable_alloc(string op) => try_get_zeroed_page(op) is FrameRef f ? pagetable_ctor(f) : null;
+
+        private static FrameRef pagetable_ctor(FrameRef f)
         {
-            FrameRef f = get_zeroed_page(op);
             page p = mmzone.pfn_to_page(f.pfn);
             p.page_table = true;
             p.pt_share_count = 0;
             p.ptl = new spinlock_t("ptlock");
             return f;
+        }
+
+        /// <summary>
+        /// The allocator's accounting against the frames (the end-of-run check): a pfn is free in the allocator exactly
+        /// when its frame is not allocated. Returns the problems found; run it when nothing else allocates.
+        /// </summary>
+        public static List<string> check_accounting()
+        {
+            var problems = new List<string>();
+            lock (zone_lock)
+            {
+                for (ulong pfn = 1; pfn < mmzone.BOOT_MEMORY >> pgtable.PAGE_SHIFT; pfn++)
+                {
+                    bool allocated = PhysMem.frame(pfn).allocated;
+                    if (allocated == free_set.Contains(pfn))
+                        problems.Add($"pfn 0x{pfn:x}: {(allocated ? "allocated, but on the free list" : "free, but not on the free list")}");
+                }
+            }
+            return problems;
         }
 
         /// <summary>Frees a page-table page (pagetable_free).</summary>

@@ -15,12 +15,19 @@ namespace ReferenceKernelMm.mm
     public static class pagewalk
     {
         /// <summary>
+        /// Stops a dump walk (<see cref="walk_kernel_page_table_range"/>, <see cref="walk_page_range_debug"/>) at a table it
+        /// is about to descend into with -EINTR, as a walk callback returning an error does: the caller must release what it
+        /// holds. Walks of an owner's range never stop. Disabled unless set up.
+        /// </summary>
+        public static readonly lib.fault_attr fail_page_walk = new("fail_page_walk");
+
+        /// <summary>
         /// Walks kernel tables over a range the caller does not own. Hot-remove and huge-vmap collapse can
         /// free tables under it, so the caller excludes both: the hotplug lock (either mode) and init_mm's
         /// mmap lock for write. init_mm's mmap lock alone does not stop hot-remove, which never takes it.
         /// </summary>
         [PageTableWalker("kernel")]
-        public static void walk_kernel_page_table_range(ulong start, ulong end, leaf_entry_fn leaf, object? priv)
+        public static int walk_kernel_page_table_range(ulong start, ulong end, leaf_entry_fn leaf, object? priv)
         {
 #if CONFIG_MEMORY_HOTREMOVE
             lockdep.lockdep_assert_held_any(memory_hotplug.mem_hotplug_lock);
@@ -28,13 +35,13 @@ namespace ReferenceKernelMm.mm
 #if CONFIG_HAVE_ARCH_HUGE_VMAP
             mmap_lock.mmap_assert_write_locked(K.init_mm);
 #endif
-            walk(K.init_mm.pgd, start, end, leaf, priv);
+            return walk(K.init_mm.pgd, start, end, leaf, priv, may_stop: true);
         }
 
         /// <summary>Walks kernel tables over a range the caller owns (it just allocated or mapped it): nobody can free them.</summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         public static void walk_kernel_page_table_range_lockless(ulong start, ulong end, leaf_entry_fn leaf, object? priv) =>
-            walk(K.init_mm.pgd, start, end, leaf, priv);
+            walk(K.init_mm.pgd, start, end, leaf, priv, may_stop: false);
 
         /// <summary>
         /// Walks the huge PTEs of [start, end) in a hugetlb VMA (walk_page_range into walk_hugetlb_range). The caller holds
@@ -65,40 +72,49 @@ namespace ReferenceKernelMm.mm
         /// init_mm and hands it to walk_kernel_page_table_range; in the port the caller does, so each walk states its own rule.
         /// </summary>
         [Requires("mm.mmap_lock")]
-        public static void walk_page_range_debug(mm_struct mm, ulong start, ulong end, leaf_entry_fn leaf, object? priv)
+        public static int walk_page_range_debug(mm_struct mm, ulong start, ulong end, leaf_entry_fn leaf, object? priv)
         {
             mmap_lock.mmap_assert_write_locked(mm);
             ViolationLog.BUG_ON(mm == K.init_mm, "walk_page_range_debug: init_mm is walked by walk_kernel_page_table_range");
-            walk(mm.pgd, start, end, leaf, priv);
+            return walk(mm.pgd, start, end, leaf, priv, may_stop: true);
         }
 
-        private static void walk(pgtable_t root, ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
+        // 0, or the error that stopped the walk (only where may_stop).
+        private static int walk(pgtable_t root, ulong addr, ulong end, leaf_entry_fn leaf, object? priv, bool may_stop)
         {
             for (ulong next; addr < end; addr = next)
             {
                 pXd_t pgd = root.entry(index(addr, pt_level.pgd));
                 next = addr_end(addr, end, pt_level.pgd);
-                walk_entry(pgd, addr, next, leaf, priv);
+                int err = walk_entry(pgd, addr, next, leaf, priv, may_stop);
+                if (err != 0)
+                    return err;
             }
+            return 0;
         }
 
-        private static void walk_entry(pXd_t e, ulong addr, ulong end, leaf_entry_fn leaf, object? priv)
+        private static int walk_entry(pXd_t e, ulong addr, ulong end, leaf_entry_fn leaf, object? priv, bool may_stop)
         {
             ulong v = e.read();
             if (pxd_leaf(v, e.level))
             {
                 leaf(e, addr, end, priv);
-                return;
+                return 0;
             }
             if (!pxd_table(v, e.level))
-                return;
+                return 0;
+            if (may_stop && fail_page_walk.should_fail())
+                return lib.errno.EINTR;
             RaceWindow.at("walk_kernel_page_table_range");
             for (ulong next; addr < end; addr = next)
             {
                 pXd_t child = pxd_offset(e, addr);
                 next = addr_end(addr, end, child.level);
-                walk_entry(child, addr, next, leaf, priv);
+                int err = walk_entry(child, addr, next, leaf, priv, may_stop);
+                if (err != 0)
+                    return err;
             }
+            return 0;
         }
     }
 }

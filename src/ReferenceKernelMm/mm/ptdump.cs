@@ -34,6 +34,9 @@ namespace ReferenceKernelMm.mm
 
         /// <summary>Leaves mapped both writable and executable.</summary>
         public int wx_pages;
+
+        /// <summary>0, or the error that stopped the walk part-way (-EINTR): the dump is then incomplete.</summary>
+        public int err;
     }
 
     /// <summary>Kernel page-table dumper and the W^X check (mm/ptdump.c).</summary>
@@ -48,16 +51,19 @@ namespace ReferenceKernelMm.mm
         {
             memory_hotplug.get_online_mems();
             mmap_lock.mmap_write_lock(K.init_mm);
+            // A walk stopped part-way ends the dump; the locks are released on that path as on the other.
             if (mm == K.init_mm)
             {
                 foreach ((ulong start, ulong end) in st.range)
-                    pagewalk.walk_kernel_page_table_range(start, end, note_page, st);
+                    if ((st.err = pagewalk.walk_kernel_page_table_range(start, end, note_page, st)) != 0)
+                        break;
             }
             else
             {
                 mmap_lock.mmap_write_lock(mm);
                 foreach ((ulong start, ulong end) in st.range)
-                    pagewalk.walk_page_range_debug(mm, start, end, note_page, st);
+                    if ((st.err = pagewalk.walk_page_range_debug(mm, start, end, note_page, st)) != 0)
+                        break;
                 mmap_lock.mmap_write_unlock(mm);
             }
             mmap_lock.mmap_write_unlock(K.init_mm);
@@ -74,7 +80,7 @@ namespace ReferenceKernelMm.mm
                 st.wx_pages++;
         }
 
-        /// <summary>Checks that no kernel mapping is writable and executable; returns whether it passed.</summary>
+        /// <summary>Checks that no kernel mapping is writable and executable; returns whether it passed (a stopped walk passes on what it saw).</summary>
         public static bool ptdump_check_wx()
         {
             var st = new ptdump_state();

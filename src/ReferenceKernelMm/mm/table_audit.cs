@@ -97,6 +97,88 @@ namespace ReferenceKernelMm.mm
             return problems;
         }
 
+        /// <summary>
+        /// The page allocator's side of the audit: its free list agrees with the frames (<see cref="page_alloc.check_accounting"/>),
+        /// and every allocated page of boot memory is a page table or backs the vmemmap (a leaf of init_mm's vmemmap range);
+        /// any other is leaked, as a failed hot-add that did not free its vmemmap pages leaves them. Pages in
+        /// <paramref name="outside"/> (allocated before the audited run, for other uses) are skipped. Run it when nothing else runs.
+        /// </summary>
+        [NoLockAnalysis("end-of-run audit: nothing else runs; reads the tables as data")]
+        public static List<string> check_pages(ISet<ulong>? outside = null)
+        {
+            List<string> problems = page_alloc.check_accounting();
+            var backing = new HashSet<ulong>();
+            collect_leaves(K.init_mm.pgd, mm_layout.VMEMMAP_START, mm_layout.VMEMMAP_END, backing);
+            for (ulong pfn = 1; pfn < mmzone.BOOT_MEMORY >> PAGE_SHIFT; pfn++)
+            {
+                Frame f = PhysMem.frame(pfn);
+                if (f.allocated && !mmzone.pfn_to_page(pfn).page_table && !backing.Contains(pfn) && (outside == null || !outside.Contains(pfn)))
+                    problems.Add($"page pfn 0x{pfn:x} leaked: allocated by {f.alloc_track?.Op ?? "?"}, neither a page table nor mapped in the vmemmap");
+            }
+            return problems;
+        }
+
+        /// <summary>
+        /// The end-of-run lock check: the port's global locks and those of <paramref name="mms"/> are all free. A walker
+        /// stopped part-way or a hot-add or hot-remove that rolled back must have released what it took on its error path.
+        /// </summary>
+        public static List<string> check_locks(IEnumerable<mm_struct> mms)
+        {
+            var problems = new List<string>();
+            void sem(string name, bool locked) { if (locked) problems.Add($"{name} is still held"); }
+            sem("device_hotplug_lock", locking.mutex_is_locked(memory_hotplug.device_hotplug_lock));
+            sem("fixmap_lock", locking.mutex_is_locked(arch.arm64.mm.mmu.fixmap_lock));
+            sem("mem_hotplug_lock", locking.percpu_rwsem_is_locked(memory_hotplug.mem_hotplug_lock));
+            sem("cpu_hotplug_lock", locking.percpu_rwsem_is_locked(kernel.cpu.cpu_hotplug_lock));
+            sem("vmap_area_lock", locking.spin_is_locked(vmalloc.vmap_area_lock));
+            foreach (mm_struct mm in mms)
+            {
+                sem($"{mm}.mmap_lock", locking.rwsem_is_locked(mm.mmap_lock));
+                sem($"{mm}.page_table_lock", locking.spin_is_locked(mm.page_table_lock));
+            }
+            return problems;
+        }
+
+        /// <summary>Pages allocated now in boot memory that are not page tables (for a test's <c>outside</c> set).</summary>
+        public static HashSet<ulong> allocated_pages()
+        {
+            var pages = new HashSet<ulong>();
+            for (ulong pfn = 1; pfn < mmzone.BOOT_MEMORY >> PAGE_SHIFT; pfn++)
+                if (PhysMem.frame(pfn).allocated && !mmzone.pfn_to_page(pfn).page_table)
+                    pages.Add(pfn);
+            return pages;
+        }
+
+        // Every pfn mapped by a leaf of [start, end) under root (a huge leaf counts each page it maps).
+        private static void collect_leaves(pgtable_t root, ulong start, ulong end, HashSet<ulong> pfns)
+        {
+            for (ulong addr = start, next; addr < end; addr = next)
+            {
+                pXd_t e = root.entry(index(addr, pt_level.pgd));
+                next = addr_end(addr, end, pt_level.pgd);
+                collect_entry(e, addr, next, pfns);
+            }
+        }
+
+        private static void collect_entry(pXd_t e, ulong addr, ulong end, HashSet<ulong> pfns)
+        {
+            ulong v = e.read();
+            if (pxd_leaf(v, e.level))
+            {
+                for (ulong i = 0; i < level_size(e.level) / PAGE_SIZE; i++)
+                    pfns.Add(entry_pfn(v) + i);
+                return;
+            }
+            if (!pxd_table(v, e.level))
+                return;
+            for (ulong next; addr < end; addr = next)
+            {
+                pXd_t child = pxd_offset(e, addr);
+                next = addr_end(addr, end, child.level);
+                collect_entry(child, addr, next, pfns);
+            }
+        }
+
         private static void walk(mm_struct mm, pgtable_t table, Dictionary<ulong, int> refs, List<string> problems)
         {
             if (table.level == pt_level.pte)

@@ -97,12 +97,14 @@ namespace ReferenceKernelMm.mm
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void vmap_page_range(ulong addr, ulong end, ulong phys, ulong prot)
+        public static int vmap_page_range(ulong addr, ulong end, ulong phys, ulong prot)
         {
+            // -ENOMEM leaves what was mapped so far: the caller's vunmap of the area clears it, as free_vm_area does.
             while (addr < end)
             {
                 pXd_t pgd = pgd_offset_k(addr);
-                memory.__pxd_alloc_kernel(pgd, "vmap_page_range");
+                if (memory.__pxd_alloc_kernel(pgd, "vmap_page_range") is int err_pgd and not 0)
+                    return err_pgd;
                 pXd_t pud = pxd_offset(pgd, addr);
                 if (vmap_try_huge_pud(pud, addr, end, phys))
                 {
@@ -111,7 +113,8 @@ namespace ReferenceKernelMm.mm
                     phys += PUD_SIZE;
                     continue;
                 }
-                memory.__pxd_alloc_kernel(pud, "vmap_page_range");
+                if (memory.__pxd_alloc_kernel(pud, "vmap_page_range") is int err_pud and not 0)
+                    return err_pud;
                 pXd_t pmd = pxd_offset(pud, addr);
                 if (vmap_try_huge_pmd(pmd, addr, end, phys))
                 {
@@ -120,7 +123,8 @@ namespace ReferenceKernelMm.mm
                     phys += PMD_SIZE;
                     continue;
                 }
-                memory.__pxd_alloc_kernel(pmd, "vmap_page_range");
+                if (memory.__pxd_alloc_kernel(pmd, "vmap_page_range") is int err_pmd and not 0)
+                    return err_pmd;
                 for (ulong next = addr_end(addr, end, pt_level.pmd); addr < next; addr += PAGE_SIZE, phys += PAGE_SIZE)
                 {
                     pXd_t pte = pxd_offset(pmd, addr);
@@ -128,6 +132,7 @@ namespace ReferenceKernelMm.mm
                     pte.write(pfn_entry(phys >> PAGE_SHIFT, prot));
                 }
             }
+            return 0;
         }
 
         private static bool vmap_try_huge_pud(pXd_t pud, ulong addr, ulong end, ulong phys)
@@ -179,13 +184,20 @@ namespace ReferenceKernelMm.mm
             free_vm_area(area);
         }
 
-        /// <summary>Maps device memory [phys, phys+size) in the vmalloc area (ioremap); returns its address. Aligned like phys, so huge mappings are possible.</summary>
+        /// <summary>
+        /// Maps device memory [phys, phys+size) in the vmalloc area (ioremap); returns its address, or 0 when a table could
+        /// not be allocated (the partial mapping and the area are released first). Aligned like phys, so huge mappings are possible.
+        /// </summary>
         [MightSleep]
         public static ulong ioremap(ulong phys, ulong size)
         {
             ulong align = phys % PUD_SIZE == 0 ? PUD_SIZE : phys % PMD_SIZE == 0 ? PMD_SIZE : PAGE_SIZE;
             vm_struct area = get_vm_area(size, align);
-            ioremap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL);
+            if (ioremap_page_range(area.addr, area.addr + area.size, phys, PAGE_KERNEL) != 0)
+            {
+                vunmap(area.addr);
+                return 0;
+            }
             return area.addr;
         }
 
@@ -193,7 +205,7 @@ namespace ReferenceKernelMm.mm
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void ioremap_page_range(ulong addr, ulong end, ulong phys, ulong prot) => vmap_page_range(addr, end, phys, prot);
+        public static int ioremap_page_range(ulong addr, ulong end, ulong phys, ulong prot) => vmap_page_range(addr, end, phys, prot);
 
         /// <summary>iounmap.</summary>
         public static void iounmap(ulong addr) => vunmap(addr);

@@ -66,5 +66,12 @@ namespace ReferenceKernelMm.include.linux
                 Monitor.PulseAll(@lock.sync);
             }
         }
+
+        /// <summary>mutex_is_locked: whether any CPU holds the mutex (a racy read, for checks).</summary>
+        public static bool mutex_is_locked(mutex @lock)
+        {
+            lock (@lock.sync)
+                return @lock.locked;
+        }
     }
 }

@@ -114,5 +114,12 @@ namespace ReferenceKernelMm.include.linux
                 Monitor.PulseAll(sem.sync);
             }
         }
+
+        /// <summary>Whether a reader or the writer holds the semaphore (a racy read, for checks; the kernel has only lockdep's percpu_rwsem_is_held).</summary>
+        public static bool percpu_rwsem_is_locked(percpu_rw_semaphore sem)
+        {
+            lock (sem.sync)
+                return sem.writer || sem.readers() > 0;
+        }
     }
 }

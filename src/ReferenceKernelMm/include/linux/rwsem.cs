@@ -132,5 +132,12 @@ namespace ReferenceKernelMm.include.linux
                 Monitor.PulseAll(sem.sync);
             }
         }
+
+        /// <summary>rwsem_is_locked: whether a reader or a writer holds the semaphore (a racy read, for checks).</summary>
+        public static bool rwsem_is_locked(rw_semaphore sem)
+        {
+            lock (sem.sync)
+                return sem.writer || sem.readers > 0;
+        }
     }
 }

@@ -60,5 +60,8 @@ namespace ReferenceKernelMm.include.linux
             Volatile.Write(ref @lock.locked, 0);
             Smp.preempt_enable();
         }
+
+        /// <summary>spin_is_locked: whether any CPU holds the spinlock (a racy read, for checks).</summary>
+        public static bool spin_is_locked(spinlock_t @lock) => Volatile.Read(ref @lock.locked) != 0;
     }
 }

@@ -10,7 +10,10 @@ using static ReferenceKernelMm.include.linux.pgtable;
 
 namespace ReferenceKernelMm.arch.arm64.mm
 {
-    /// <summary>Allocates a page-table page for a table of <paramref name="level"/> and returns its physical address (__create_pgd_mapping's pgtable_alloc).</summary>
+    /// <summary>
+    /// Allocates a page-table page for a table of <paramref name="level"/> and returns its physical address, or
+    /// <see cref="mmu.INVALID_PHYS_ADDR"/> when it cannot (__create_pgd_mapping's pgtable_alloc).
+    /// </summary>
     public delegate ulong pgtable_alloc_t(pt_level level);
 
     /// <summary>
@@ -37,7 +40,9 @@ namespace ReferenceKernelMm.arch.arm64.mm
         {
             init.main.lockdep_assert_single_cpu_boot();
             pgtable_t pgd = table_alloc(pt_level.pgd, "paging_init");
-            __create_pgd_mapping(pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0);
+            // Boot allocations do not fail (no fault injection is set up yet; the kernel panics here).
+            ViolationLog.BUG_ON(__create_pgd_mapping(pgd, 0, __va(0), mmzone.BOOT_MEMORY, PAGE_KERNEL, pgd_pgtable_alloc, 0) != 0,
+                "paging_init: out of memory for the linear map");
             mmu_context.cpu_replace_ttbr1(pgd);
             copy_pgd(K.init_mm.pgd, pgd);
             mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
@@ -105,7 +110,9 @@ namespace ReferenceKernelMm.arch.arm64.mm
             lockdep.lockdep_assert_held(fixmap_lock);
             var work = (hotplug_paging_work)data!;
             copy_pgd(work.pgd, K.init_mm.pgd);
-            __create_pgd_mapping_locked(work.pgd, work.start, __va(work.start), work.size, PAGE_KERNEL, work.pgtable_alloc, NO_BLOCK_MAPPINGS);
+            // The pool was sized for the range before the stop, so the mapping cannot run out.
+            ViolationLog.BUG_ON(__create_pgd_mapping_locked(work.pgd, work.start, __va(work.start), work.size, PAGE_KERNEL, work.pgtable_alloc, NO_BLOCK_MAPPINGS) != 0,
+                "hotplug_paging: the table pool ran out");
             mmu_context.cpu_replace_ttbr1(work.pgd);
             copy_pgd(K.init_mm.pgd, work.pgd);
             mmu_context.cpu_replace_ttbr1(K.init_mm.pgd);
@@ -154,9 +161,16 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// <summary><see cref="__create_pgd_mapping"/> flag: map with pages only, no 2 MiB blocks.</summary>
         public const int NO_BLOCK_MAPPINGS = 1;
 
-        /// <summary>pgd_pgtable_alloc: a page-table page from the page allocator (GFP_PGTABLE_KERNEL: may sleep); returns its physical address.</summary>
+        /// <summary>What a failed pgtable_alloc returns (arm64's INVALID_PHYS_ADDR).</summary>
+        public const ulong INVALID_PHYS_ADDR = ulong.MaxValue;
+
+        /// <summary>
+        /// pgd_pgtable_alloc: a page-table page from the page allocator (GFP_PGTABLE_KERNEL: may sleep); returns its
+        /// physical address, or INVALID_PHYS_ADDR when the allocation fails (fail_page_alloc).
+        /// </summary>
         [MightSleep]
-        public static ulong pgd_pgtable_alloc(pt_level level) => page_alloc.pagetable_alloc($"pgd_pgtable_alloc({level})").pfn << PAGE_SHIFT;
+        public static ulong pgd_pgtable_alloc(pt_level level) =>
+            page_alloc.try_pagetable_alloc($"pgd_pgtable_alloc({level})") is FrameRef f ? f.pfn << PAGE_SHIFT : INVALID_PHYS_ADDR;
 
         /// <summary>
         /// Maps [virt, virt+size) to [phys, ...) in the tables under <paramref name="pgdir"/>: 2 MiB blocks where aligned,
@@ -167,45 +181,51 @@ namespace ReferenceKernelMm.arch.arm64.mm
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void __create_pgd_mapping(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        public static int __create_pgd_mapping(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             mutex_lock(fixmap_lock);
-            __create_pgd_mapping_locked(pgdir, phys, virt, size, prot, pgtable_alloc, flags);
+            int ret = __create_pgd_mapping_locked(pgdir, phys, virt, size, prot, pgtable_alloc, flags);
             mutex_unlock(fixmap_lock);
+            return ret;
         }
 
-        /// <summary>create_pgd_mapping: maps a range in the tables of an mm other than init_mm (efi_mm).</summary>
+        /// <summary>create_pgd_mapping: maps a range in the tables of an mm other than init_mm (efi_mm); 0 or -ENOMEM.</summary>
         [MightSleep]
-        public static void create_pgd_mapping(mm_struct mm, ulong phys, ulong virt, ulong size, ulong prot, bool page_mappings_only)
+        public static int create_pgd_mapping(mm_struct mm, ulong phys, ulong virt, ulong size, ulong prot, bool page_mappings_only)
         {
             ViolationLog.BUG_ON(mm == K.init_mm, "create_pgd_mapping on init_mm");
-            __create_pgd_mapping(mm.pgd, phys, virt, size, prot, pgd_pgtable_alloc, page_mappings_only ? NO_BLOCK_MAPPINGS : 0);
+            return __create_pgd_mapping(mm.pgd, phys, virt, size, prot, pgd_pgtable_alloc, page_mappings_only ? NO_BLOCK_MAPPINGS : 0);
         }
 
         /// <summary>
         /// The body of <see cref="__create_pgd_mapping"/>. It populates empty entries without init_mm.page_table_lock, as
         /// arm64 does: the only writers of these tables are __create_pgd_mapping callers, serialised by fixmap_lock, and
         /// hot-remove, excluded by the hotplug lock that hot-add holds. Whether it sleeps depends on <paramref name="pgtable_alloc"/>.
+        /// Returns 0, or -ENOMEM when pgtable_alloc fails: what was mapped stays, for the caller to remove
+        /// (__remove_pgd_mapping), and every fixmap slot is cleared again.
         /// </summary>
         [Requires("ReferenceKernelMm.arch.arm64.mm.mmu.fixmap_lock")]
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
-        internal static void __create_pgd_mapping_locked(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        internal static int __create_pgd_mapping_locked(pgtable_t pgdir, ulong phys, ulong virt, ulong size, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
             ViolationLog.BUG_ON(pgdir.level != pt_level.pgd, "__create_pgd_mapping: pgdir is not a pgd");
             for (ulong addr = virt, end = virt + size, next; addr < end; addr = next)
             {
                 next = addr_end(addr, end, pt_level.pgd);
-                alloc_init_pud(pgdir.entry(index(addr, pt_level.pgd)), addr, next, phys, prot, pgtable_alloc, flags);
+                int ret = alloc_init_pud(pgdir.entry(index(addr, pt_level.pgd)), addr, next, phys, prot, pgtable_alloc, flags);
+                if (ret != 0)
+                    return ret;
                 phys += next - addr;
             }
+            return 0;
         }
 
         // Entry value pointing to the table at phys (__pXd_populate).
         private static ulong table_desc(ulong table_phys) => pfn_entry(table_phys >> PAGE_SHIFT, _PAGE_PRESENT | _PAGE_TABLE);
 
-        private static void alloc_init_pud(pXd_t pgdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        private static int alloc_init_pud(pXd_t pgdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
             ulong pgd = pgdp.read();
@@ -213,6 +233,8 @@ namespace ReferenceKernelMm.arch.arm64.mm
             if (pxd_none(pgd))
             {
                 ulong pud_phys = pgtable_alloc(pt_level.pud);
+                if (pud_phys == INVALID_PHYS_ADDR)
+                    return lib.errno.ENOMEM;
                 pudp = fixmap.pxd_set_fixmap_offset(table_desc(pud_phys), pt_level.pud, addr);
                 pgdp.write(table_desc(pud_phys));
             }
@@ -224,13 +246,19 @@ namespace ReferenceKernelMm.arch.arm64.mm
             for (ulong next; addr < end; addr = next, pudp = pudp.next())
             {
                 next = addr_end(addr, end, pt_level.pud);
-                alloc_init_pmd(pudp, addr, next, phys, prot, pgtable_alloc, flags);
+                int ret = alloc_init_pmd(pudp, addr, next, phys, prot, pgtable_alloc, flags);
+                if (ret != 0)
+                {
+                    fixmap.pxd_clear_fixmap(pt_level.pud);
+                    return ret;
+                }
                 phys += next - addr;
             }
             fixmap.pxd_clear_fixmap(pt_level.pud);
+            return 0;
         }
 
-        private static void alloc_init_pmd(fixmap_pXd pudp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
+        private static int alloc_init_pmd(fixmap_pXd pudp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc, int flags)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
             ulong pud = pudp.read();
@@ -238,6 +266,8 @@ namespace ReferenceKernelMm.arch.arm64.mm
             if (pxd_none(pud))
             {
                 ulong pmd_phys = pgtable_alloc(pt_level.pmd);
+                if (pmd_phys == INVALID_PHYS_ADDR)
+                    return lib.errno.ENOMEM;
                 pmdp = fixmap.pxd_set_fixmap_offset(table_desc(pmd_phys), pt_level.pmd, addr);
                 pudp.write(table_desc(pmd_phys));
             }
@@ -254,16 +284,18 @@ namespace ReferenceKernelMm.arch.arm64.mm
                     ViolationLog.BUG_ON(!pxd_none(pmdp.read()), $"__create_pgd_mapping: 0x{addr:x} already mapped");
                     pmdp.write(pfn_entry(phys >> PAGE_SHIFT, prot));
                 }
-                else
+                else if (alloc_init_pte(pmdp, addr, next, phys, prot, pgtable_alloc) is int ret and not 0)
                 {
-                    alloc_init_pte(pmdp, addr, next, phys, prot, pgtable_alloc);
+                    fixmap.pxd_clear_fixmap(pt_level.pmd);
+                    return ret;
                 }
                 phys += next - addr;
             }
             fixmap.pxd_clear_fixmap(pt_level.pmd);
+            return 0;
         }
 
-        private static void alloc_init_pte(fixmap_pXd pmdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc)
+        private static int alloc_init_pte(fixmap_pXd pmdp, ulong addr, ulong end, ulong phys, ulong prot, pgtable_alloc_t pgtable_alloc)
         {
             lockdep.lockdep_assert_held(fixmap_lock);
             ulong pmd = pmdp.read();
@@ -271,6 +303,8 @@ namespace ReferenceKernelMm.arch.arm64.mm
             if (pxd_none(pmd))
             {
                 ulong pte_phys = pgtable_alloc(pt_level.pte);
+                if (pte_phys == INVALID_PHYS_ADDR)
+                    return lib.errno.ENOMEM;
                 ptep = fixmap.pxd_set_fixmap_offset(table_desc(pte_phys), pt_level.pte, addr);
                 pmdp.write(table_desc(pte_phys));
             }
@@ -285,32 +319,59 @@ namespace ReferenceKernelMm.arch.arm64.mm
                 ptep.write(pfn_entry(phys >> PAGE_SHIFT, prot));
             }
             fixmap.pxd_clear_fixmap(pt_level.pte);
+            return 0;
         }
 
-        /// <summary>Hot-add: linear map of the range, then its sections (memmap and vmemmap). Must be called with mem_hotplug_lock held for write.</summary>
+        /// <summary>
+        /// Hot-add: linear map of the range, then its sections (memmap and vmemmap). Must be called with mem_hotplug_lock
+        /// held for write. Returns 0, or -ENOMEM when a table or vmemmap page cannot be allocated; then everything it did
+        /// is undone (the sections added so far removed again, the linear map removed with its empty tables), as arm64's
+        /// arch_add_memory removes the mapping when __add_pages fails.
+        /// </summary>
         [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
-        public static void arch_add_memory(int nid, ulong start, ulong size, bool use_altmap)
+        public static int arch_add_memory(int nid, ulong start, ulong size, bool use_altmap)
         {
             lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
-            __create_pgd_mapping(K.init_mm.pgd, start, __va(start), size, PAGE_KERNEL, pgd_pgtable_alloc, NO_BLOCK_MAPPINGS);
-            for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
+            ulong start_pfn = start >> PAGE_SHIFT, end_pfn = (start + size) >> PAGE_SHIFT;
+            int ret = __create_pgd_mapping(K.init_mm.pgd, start, __va(start), size, PAGE_KERNEL, pgd_pgtable_alloc, NO_BLOCK_MAPPINGS);
+            ulong pfn = start_pfn;
+            for (; ret == 0 && pfn < end_pfn; pfn += mmzone.PAGES_PER_SECTION)
             {
                 mem_section s = mmzone.__pfn_to_section(pfn);
                 s.present = true;
 #if !CONFIG_MEMMAP_ON_ONLINE
-                section_activate_memmap(s, use_altmap);
+                ret = section_activate_memmap(s, use_altmap);
+                if (ret != 0)
+                    s.present = false;
 #endif
             }
+            if (ret == 0)
+                return 0;
+            // __add_pages failed at the section before pfn (which section_activate_memmap already undid): remove those before it.
+            for (ulong p = start_pfn; p + mmzone.PAGES_PER_SECTION < pfn; p += mmzone.PAGES_PER_SECTION)
+            {
+                mem_section s = mmzone.__pfn_to_section(p);
+                section_deactivate_memmap(s);
+                s.present = false;
+            }
+            __remove_pgd_mapping(K.init_mm, __va(start), size);
+            return ret;
         }
 
-        /// <summary>Creates a section's memmap and maps it in the vmemmap (sparse_add_section / section_activate).</summary>
+        /// <summary>
+        /// Creates a section's memmap and maps it in the vmemmap (sparse_add_section / section_activate); 0, or -ENOMEM
+        /// when the vmemmap cannot be populated, after unmapping what was and dropping the memmap (section_deactivate).
+        /// </summary>
         [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
-        internal static void section_activate_memmap(mem_section s, bool use_altmap)
+        internal static int section_activate_memmap(mem_section s, bool use_altmap)
         {
             lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
             mmzone.section_alloc_memmap(s, use_altmap ? ALTMAP_PAGES : 0);
             ulong start = pfn_to_vmemmap(s.start_pfn);
-            vmemmap_populate(start, start + mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE, use_altmap ? s.start_pfn : null);
+            int ret = vmemmap_populate(start, start + mmzone.PAGES_PER_SECTION * STRUCT_PAGE_SIZE, use_altmap ? s.start_pfn : null);
+            if (ret != 0)
+                section_deactivate_memmap(s);
+            return ret;
         }
 
         /// <summary>Unmaps a section's memmap from the vmemmap, freeing empty tables, and drops it (section_deactivate).</summary>
@@ -326,20 +387,23 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// <summary>
         /// Maps the vmemmap range [start, end) with 2 MiB blocks: from the hot-added range itself with an altmap,
         /// else from boot memory, falling back to base pages when no contiguous block is free.
-        /// The range belongs to the section being added.
+        /// The range belongs to the section being added. Returns 0, or -ENOMEM when a table or a backing page cannot be
+        /// allocated: what was mapped stays, for the caller's vmemmap_free.
         /// </summary>
         [PageTableWalker("kernel", OwnsRange = true)]
         [LeafModifier("kernel", OwnsRange = true)]
         [MightSleep]
-        public static void vmemmap_populate(ulong start, ulong end, ulong? altmap_base_pfn)
+        public static int vmemmap_populate(ulong start, ulong end, ulong? altmap_base_pfn)
         {
             ulong next_altmap_pfn = altmap_base_pfn ?? 0;
             for (ulong addr = start; addr < end;)
             {
                 pXd_t pgd = pgd_offset_k(addr);
-                memory.__pxd_alloc_kernel(pgd, "vmemmap_populate");
+                if (memory.__pxd_alloc_kernel(pgd, "vmemmap_populate") != 0)
+                    return lib.errno.ENOMEM;
                 pXd_t pud = pxd_offset(pgd, addr);
-                memory.__pxd_alloc_kernel(pud, "vmemmap_populate");
+                if (memory.__pxd_alloc_kernel(pud, "vmemmap_populate") != 0)
+                    return lib.errno.ENOMEM;
                 pXd_t pmd = pxd_offset(pud, addr);
                 ulong? block = null;
                 if (altmap_base_pfn != null)
@@ -357,12 +421,15 @@ namespace ReferenceKernelMm.arch.arm64.mm
                     addr += PMD_SIZE;
                     continue;
                 }
-                memory.__pxd_alloc_kernel(pmd, "vmemmap_populate");
+                if (memory.__pxd_alloc_kernel(pmd, "vmemmap_populate") != 0)
+                    return lib.errno.ENOMEM;
                 pXd_t pte = pxd_offset(pmd, addr);
-                FrameRef backing = page_alloc.get_zeroed_page("vmemmap_populate");
+                if (page_alloc.try_get_zeroed_page("vmemmap_populate") is not FrameRef backing)
+                    return lib.errno.ENOMEM;
                 pte.write(pfn_entry(backing.pfn, PAGE_KERNEL));
                 addr += PAGE_SIZE;
             }
+            return 0;
         }
 
         /// <summary>Hot-remove: tears down the sections' memmap and the linear map. Must be called with mem_hotplug_lock held for write.</summary>

@@ -21,12 +21,12 @@ namespace ReferenceKernelMm.drivers.firmware.efi
         /// <summary>What ptdump_efi walks (arm64's efi_ptdump_info: 0 to DEFAULT_MAP_WINDOW_64).</summary>
         public static readonly (ulong start, ulong end)[] efi_ptdump_range = { (0, mm_layout.TASK_SIZE) };
 
-        /// <summary>efi_create_mapping (arm64): maps a runtime region in <paramref name="mm"/> with pages; code read-only and executable, data non-executable.</summary>
+        /// <summary>efi_create_mapping (arm64): maps a runtime region in <paramref name="mm"/> with pages; code read-only and executable, data non-executable. 0 or -ENOMEM.</summary>
         [MightSleep]
-        public static void efi_create_mapping(mm_struct mm, efi_memory_desc_t md)
+        public static int efi_create_mapping(mm_struct mm, efi_memory_desc_t md)
         {
             ulong prot = md.code ? PAGE_KERNEL_ROX : PAGE_KERNEL;
-            mmu.create_pgd_mapping(mm, md.phys_addr, md.virt_addr, md.num_pages << PAGE_SHIFT, prot, page_mappings_only: true);
+            return mmu.create_pgd_mapping(mm, md.phys_addr, md.virt_addr, md.num_pages << PAGE_SHIFT, prot, page_mappings_only: true);
         }
 
         /// <summary>The efi_page_tables debugfs file: arm64's ptdump of efi_mm.</summary>
