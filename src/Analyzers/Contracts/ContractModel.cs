@@ -178,7 +178,7 @@ namespace MmLock.Analyzers.Contracts
         {
             if (type == null) return false;
             if (_scopedGuards.TryGetValue(type, out var known)) return known;
-            return _scopedGuards.TryGetValue(type, out var guard) ? guard : _scopedGuards.GetOrAdd(type, t =>
+            return _scopedGuards.GetOrAdd(type, t =>
             {
                 for (var current = t as INamedTypeSymbol; current != null; current = current.BaseType)
                     if (AttributesOf(current.OriginalDefinition).Any(a => a.Name == "ScopedGuard")) return true;
@@ -497,7 +497,7 @@ namespace MmLock.Analyzers.Contracts
         {
             member = member.OriginalDefinition;
             if (_guards.TryGetValue(member, out var known)) return known;
-            return _guards.TryGetValue(member, out var guards) ? guards : _guards.GetOrAdd(member, m =>
+            return _guards.GetOrAdd(member, m =>
             {
                 var attributes = AttributesOf(m).Where(a => a.Name == "GuardedBy" && ConditionHolds(a.When)).ToList();
                 if (attributes.Count == 0) return null;

@@ -91,8 +91,8 @@ namespace MmLock.Analyzers.Flow
             {
                 cancellation.ThrowIfCancellationRequested();
                 var list = events[block.Ordinal] = new List<Event>();
-                foreach (var operation in block.Operations) Collect(operation, list, captured, pending, reads: true);
-                if (block.BranchValue != null) Collect(block.BranchValue, list, captured, pending, reads: true);
+                foreach (var operation in block.Operations) Collect(operation, list, null, pending, reads: true);
+                if (block.BranchValue != null) Collect(block.BranchValue, list, null, pending, reads: true);
             }
             return new ReachingDefinitions().Solve(graph, events, tracked, cancellation);
         }
@@ -233,11 +233,11 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>
-        /// The reads and writes of locals and parameters in an operation, in evaluation order (operands before the write).
-        /// Post-order on an explicit stack: an expression of 20,000 terms (which Roslyn binds without recursion) overflowed the
+        /// The reads and writes of locals and parameters in an operation, in evaluation order (operands before the write), and
+        /// into <paramref name="captured"/> (when given) the names lambdas use. Post-order on an explicit stack: an expression of 20,000 terms (which Roslyn binds without recursion) overflowed the
         /// thread's stack when walked recursively, and a stack overflow ends the compiler's process.
         /// </summary>
-        private static void Collect(IOperation root, List<Event> events, HashSet<string> captured, Stack<(IOperation Operation, bool ChildrenDone)> pending, bool reads)
+        private static void Collect(IOperation root, List<Event> events, HashSet<string>? captured, Stack<(IOperation Operation, bool ChildrenDone)> pending, bool reads)
         {
             pending.Push((root, false));
             while (pending.Count > 0)
@@ -250,7 +250,7 @@ namespace MmLock.Analyzers.Flow
                 }
                 if (operation is IFlowAnonymousFunctionOperation function)
                 {
-                    Names(function.Syntax, captured);
+                    if (captured != null) Names(function.Syntax, captured);
                     continue;
                 }
                 pending.Push((operation, true));

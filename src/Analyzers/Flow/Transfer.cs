@@ -119,17 +119,20 @@ namespace MmLock.Analyzers.Flow
         {
             var first = First(chain);
             if (first == null || !IsLink(first)) return Step(chain, Visit(first, state, report), report);
-            var spine = new Stack<IOperation>();
-            spine.Push(chain);
+            // One stack for the body: a nested chain (in an argument) pushes above this one's bottom and pops back to it.
+            int bottom = _spine.Count;
+            _spine.Push(chain);
             for (var link = first; link != null && IsLink(link); link = First(link))
             {
                 Count(link, state, report);
-                spine.Push(link);
+                _spine.Push(link);
             }
-            state = Visit(First(spine.Peek()), state, report);
-            while (spine.Count > 0) state = Step(spine.Pop(), state, report);
+            state = Visit(First(_spine.Peek()), state, report);
+            while (_spine.Count > bottom) state = Step(_spine.Pop(), state, report);
             return state;
         }
+
+        private readonly Stack<IOperation> _spine = new Stack<IOperation>();
 
         /// <summary>One link once its first operand is visited: the rest of its operands, then its call or access.</summary>
         private FlowState Step(IOperation link, FlowState state, bool report)

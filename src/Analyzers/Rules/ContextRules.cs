@@ -119,16 +119,16 @@ namespace MmLock.Analyzers.Rules
             CheckReleases(call, before, location);
         }
 
-        /// <summary>
-        /// The clauses not satisfied, skipping those on a context <paramref name="reported"/> already has a diagnostic for at this call.
-        /// Of several requirements of one context a role's is reported (a role call reports only its MM2xxx, contract §3), then
-        /// of <c>[Requires]</c> and <c>[RequiresShared]</c> the exclusive one.
-        /// </summary>
         /// <summary>Guarded and exclusive clauses first (a single clause, most calls, is not sorted).</summary>
         private static IEnumerable<BoundClause> InReportingOrder(ImmutableArray<BoundClause> clauses) =>
             clauses.Length < 2 ? clauses : clauses.OrderBy(c => c.Clause.Kind is ClauseKind.Requires or ClauseKind.RequiresAny ? 1 : 0)
                 .ThenBy(c => c.Alternatives.All(a => a.Mode == Mode.Exclusive) ? 0 : 1);
 
+        /// <summary>
+        /// The clauses not satisfied, skipping those on a context <paramref name="reported"/> already has a diagnostic for at this call.
+        /// Of several requirements of one context a role's is reported (a role call reports only its MM2xxx, contract §3), then
+        /// of <c>[Requires]</c> and <c>[RequiresShared]</c> the exclusive one.
+        /// </summary>
         private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name, HashSet<string> reported)
         {
             var missingHolds = new List<(BoundClause Clause, string Text)>();
