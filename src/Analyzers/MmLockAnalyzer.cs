@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -64,16 +65,19 @@ namespace MmLock.Analyzers
         private static void AnalyzeBlocks(ContractModel model, OperationBlockAnalysisContext context)
         {
             var tree = context.OperationBlocks.FirstOrDefault()?.Syntax.SyntaxTree;
-            AnalysisFailure.Run(() => Name(context.OwningSymbol), AnalysisFailure.LocationOf(context.OwningSymbol, tree), context.ReportDiagnostic, report =>
+            // Most bodies have nothing to analyze: they are told apart before anything is allocated for them.
+            if (!AnalysisFailure.Try((model, context), static s => BlocksToAnalyze(s.model, s.context), context.OwningSymbol, tree, out var blocks, out var stopped))
             {
+                context.ReportDiagnostic(stopped!);
+                return;
+            }
+            if (blocks == null) return;
+            AnalysisFailure.Run((model, context, blocks), context.OwningSymbol, tree, context.ReportDiagnostic, static (s, report) =>
+            {
+                var (model, context, blocks) = s;
                 using var cancellable = Inference.Cancellation(context.CancellationToken);
-                var analyzed = new System.Collections.Generic.HashSet<IOperation>();
-                foreach (var operationBlock in context.OperationBlocks)
+                foreach (var (block, operationBlock) in blocks)
                 {
-                    // A constructor initializer is a block of its own, beside the body: both are analyzed as their whole.
-                    var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
-                    if (block is not (IMethodBodyBaseOperation or IBlockOperation) || !analyzed.Add(block)) continue;
-                    if (!NeedsFlow(model, context.OwningSymbol, block, context.CancellationToken)) continue;
                     var graph = ReferenceEquals(block, operationBlock) ? context.GetControlFlowGraph(block) : block switch
                     {
                         IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, context.CancellationToken),
@@ -87,6 +91,32 @@ namespace MmLock.Analyzers
                     ReportInferredLocalFunctions(model, graph, report);
                 }
             });
+        }
+
+        /// <summary>
+        /// The member's bodies that need a flow analysis, each with the operation block it came from (a constructor's initializer
+        /// and body are analyzed once, as their whole), or null when none does.
+        /// </summary>
+        private static List<(IOperation Block, IOperation OperationBlock)>? BlocksToAnalyze(ContractModel model, OperationBlockAnalysisContext context)
+        {
+            List<(IOperation, IOperation)>? blocks = null;
+            IOperation? previous = null;
+            foreach (var operationBlock in context.OperationBlocks)
+            {
+                var block = operationBlock.Parent is IMethodBodyBaseOperation whole ? whole : operationBlock;
+                if (block is not (IMethodBodyBaseOperation or IBlockOperation) || ReferenceEquals(block, previous)) continue;
+                previous = block;
+                if (blocks != null && Contains(blocks, block)) continue;
+                if (NeedsFlow(model, context.OwningSymbol, block, context.CancellationToken)) (blocks ??= new List<(IOperation, IOperation)>()).Add((block, operationBlock));
+            }
+            return blocks;
+
+            static bool Contains(List<(IOperation Block, IOperation)> blocks, IOperation block)
+            {
+                foreach (var b in blocks)
+                    if (ReferenceEquals(b.Block, block)) return true;
+                return false;
+            }
         }
 
         /// <summary>MM1012 for the local functions with summaries (only those outside lambdas can have one).</summary>
@@ -110,7 +140,7 @@ namespace MmLock.Analyzers
             return string.Join(" and ", parts);
         }
 
-        private static string Name(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        private static string Name(ISymbol symbol) => AnalysisFailure.MemberName(symbol);
 
         /// <summary>
         /// Whether a body gets a control-flow graph and a flow analysis: a [NoLockAnalysis] body never does (no rule

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -208,7 +209,9 @@ namespace MmLock.Analyzers.Flow
             private readonly List<(int From, int Kind, FlowState State, FlowState Prefix)>?[] _incoming;
             private readonly Dictionary<int, FlowState> _ends = new Dictionary<int, FlowState>();
             private readonly int[] _visits;
-            private readonly SortedSet<int> _work = new SortedSet<int>();
+            /// <summary>The blocks to process, by ordinal - first; the lowest is taken first, as a sorted set would, without its nodes.</summary>
+            private readonly bool[] _pending;
+            private int _pendingCount, _lowestPending;
 
             public RegionRun(BodyAnalysis body, int first, int last)
             {
@@ -218,17 +221,34 @@ namespace MmLock.Analyzers.Flow
                 _in = new FlowState?[last - first + 1];
                 _incoming = new List<(int, int, FlowState, FlowState)>?[last - first + 1];
                 _visits = new int[last - first + 1];
+                _pending = new bool[last - first + 1];
+            }
+
+            private void Enqueue(int ordinal)
+            {
+                int index = ordinal - _first;
+                if (_pending[index]) return;
+                _pending[index] = true;
+                _pendingCount++;
+                if (_pendingCount == 1 || index < _lowestPending) _lowestPending = index;
+            }
+
+            private int Dequeue()
+            {
+                while (!_pending[_lowestPending]) _lowestPending++;
+                _pending[_lowestPending] = false;
+                _pendingCount--;
+                return _lowestPending + _first;
             }
 
             public void Solve(int start, FlowState entry)
             {
                 _in[start - _first] = entry;
-                _work.Add(start);
-                while (_work.Count > 0)
+                Enqueue(start);
+                while (_pendingCount > 0)
                 {
                     _body._cancellation.ThrowIfCancellationRequested();
-                    int ordinal = _work.Min;
-                    _work.Remove(ordinal);
+                    int ordinal = Dequeue();
                     Process(_body._graph.Blocks[ordinal], _in[ordinal - _first]!, report: false);
                 }
             }
@@ -241,12 +261,14 @@ namespace MmLock.Analyzers.Flow
                     var state = _in[ordinal - _first];
                     if (state == null || state.IsUnreachable) continue;
                     var block = _body._graph.Blocks[ordinal];
-                    if (_incoming[ordinal - _first] is { Count: > 1 } edges)
+                    if (_incoming[ordinal - _first] is { Count: > 1 } edges && !SameHeldOnEvery(edges))
                         _body._observer!.OnJoin(_body.JoinLocation(block), edges.Select(e => e.State).Where(s => !s.IsUnreachable).ToList(), state, _body);
                     Process(block, state, report: true);
                 }
                 // Paths that leave at the same exit join there: held on some of them only is MM1005, not MM1004 (contract §3.1).
-                foreach (var exit in _exits.GroupBy(e => e.Location.SourceSpan))
+                if (_exits.Count == 1)
+                    _body._observer!.OnExit(_exits[0].Location, _exits[0].State, _body, _exits[0].Returned);
+                else foreach (var exit in _exits.GroupBy(e => e.Location.SourceSpan))
                 {
                     var states = exit.Select(e => e.State).ToList();
                     var joined = states.Aggregate(FlowState.Unreachable, FlowState.Join);
@@ -254,6 +276,19 @@ namespace MmLock.Analyzers.Flow
                     _body._observer!.OnExit(exit.First().Location, joined, _body, exit.First().Returned);
                 }
                 _exits.Clear();
+            }
+
+            /// <summary>Whether the reachable edges all hold the very same contexts (one map): such a join has nothing to tell.</summary>
+            private static bool SameHeldOnEvery(List<(int From, int Kind, FlowState State, FlowState Prefix)> edges)
+            {
+                ImmutableDictionary<string, Held>? held = null;
+                foreach (var edge in edges)
+                {
+                    if (edge.State.IsUnreachable) continue;
+                    if (held == null) held = edge.State.Held;
+                    else if (!ReferenceEquals(held, edge.State.Held)) return false;
+                }
+                return true;
             }
 
             private readonly List<(Location Location, FlowState State, IOperation? Returned)> _exits = new List<(Location, FlowState, IOperation?)>();
@@ -352,7 +387,8 @@ namespace MmLock.Analyzers.Flow
             private void Propagate(int from, int to, int kind, FlowState state)
             {
                 if (to < _first || to > _last) return;
-                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState, FlowState)>();
+                // Sized for the block's predecessors: most blocks have one edge, and a list's default capacity is four.
+                var edges = _incoming[to - _first] ??= new List<(int, int, FlowState, FlowState)>(Math.Max(1, _body._graph.Blocks[to].Predecessors.Length));
                 int index = 0;
                 bool backEdge = false;
                 // Loops, not Aggregate/Any: no enumerator or closure allocated per propagation.
@@ -377,7 +413,7 @@ namespace MmLock.Analyzers.Flow
                 int visits = _visits[to - _first]++;
                 if (visits >= VisitLimit)
                     throw new AnalysisStoppedException($"no fixed point after {VisitLimit} visits of block {to}");
-                _work.Add(to);
+                Enqueue(to);
             }
         }
 

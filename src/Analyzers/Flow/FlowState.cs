@@ -230,45 +230,108 @@ namespace MmLock.Analyzers.Flow
 
         public Held? Find(string key) => Held.TryGetValue(key, out var held) ? held : null;
 
+        /// <summary>
+        /// The state on either path. A map both sides share, or that the join leaves as it is on <paramref name="a"/>, is
+        /// kept, not rebuilt: most joins (a loop head visited again, the edges of a branch that changed nothing) change nothing.
+        /// </summary>
         public static FlowState Join(FlowState a, FlowState b)
         {
             if (a.IsUnreachable) return b;
-            if (b.IsUnreachable) return a;
-            var held = ImmutableDictionary.CreateBuilder<string, Held>();
-            foreach (var pair in a.Held)
+            if (b.IsUnreachable || ReferenceEquals(a, b)) return a;
+            var held = JoinHeldMaps(a.Held, b.Held);
+            var released = a.Released;
+            if (!ReferenceEquals(released, b.Released))
+                foreach (var pair in b.Released)
+                    if (!released.ContainsKey(pair.Key)) released = released.Add(pair.Key, pair.Value);
+            var facts = JoinFactMaps(a.Facts, b.Facts);
+            var references = JoinReferenceMaps(a.References, b.References);
+            var known = JoinKnownMaps(a.Known, b.Known);
+            if (!ReferenceEquals(a.Held, b.Held))
             {
-                if (b.Held.TryGetValue(pair.Key, out var other))
+                DeferToCaptures(a, b, ref held, ref facts);
+                DeferToCaptures(b, a, ref held, ref facts);
+            }
+            if (ReferenceEquals(held, a.Held) && ReferenceEquals(released, a.Released) && ReferenceEquals(facts, a.Facts)
+                && ReferenceEquals(references, a.References) && ReferenceEquals(known, a.Known)) return a;
+            return new FlowState(false) { Held = held, Released = released, Facts = facts, References = references, Known = known };
+        }
+
+        private static ImmutableDictionary<string, Held> JoinHeldMaps(ImmutableDictionary<string, Held> a, ImmutableDictionary<string, Held> b)
+        {
+            if (ReferenceEquals(a, b)) return a;
+            if (a.Count == b.Count && AllKept(a, b)) return a;
+            var held = ImmutableDictionary.CreateBuilder<string, Held>();
+            foreach (var pair in a)
+            {
+                if (b.TryGetValue(pair.Key, out var other))
                     held[pair.Key] = JoinHeld(pair.Value, other);
                 else
                     held[pair.Key] = pair.Value.With(maybe: true);
             }
-            foreach (var pair in b.Held)
-                if (!a.Held.ContainsKey(pair.Key)) held[pair.Key] = pair.Value.With(maybe: true);
+            foreach (var pair in b)
+                if (!a.ContainsKey(pair.Key)) held[pair.Key] = pair.Value.With(maybe: true);
+            return held.ToImmutable();
 
-            var released = a.Released;
-            foreach (var pair in b.Released)
-                if (!released.ContainsKey(pair.Key)) released = released.Add(pair.Key, pair.Value);
-
-            var facts = ImmutableDictionary.CreateBuilder<object, TryFact>();
-            foreach (var pair in a.Facts)
-                if (b.Facts.TryGetValue(pair.Key, out var other) && JoinFacts(pair.Value, other) is { } joined) facts[pair.Key] = joined;
-
-            var references = ImmutableDictionary.CreateBuilder<object, GuardedReference>();
-            foreach (var pair in a.References)
+            static bool AllKept(ImmutableDictionary<string, Held> a, ImmutableDictionary<string, Held> b)
             {
-                if (!b.References.TryGetValue(pair.Key, out var other)) continue;
+                foreach (var pair in a)
+                    if (!b.TryGetValue(pair.Key, out var other) || !ReferenceEquals(JoinHeld(pair.Value, other), pair.Value)) return false;
+                return true;
+            }
+        }
+
+        private static ImmutableDictionary<object, TryFact> JoinFactMaps(ImmutableDictionary<object, TryFact> a, ImmutableDictionary<object, TryFact> b)
+        {
+            if (ReferenceEquals(a, b) || a.IsEmpty) return a;
+            if (b.IsEmpty) return b;
+            if (a.Count <= b.Count && AllKept(a, b)) return a;
+            var facts = ImmutableDictionary.CreateBuilder<object, TryFact>();
+            foreach (var pair in a)
+                if (b.TryGetValue(pair.Key, out var other) && JoinFacts(pair.Value, other) is { } joined) facts[pair.Key] = joined;
+            return facts.ToImmutable();
+
+            static bool AllKept(ImmutableDictionary<object, TryFact> a, ImmutableDictionary<object, TryFact> b)
+            {
+                foreach (var pair in a)
+                    if (!b.TryGetValue(pair.Key, out var other) || !ReferenceEquals(JoinFacts(pair.Value, other), pair.Value)) return false;
+                return true;
+            }
+        }
+
+        private static ImmutableDictionary<object, GuardedReference> JoinReferenceMaps(ImmutableDictionary<object, GuardedReference> a, ImmutableDictionary<object, GuardedReference> b)
+        {
+            if (ReferenceEquals(a, b) || a.IsEmpty) return a;
+            if (b.IsEmpty) return b;
+            var references = ImmutableDictionary.CreateBuilder<object, GuardedReference>();
+            foreach (var pair in a)
+            {
+                if (!b.TryGetValue(pair.Key, out var other)) continue;
                 var covering = pair.Value.Covering.Intersect(other.Covering);
                 var expiredBy = pair.Value.Expired ? pair.Value : other.Expired ? other : pair.Value.LastReleased != null ? pair.Value : other;
                 references[pair.Key] = new GuardedReference(pair.Value.Lookup, pair.Value.LookupAt, covering, expiredBy.LastReleased, expiredBy.LastReleasedKey, expiredBy.ReleasedAt);
             }
+            return references.ToImmutable();
+        }
 
+        private static ImmutableDictionary<object, (bool Equal, object? Value)> JoinKnownMaps(ImmutableDictionary<object, (bool Equal, object? Value)> a,
+            ImmutableDictionary<object, (bool Equal, object? Value)> b)
+        {
+            if (ReferenceEquals(a, b) || a.IsEmpty) return a;
+            if (b.IsEmpty) return b;
+            if (a.Count <= b.Count && AllKept(a, b)) return a;
             var known = ImmutableDictionary.CreateBuilder<object, (bool, object?)>();
-            foreach (var pair in a.Known)
-                if (b.Known.TryGetValue(pair.Key, out var other) && other.Equal == pair.Value.Equal && Equals(other.Value, pair.Value.Value)) known[pair.Key] = pair.Value;
+            foreach (var pair in a)
+                if (b.TryGetValue(pair.Key, out var other) && Same(pair.Value, other)) known[pair.Key] = pair.Value;
+            return known.ToImmutable();
 
-            DeferToCaptures(a, b, held, facts);
-            DeferToCaptures(b, a, held, facts);
-            return new FlowState(false) { Held = held.ToImmutable(), Released = released, Facts = facts.ToImmutable(), References = references.ToImmutable(), Known = known.ToImmutable() };
+            static bool AllKept(ImmutableDictionary<object, (bool Equal, object? Value)> a, ImmutableDictionary<object, (bool Equal, object? Value)> b)
+            {
+                foreach (var pair in a)
+                    if (!b.TryGetValue(pair.Key, out var other) || !Same(pair.Value, other)) return false;
+                return true;
+            }
+
+            static bool Same((bool Equal, object? Value) x, (bool Equal, object? Value) y) => x.Equal == y.Equal && Equals(x.Value, y.Value);
         }
 
         /// <summary>
@@ -276,7 +339,7 @@ namespace MmLock.Analyzers.Flow
         /// path (<c>trylock(l) ? 0 : -16</c>) or a known one on the other (<c>trylock(l) &amp;&amp; c</c>): not maybe-held, but held
         /// where that value says it came from <paramref name="holding"/> (contract §3.1, stored results).
         /// </summary>
-        private static void DeferToCaptures(FlowState holding, FlowState other, ImmutableDictionary<string, Held>.Builder held, ImmutableDictionary<object, TryFact>.Builder facts)
+        private static void DeferToCaptures(FlowState holding, FlowState other, ref ImmutableDictionary<string, Held> held, ref ImmutableDictionary<object, TryFact> facts)
         {
             ImmutableArray<Held>.Builder? builder = null;
             foreach (var pair in holding.Held)
@@ -297,8 +360,8 @@ namespace MmLock.Analyzers.Flow
                 }
                 else if (otherValue is bool value) success = !value;
                 else continue;
-                foreach (var h in acquired) held.Remove(h.Key);
-                facts[pair.Key] = new TryFact(acquired, success);
+                foreach (var h in acquired) held = held.Remove(h.Key);
+                facts = facts.SetItem(pair.Key, new TryFact(acquired, success));
                 return;
             }
         }

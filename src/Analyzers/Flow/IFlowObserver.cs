@@ -16,7 +16,7 @@ namespace MmLock.Analyzers.Flow
         void OnReferenceEscape(Location at, string? name, GuardedReference reference, string how, FlowState state, BodyAnalysis body);
         /// <summary>The body leaves at <paramref name="location"/>; <paramref name="returned"/> is the value a <c>return</c> gives, if any.</summary>
         void OnExit(Location location, FlowState state, BodyAnalysis body, IOperation? returned);
-        /// <summary>Paths join: <paramref name="joined"/> is the state after the join.</summary>
+        /// <summary>Paths that hold different contexts join: <paramref name="joined"/> is the state after the join.</summary>
         void OnJoin(Location join, IReadOnlyList<FlowState> incoming, FlowState joined, BodyAnalysis body);
     }
 }

@@ -41,6 +41,48 @@ namespace MmLock.Analyzers.Rules
             foreach (var diagnostic in buffer) report(diagnostic);
         }
 
+        /// <summary>
+        /// As above for the analysis of <paramref name="member"/>'s bodies in <paramref name="tree"/>: its name and location are
+        /// made only when it fails, and the analysis gets its state without a closure (this runs for every body).
+        /// </summary>
+        public static void Run<TState>(TState state, ISymbol member, SyntaxTree? tree, Action<Diagnostic> report, Action<TState, Action<Diagnostic>> analysis)
+        {
+            var buffer = new List<Diagnostic>();
+            try
+            {
+                analysis(state, buffer.Add);
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException))
+            {
+                report(Stopped(MemberName(member), LocationOf(member, tree), exception));
+                return;
+            }
+            foreach (var diagnostic in buffer) report(diagnostic);
+        }
+
+        /// <summary>
+        /// <paramref name="step"/>'s result, or, when it fails unexpectedly, false with the MM9999 to report for
+        /// <paramref name="member"/> in <paramref name="stopped"/>: for the checks that run on every body before it is analyzed.
+        /// </summary>
+        public static bool Try<TState, TResult>(TState state, Func<TState, TResult> step, ISymbol member, SyntaxTree? tree, out TResult result, out Diagnostic? stopped)
+        {
+            stopped = null;
+            try
+            {
+                result = step(state);
+                return true;
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException))
+            {
+                result = default!;
+                stopped = Stopped(MemberName(member), LocationOf(member, tree), exception);
+                return false;
+            }
+        }
+
+        /// <summary>How MM9999 names a member.</summary>
+        public static string MemberName(ISymbol member) => member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+
         public static Diagnostic Stopped(string member, Location? location, Exception exception) =>
             Diagnostic.Create(Descriptors.MM9999, location ?? Location.None, member, Describe(exception), FirstFrame(exception));
 
@@ -55,7 +97,16 @@ namespace MmLock.Analyzers.Rules
         }
 
         /// <summary>Where MM9999 goes for a symbol: its first declaration in <paramref name="tree"/>, else its first in source.</summary>
-        public static Location? LocationOf(ISymbol symbol, SyntaxTree? tree) =>
-            symbol.Locations.FirstOrDefault(l => l.IsInSource && l.SourceTree == tree) ?? symbol.Locations.FirstOrDefault(l => l.IsInSource);
+        public static Location? LocationOf(ISymbol symbol, SyntaxTree? tree)
+        {
+            Location? first = null;
+            foreach (var location in symbol.Locations)
+            {
+                if (!location.IsInSource) continue;
+                if (location.SourceTree == tree) return location;
+                first ??= location;
+            }
+            return first;
+        }
     }
 }

@@ -19,6 +19,8 @@ namespace MmLock.Analyzers.Rules
         private readonly Action<Diagnostic> _report;
         private readonly HashSet<string> _reported = new HashSet<string>();
         private readonly HashSet<string> _joined = new HashSet<string>();
+        /// <summary>The contexts a call already has a diagnostic for: one set per body, cleared at each call.</summary>
+        private readonly HashSet<string> _contextsReported = new HashSet<string>();
 
         public ContextRules(Action<Diagnostic> report) { _report = report; }
 
@@ -75,7 +77,8 @@ namespace MmLock.Analyzers.Rules
             var name = call.Site.MemberName;
 
             // One diagnostic per context, MM1006 > MM1003 > MM1001 (and the roles' MM2xxx) context by context.
-            var reported = new HashSet<string>();
+            var reported = _contextsReported;
+            reported.Clear();
             foreach (var (context, _) in call.Excludes)
             {
                 if (Satisfaction.Satisfier(before, context, Mode.Either) is not { } held) continue;
@@ -131,10 +134,10 @@ namespace MmLock.Analyzers.Rules
         /// </summary>
         private void CheckClauses(CallEvent call, FlowState before, BodyAnalysis body, Location location, string name, HashSet<string> reported)
         {
-            var missingHolds = new List<(BoundClause Clause, string Text)>();
+            List<(BoundClause Clause, string Text)>? missingHolds = null;
             foreach (var clause in InReportingOrder(call.Clauses))
             {
-                if (clause.Alternatives.Any(a => reported.Contains(a.Context.Key))) continue;
+                if (AnyReported(clause, reported)) continue;
                 var satisfiers = Satisfaction.Satisfiers(clause, before, body.AssumedDisjunctions);
                 if (satisfiers == null || satisfiers.Count > 0) continue;
                 foreach (var alternative in clause.Alternatives) reported.Add(alternative.Context.Key);
@@ -153,7 +156,7 @@ namespace MmLock.Analyzers.Rules
                             Guards(clause, body), Via(clause));
                         break;
                     case ClauseKind.Freer:
-                        missingHolds.Add((clause, alternatives.IsEmpty ? "?" : Guards(clause, body)));
+                        (missingHolds ??= new List<(BoundClause, string)>()).Add((clause, alternatives.IsEmpty ? "?" : Guards(clause, body)));
                         break;
                     case ClauseKind.LeafModifier:
                         Report(clause.Clause.Rule, location, Also(clause.Clause.Origin), MissingProperties(kind, new[] { clause }), name, clause.Clause.Space!, Guards(clause, body), Via(clause));
@@ -168,9 +171,17 @@ namespace MmLock.Analyzers.Rules
                         break;
                 }
             }
+            if (missingHolds == null) return;
             foreach (var group in missingHolds.GroupBy(m => (m.Clause.Clause.Space, m.Clause.Clause.Freeing, Via(m.Clause))))
                 Report(Descriptors.MM2003, location, group.Select(g => g.Clause.Clause.Origin).Distinct().ToArray(), MissingProperties(ClauseKind.Freer, group.Select(g => g.Clause)),
                     name, group.Key.Space!, group.Key.Freeing!, string.Join(" and ", group.Select(g => g.Text)), group.Key.Item3);
+        }
+
+        private static bool AnyReported(BoundClause clause, HashSet<string> reported)
+        {
+            foreach (var alternative in clause.Alternatives)
+                if (reported.Contains(alternative.Context.Key)) return true;
+            return false;
         }
 
         /// <summary>The chain of an inferred clause, " (via a -> b)", or empty.</summary>
@@ -325,7 +336,7 @@ namespace MmLock.Analyzers.Rules
         {
             // A try-acquire body keeps its contract per returned value: held where it returns success, not held where it returns failure.
             var nameLocation = NameLocation(body);
-            var failed = new HashSet<string>();
+            HashSet<string>? failed = null;
             foreach (var tryAcquire in body.OwnContract.TryAcquires)
             {
                 var instance = body.EntryInstance(tryAcquire.Template);
@@ -335,7 +346,7 @@ namespace MmLock.Analyzers.Rules
                         Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "acquire"), CallSite.DisplayName(body.Owner), "acquire", instance.Display);
                         break;
                     case false:
-                        failed.Add(instance.Key);
+                        (failed ??= new HashSet<string>()).Add(instance.Key);
                         break;
                 }
             }
@@ -343,7 +354,7 @@ namespace MmLock.Analyzers.Rules
             ReportUntestedResults(location, state, body, returned);
 
             foreach (var held in state.DefiniteContexts)
-                if (!held.Assumed && (!body.HeldAtExitByContract.Contains(held.Key) || failed.Contains(held.Key)))
+                if (!held.Assumed && (!body.HeldAtExitByContract.Contains(held.Key) || failed?.Contains(held.Key) == true))
                     Report(Descriptors.MM1004, location, Also(held.AcquiredAt), ContextProperty(held.Key), held.Context.Display, CallSite.DisplayName(body.Owner), BodyAnalysis.Line(held.AcquiredAt));
 
             foreach (var template in body.OwnContract.Acquires)
@@ -359,13 +370,13 @@ namespace MmLock.Analyzers.Rules
                 }
             }
             // A Requires* body that releases what it requires leaves its callers without it (contract §3.1).
-            var released = new HashSet<string>(body.OwnContract.Releases.Select(t => body.EntryInstance(t).Key));
+            var released = body.OwnContract.Releases.IsEmpty ? null : new HashSet<string>(body.OwnContract.Releases.Select(t => body.EntryInstance(t).Key));
             // An inferred contract is what the body does: it has nothing to keep.
-            foreach (var clause in body.OwnContract.Inferred ? Enumerable.Empty<Clause>() : body.OwnContract.Clauses)
+            foreach (var clause in body.OwnContract.Inferred ? ImmutableArray<Clause>.Empty : body.OwnContract.Clauses)
             {
                 if (clause.Kind != ClauseKind.Requires || clause.Alternatives.Length != 1) continue;
                 var instance = body.EntryInstance(clause.Alternatives[0]);
-                if (instance.Existential || released.Contains(instance.Key) || state.Find(instance.Key) is { Definite: true }) continue;
+                if (instance.Existential || released?.Contains(instance.Key) == true || state.Find(instance.Key) is { Definite: true }) continue;
                 Report(Descriptors.MM1008, nameLocation, Also(), ContextProperty(instance.Key, "keep"), CallSite.DisplayName(body.Owner), "keep holding", instance.Display);
             }
             foreach (var template in body.OwnContract.Releases)
