@@ -522,42 +522,50 @@ namespace MmLock.Analyzers.Flow
                 Value = value;
             }
 
+            /// <summary>A test of a boolean, with its value boxed once, not at every branch.</summary>
+            public Constraint(bool equal, bool value) : this(equal, value ? BoxedTrue : BoxedFalse) { }
+
+            private static readonly object BoxedTrue = true, BoxedFalse = false;
+
             /// <summary>True: the value equals <see cref="Value"/>; false: it differs.</summary>
             public bool Equal { get; }
             public object? Value { get; }
             public Constraint Negate() => Value is bool b ? new Constraint(Equal, !b) : new Constraint(!Equal, Value);
         }
 
-        private FlowState Constrain(FlowState state, IOperation operation, Constraint constraint)
+        /// <param name="chained">Inside an <c>and</c>/<c>or</c> pattern, whose operands may contradict each other on an intermediate value.</param>
+        private FlowState Constrain(FlowState state, IOperation operation, Constraint constraint, bool chained = false)
         {
             operation = Paths.Unwrap(operation);
             switch (operation)
             {
                 case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not when constraint.Value is bool:
-                    return Constrain(state, not.Operand, constraint.Negate());
+                    return Constrain(state, not.Operand, constraint.Negate(), chained);
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary when constraint.Value is bool holds:
                 {
                     var (other, constant) = binary.RightOperand.ConstantValue.HasValue ? (binary.LeftOperand, binary.RightOperand.ConstantValue.Value)
                         : binary.LeftOperand.ConstantValue.HasValue ? (binary.RightOperand, binary.LeftOperand.ConstantValue.Value) : (null, null);
                     if (other == null) return state;
                     bool equal = (binary.OperatorKind == BinaryOperatorKind.Equals) == holds;
-                    return Constrain(state, other, constant is bool b ? new Constraint(true, equal ? b : !b) : new Constraint(equal, constant));
+                    return Constrain(state, other, constant is bool b ? new Constraint(true, equal ? b : !b) : new Constraint(equal, constant), chained);
                 }
                 case IIsNullOperation isNull when constraint.Value is bool holds:
-                    return Constrain(state, isNull.Operand, new Constraint(holds, null));
+                    return Constrain(state, isNull.Operand, new Constraint(holds, null), chained);
                 case IIsPatternOperation pattern when constraint.Value is bool holds:
-                    return ConstrainPattern(state, pattern.Value, pattern.Pattern, holds);
+                    return ConstrainPattern(state, pattern.Value, pattern.Pattern, holds, chained);
                 // 'x is object' (a type test, not a pattern): true means non-null; false means null only when every non-null x passes.
                 case IIsTypeOperation isType when constraint.Value is bool holds:
-                    if (holds) return Constrain(state, isType.ValueOperand, new Constraint(false, null));
+                    if (holds) return Constrain(state, isType.ValueOperand, new Constraint(false, null), chained);
                     return isType.ValueOperand.Type is { } operandType && Model.Compilation.ClassifyCommonConversion(operandType, isType.TypeOperand) is { IsImplicit: true, IsReference: true }
-                        ? Constrain(state, isType.ValueOperand, new Constraint(true, null))
+                        ? Constrain(state, isType.ValueOperand, new Constraint(true, null), chained)
                         : state;
             }
 
             object key = ValueKey(operation);
             if (constraint.Equal && constraint.Value == null) state = DropNullGuard(state, key);
-            if (constraint.Value is bool || IsInteger(constraint.Value))
+            // What is known of an intermediate value (a call's result, 'i < n') is dropped at the branch, before anything could read
+            // it: it is recorded only where another operand of a pattern may contradict it.
+            if ((constraint.Value is bool || IsInteger(constraint.Value)) && (chained || key is not IOperation))
             {
                 // A value already tested: the edge that contradicts it is never taken (case true, then case false, then no match).
                 state = state.WithKnown(key, constraint.Equal, constraint.Value);
@@ -601,14 +609,14 @@ namespace MmLock.Analyzers.Flow
         }
 
         /// <summary>The state where <paramref name="value"/> matches <paramref name="pattern"/> (or not): constants, <c>not</c>, <c>and</c>, <c>or</c>, non-null tests.</summary>
-        private FlowState ConstrainPattern(FlowState state, IOperation value, IPatternOperation pattern, bool holds)
+        private FlowState ConstrainPattern(FlowState state, IOperation value, IPatternOperation pattern, bool holds, bool chained = false)
         {
             switch (pattern)
             {
                 case IConstantPatternOperation { Value.ConstantValue: { HasValue: true } constant }:
-                    return Constrain(state, value, constant.Value is bool b ? new Constraint(true, holds ? b : !b) : new Constraint(holds, constant.Value));
+                    return Constrain(state, value, constant.Value is bool b ? new Constraint(true, holds ? b : !b) : new Constraint(holds, constant.Value), chained);
                 case INegatedPatternOperation negated:
-                    return ConstrainPattern(state, value, negated.Pattern, !holds);
+                    return ConstrainPattern(state, value, negated.Pattern, !holds, chained);
                 // Every operand of the chain matches ('and') or fails ('or'), left to right; a loop down the left operands, as in VisitChain.
                 case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } when holds:
                 case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } when !holds:
@@ -617,8 +625,8 @@ namespace MmLock.Analyzers.Flow
                     var rights = new Stack<IPatternOperation>();
                     var link = pattern;
                     for (; link is IBinaryPatternOperation binary && binary.OperatorKind == kind; link = binary.LeftPattern) rights.Push(binary.RightPattern);
-                    state = ConstrainPattern(state, value, link, holds);
-                    while (rights.Count > 0) state = ConstrainPattern(state, value, rights.Pop(), holds);
+                    state = ConstrainPattern(state, value, link, holds, chained: true);
+                    while (rights.Count > 0) state = ConstrainPattern(state, value, rights.Pop(), holds, chained: true);
                     return state;
                 }
                 case IDeclarationPatternOperation { MatchesNull: true }:
@@ -627,7 +635,7 @@ namespace MmLock.Analyzers.Flow
                 case IRecursivePatternOperation:
                 case ITypePatternOperation:
                 case IDeclarationPatternOperation:
-                    return Constrain(state, value, new Constraint(!holds, null));
+                    return Constrain(state, value, new Constraint(!holds, null), chained);
                 default:
                     return state;
             }
