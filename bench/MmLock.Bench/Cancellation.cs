@@ -57,7 +57,7 @@ namespace MmLock.Bench
         {
             using var source = new CancellationTokenSource();
             var hook = new Hook(source, inside ? delay : Timeout.InfiniteTimeSpan);
-            var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new Hooked(new MmLock.Analyzers.MmLockAnalyzer(), hook));
+            var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new MmLock.Testing.BlockActionWrapper(new MmLock.Analyzers.MmLockAnalyzer(), (block, action) => hook.Around(block.OwningSymbol, () => action(block))));
             var exceptions = new System.Collections.Generic.List<Exception>();
             var run = workload.NewCompilation().WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                 (e, _, _) => exceptions.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
@@ -121,62 +121,5 @@ namespace MmLock.Bench
                 }
             }
         }
-
-        /// <summary>MmLock with its operation-block actions wrapped by <see cref="Hook.Around"/>; everything else forwarded as is.</summary>
-        // A pass-through wrapper: the wrapped analyzer configures concurrency and generated code, and registers through the start context.
-#pragma warning disable RS1012, RS1025, RS1026
-        [DiagnosticAnalyzer(LanguageNames.CSharp)]
-        private sealed class Hooked : DiagnosticAnalyzer
-        {
-            private readonly DiagnosticAnalyzer _inner;
-            private readonly Hook _hook;
-
-            public Hooked(DiagnosticAnalyzer inner, Hook hook) { _inner = inner; _hook = hook; }
-
-            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _inner.SupportedDiagnostics;
-
-            public override void Initialize(AnalysisContext context) => _inner.Initialize(new Context(context, _hook));
-
-            private sealed class Context : AnalysisContext
-            {
-                private readonly AnalysisContext _c;
-                private readonly Hook _hook;
-                public Context(AnalysisContext c, Hook hook) { _c = c; _hook = hook; }
-                public override void EnableConcurrentExecution() => _c.EnableConcurrentExecution();
-                public override void ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags analysisMode) => _c.ConfigureGeneratedCodeAnalysis(analysisMode);
-                public override void RegisterCompilationStartAction(Action<CompilationStartAnalysisContext> action) =>
-                    _c.RegisterCompilationStartAction(start => action(new Start(start, _hook)));
-                public override void RegisterCompilationAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationAction(action);
-                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
-                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
-                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
-                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
-                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
-                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
-                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
-                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
-                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
-                    _c.RegisterOperationBlockAction(block => _hook.Around(block.OwningSymbol, () => action(block)));
-            }
-
-            private sealed class Start : CompilationStartAnalysisContext
-            {
-                private readonly CompilationStartAnalysisContext _c;
-                private readonly Hook _hook;
-                public Start(CompilationStartAnalysisContext c, Hook hook) : base(c.Compilation, c.Options, c.CancellationToken) { _c = c; _hook = hook; }
-                public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationEndAction(action);
-                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
-                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
-                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
-                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
-                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
-                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
-                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
-                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
-                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
-                    _c.RegisterOperationBlockAction(block => _hook.Around(block.OwningSymbol, () => action(block)));
-            }
-        }
-#pragma warning restore RS1012, RS1025, RS1026
     }
 }

@@ -35,7 +35,7 @@ class C {
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
             using var cancellation = new CancellationTokenSource();
             var thrown = new List<Exception>();
-            var analyzer = new CancelOnEntry(new MmLockAnalyzer(), cancellation, thrown);
+            var analyzer = CancelOnEntry(new MmLockAnalyzer(), cancellation, thrown);
             var analyzerExceptions = new List<Exception>();
             var run = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => analyzerExceptions.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false));
@@ -81,78 +81,17 @@ class C {
         /// MmLock with its operation-block actions wrapped: for C.M the token is cancelled just before MmLock's action runs, and
         /// what the action throws is recorded (and rethrown).
         /// </summary>
-        // A pass-through wrapper: the wrapped analyzer configures concurrency and generated code, and registers through the start context.
-#pragma warning disable RS1012, RS1025, RS1026
-        [DiagnosticAnalyzer(LanguageNames.CSharp)]
-        private sealed class CancelOnEntry : DiagnosticAnalyzer
-        {
-            private readonly DiagnosticAnalyzer _inner;
-            private readonly CancellationTokenSource _cancellation;
-            private readonly List<Exception> _thrown;
-
-            public CancelOnEntry(DiagnosticAnalyzer inner, CancellationTokenSource cancellation, List<Exception> thrown)
-            {
-                _inner = inner;
-                _cancellation = cancellation;
-                _thrown = thrown;
-            }
-
-            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _inner.SupportedDiagnostics;
-
-            public override void Initialize(AnalysisContext context) => _inner.Initialize(new Context(context, this));
-
-            private void Around(OperationBlockAnalysisContext block, Action<OperationBlockAnalysisContext> action)
+        private static DiagnosticAnalyzer CancelOnEntry(DiagnosticAnalyzer inner, CancellationTokenSource cancellation, List<Exception> thrown) =>
+            new MmLock.Testing.BlockActionWrapper(inner, (block, action) =>
             {
                 if (block.OwningSymbol is not { Name: "M", ContainingType.Name: "C" }) { action(block); return; }
-                _cancellation.Cancel();
+                cancellation.Cancel();
                 try { action(block); }
                 catch (Exception exception)
                 {
-                    _thrown.Add(exception);
+                    thrown.Add(exception);
                     throw;
                 }
-            }
-
-            private sealed class Context : AnalysisContext
-            {
-                private readonly AnalysisContext _c;
-                private readonly CancelOnEntry _owner;
-                public Context(AnalysisContext c, CancelOnEntry owner) { _c = c; _owner = owner; }
-                public override void EnableConcurrentExecution() => _c.EnableConcurrentExecution();
-                public override void ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags analysisMode) => _c.ConfigureGeneratedCodeAnalysis(analysisMode);
-                public override void RegisterCompilationStartAction(Action<CompilationStartAnalysisContext> action) =>
-                    _c.RegisterCompilationStartAction(start => action(new Start(start, _owner)));
-                public override void RegisterCompilationAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationAction(action);
-                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
-                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
-                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
-                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
-                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
-                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
-                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
-                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
-                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
-                    _c.RegisterOperationBlockAction(block => _owner.Around(block, action));
-            }
-
-            private sealed class Start : CompilationStartAnalysisContext
-            {
-                private readonly CompilationStartAnalysisContext _c;
-                private readonly CancelOnEntry _owner;
-                public Start(CompilationStartAnalysisContext c, CancelOnEntry owner) : base(c.Compilation, c.Options, c.CancellationToken) { _c = c; _owner = owner; }
-                public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => _c.RegisterCompilationEndAction(action);
-                public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => _c.RegisterSemanticModelAction(action);
-                public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => _c.RegisterSymbolAction(action, symbolKinds);
-                public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => _c.RegisterCodeBlockStartAction(action);
-                public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => _c.RegisterCodeBlockAction(action);
-                public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => _c.RegisterSyntaxTreeAction(action);
-                public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => _c.RegisterSyntaxNodeAction(action, syntaxKinds);
-                public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) => _c.RegisterOperationAction(action, operationKinds);
-                public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) => _c.RegisterOperationBlockStartAction(action);
-                public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
-                    _c.RegisterOperationBlockAction(block => _owner.Around(block, action));
-            }
-        }
-#pragma warning restore RS1012, RS1025, RS1026
+            });
     }
 }
