@@ -429,12 +429,10 @@ namespace MmLock.Analyzers.Contracts
             {
                 var guard = _model.GuardOf(member);
                 if (guard == null || !write && guard.ReadAny && guard.Contexts.Length > 1) return;
-                var site = new CallSite(access, member, instance, Enumerable.Empty<IArgumentOperation>(), 0);
                 var mode = write ? Mode.Exclusive : Mode.Shared;
-                foreach (var template in guard.Contexts)
+                foreach (var context in body.Paths.GuardContexts(guard, access, member, instance))
                 {
-                    var context = body.Paths.Instantiate(template, site);
-                    if (context == null || Satisfaction.Satisfier(state, context, write ? Mode.Exclusive : Mode.Either) != null || OwnBusiness(context, state)) continue;
+                    if (Satisfaction.Satisfier(state, context, write ? Mode.Exclusive : Mode.Either) != null || OwnBusiness(context, state)) continue;
                     var lifted = WithMode(Lift(context, mode, guard.Contexts), mode);
                     if (lifted != null)
                         Add(ClauseKind.Guarded, ImmutableArray.Create(lifted), null, null, ImmutableArray<string>.Empty, access.Syntax.GetLocation(),

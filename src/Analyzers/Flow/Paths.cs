@@ -300,6 +300,19 @@ namespace MmLock.Analyzers.Flow
             return ContextBinder.StaticKey(member);
         }
 
+        /// <summary>
+        /// The contexts guarding <paramref name="member"/> at an access through <paramref name="instance"/>, in the guard's order; one
+        /// that does not instantiate here (rooted where the access cannot name it) is left out.
+        /// </summary>
+        public List<ContextInstance> GuardContexts(ContractModel.GuardInfo guard, IOperation access, ISymbol member, IOperation? instance)
+        {
+            var site = new CallSite(access, member, instance, Enumerable.Empty<IArgumentOperation>(), 0);
+            var contexts = new List<ContextInstance>(guard.Contexts.Length);
+            foreach (var template in guard.Contexts)
+                if (Instantiate(template, site) is { } context) contexts.Add(context);
+            return contexts;
+        }
+
         /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
         public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
         {

@@ -268,8 +268,7 @@ namespace MmLock.Analyzers.Rules
                 (member.IsStatic || instance is Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation)) return;
             if (InitializesNewInstance(instance, body)) return;
 
-            var site = new CallSite(access, member, instance, Enumerable.Empty<Microsoft.CodeAnalysis.Operations.IArgumentOperation>(), 0);
-            var contexts = guard.Contexts.Select(t => body.Paths.Instantiate(t, site)).Where(c => c != null).Select(c => c!).ToList();
+            var contexts = body.Paths.GuardContexts(guard, access, member, instance);
             if (contexts.Count == 0) return;
             var verb = write ? "Writing" : "Reading";
             var location = access.Syntax.GetLocation();
