@@ -72,17 +72,19 @@ namespace MmLock.Analyzers.Tests.Fixes
             }
         }
 
-        /// <summary>The text of the document of <paramref name="code"/> after one Fix All (document scope) of <paramref name="fix"/>'s <paramref name="key"/>.</summary>
-        private static async Task<string> FixAllAsync(CodeFixProvider fix, string key, string code)
+        /// <summary>
+        /// The text of the document of <paramref name="code"/> after one Fix All (document scope) of <paramref name="fix"/>'s
+        /// <paramref name="key"/>, by <paramref name="provider"/> (default <see cref="MemberFixAll"/>).
+        /// </summary>
+        private static async Task<string> FixAllAsync(CodeFixProvider fix, string key, string code, FixAllProvider? provider = null)
         {
             var test = new AnalyzerTest<MmLockAnalyzer>();
             var solution = test.CreateSolution(new[] { ("/0/Kernel.cs", Kernel.Prelude), ("/0/Test0.cs", code) });
             var found = await test.AnalyzeAsync(solution, ideChecks: false, "source");
-            var diagnostic = Assert.Single(found, d => d.Id == "MM1001");
-            var document = solution.GetDocument(diagnostic.Location.SourceTree)!;
+            var document = solution.Projects.Single().Documents.Single(d => d.FilePath == "/0/Test0.cs");
             var context = new FixAllContext(document, fix, FixAllScope.Document, key, fix.FixableDiagnosticIds, new Diagnostics(found), CancellationToken.None);
 
-            var action = await MemberFixAll.Instance.GetFixAsync(context);
+            var action = await (provider ?? MemberFixAll.Instance).GetFixAsync(context);
             var operations = await action!.GetOperationsAsync(CancellationToken.None);
             return (await operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
         }
@@ -151,5 +153,69 @@ class C
     int count => find(mm);
 }
 "));
+
+        private const string ThreeRequirements = @"
+using MmLock; using K;
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l) { }
+    [RequiresShared(""s"")] static void read(rw_semaphore s) { }
+    [Requires(""m"")] static void lock_held(mutex m) { }
+
+    static void f(spinlock_t l, mm_struct mm, mutex m)
+    {
+        set(l);
+        read(mm.mmap_lock);
+        lock_held(m);
+    }
+}
+";
+
+        private const string MoveToCaller = "MM1001" + RequirementCodeFix.MoveSuffix;
+
+        /// <summary>Three MM1001 in one method, each moved to the caller: every move adds its attribute to f, and one Fix All adds all three.</summary>
+        [Fact]
+        public async Task MovesToOneMember_AllLand() => Assert.Equal(@"
+using MmLock; using K;
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l) { }
+    [RequiresShared(""s"")] static void read(rw_semaphore s) { }
+    [Requires(""m"")] static void lock_held(mutex m) { }
+
+    [Requires(""l"")]
+    [RequiresShared(""mm.mmap_lock"")]
+    [Requires(""m"")]
+    static void f(spinlock_t l, mm_struct mm, mutex m)
+    {
+        set(l);
+        read(mm.mmap_lock);
+        lock_held(m);
+    }
+}
+", await FixAllAsync(new RequirementCodeFix(), MoveToCaller, ThreeRequirements));
+
+        /// <summary>
+        /// Why MemberFixAll exists: Roslyn's batch fixer computes the three moves on the unchanged document and merges their text
+        /// changes; the three insertions before f overlap, so it keeps one and drops the others, leaving two MM1001.
+        /// </summary>
+        [Fact]
+        public async Task MovesToOneMember_TheBatchFixerKeepsOne() => Assert.Equal(@"
+using MmLock; using K;
+class C
+{
+    [Requires(""l"")] static void set(spinlock_t l) { }
+    [RequiresShared(""s"")] static void read(rw_semaphore s) { }
+    [Requires(""m"")] static void lock_held(mutex m) { }
+
+    [Requires(""l"")]
+    static void f(spinlock_t l, mm_struct mm, mutex m)
+    {
+        set(l);
+        read(mm.mmap_lock);
+        lock_held(m);
+    }
+}
+", await FixAllAsync(new RequirementCodeFix(), MoveToCaller, ThreeRequirements, WellKnownFixAllProviders.BatchFixer));
     }
 }
