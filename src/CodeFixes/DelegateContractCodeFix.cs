@@ -57,8 +57,9 @@ namespace MmLock.CodeFixes
             if (MemberOf(fix, memberId, context.CancellationToken) is not var (member, lists) || member.Parameters.Length != invoke.Parameters.Length) return;
             if (type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) is not DelegateDeclarationSyntax declaration) return;
             var document = context.Document.Project.Solution.GetDocument(declaration.SyntaxTree);
-            // A delegate of another project is checked against that project's compilation, which this fix does not load.
-            if (document == null || document.Project.Id != context.Document.Project.Id) return;
+            // The delegate may be declared in a referenced project: its attributes are bound, and the edit checked, in that project.
+            var delegateFix = document == null ? null : await FixDocument.LoadAsync(document, context.CancellationToken).ConfigureAwait(false);
+            if (document == null || delegateFix == null) return;
 
             var names = member.Parameters.Select((p, i) => (p.Name, invoke.Parameters[i].Name)).ToDictionary(p => p.Item1, p => p.Item2);
             // The converted method may be declared in another document than the diagnostic's, or in a referenced project, whose
@@ -78,15 +79,12 @@ namespace MmLock.CodeFixes
             if (stated.Count == 0) return;
             var attributes = stated.Select(a => Renamed(a.Syntax, names)).ToList();
 
-            var updated = WithAttributes(declaration, attributes, fix, context.CancellationToken);
-            var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root == null) return;
-            root = root.ReplaceNode(declaration, updated);
-            var delegateModel = compilation.GetSemanticModel(declaration.SyntaxTree);
-            if (root is CompilationUnitSyntax unit && stated.Any(a => !InScope(delegateModel, declaration.SpanStart, a.Type!)))
+            var updated = WithAttributes(declaration, attributes, delegateFix.Model, context.CancellationToken);
+            var root = delegateFix.Root.ReplaceNode(declaration, updated);
+            if (root is CompilationUnitSyntax unit && stated.Any(a => !InScope(delegateFix.Model, declaration.SpanStart, a.Type!)))
                 root = WithUsing(unit, stated[0].Type!.ContainingNamespace.ToDisplayString());
             var edited = document.WithSyntaxRoot(root);
-            if (!await StatesTheSameAsync(edited, delegateId, member, fix, context.CancellationToken).ConfigureAwait(false)) return;
+            if (!await StatesTheSameAsync(edited, delegateId, member, fix, delegateFix, context.CancellationToken).ConfigureAwait(false)) return;
             if (!await FitsEveryConversionAsync(edited.Project.Solution, document.Project.Id, delegateId, context.CancellationToken).ConfigureAwait(false)) return;
 
             var text = string.Join(", ", attributes.Select(a => "[" + a + "]"));
@@ -133,9 +131,8 @@ namespace MmLock.CodeFixes
         }
 
         /// <summary>The delegate declaration without its own requirement attributes, with <paramref name="attributes"/> on a line before it.</summary>
-        private static DelegateDeclarationSyntax WithAttributes(DelegateDeclarationSyntax declaration, List<AttributeSyntax> attributes, FixDocument fix, CancellationToken cancellation)
+        private static DelegateDeclarationSyntax WithAttributes(DelegateDeclarationSyntax declaration, List<AttributeSyntax> attributes, SemanticModel model, CancellationToken cancellation)
         {
-            var model = fix.Model.Compilation.GetSemanticModel(declaration.SyntaxTree);
             var kept = declaration.AttributeLists.Select(l => l.WithAttributes(SyntaxFactory.SeparatedList(l.Attributes.Where(a =>
                     !(model.GetSymbolInfo(a, cancellation).Symbol?.ContainingType is { } t
                       && RequirementAttributes.Contains(t.Name.Substring(0, t.Name.Length - "Attribute".Length)))))))
@@ -185,15 +182,20 @@ namespace MmLock.CodeFixes
             return true;
         }
 
-        /// <summary>Whether the edited delegate's Invoke states exactly the member's requirements and roles.</summary>
-        private static async Task<bool> StatesTheSameAsync(Document edited, string delegateId, IMethodSymbol member, FixDocument before, CancellationToken cancellation)
+        /// <summary>
+        /// Whether the edited delegate's Invoke states exactly the member's requirements and roles (the member's contract as the
+        /// diagnostic's project, <paramref name="conversion"/>, sees it), with no more compiler errors in the delegate's project
+        /// than <paramref name="before"/> had.
+        /// </summary>
+        private static async Task<bool> StatesTheSameAsync(Document edited, string delegateId, IMethodSymbol member, FixDocument conversion, FixDocument before,
+            CancellationToken cancellation)
         {
             var after = await FixDocument.LoadAsync(edited, cancellation).ConfigureAwait(false);
             if (after == null) return false;
             if (DocumentationCommentId.GetFirstSymbolForDeclarationId(delegateId, after.Model.Compilation) is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke }) return false;
             if (after.Model.Compilation.GetDiagnostics(cancellation).Count(d => d.Severity == DiagnosticSeverity.Error)
                 > before.Model.Compilation.GetDiagnostics(cancellation).Count(d => d.Severity == DiagnosticSeverity.Error)) return false;
-            return after.ContractOf(invoke).Signature(requirementsOnly: true) == before.ContractOf(member).Signature(requirementsOnly: true);
+            return after.ContractOf(invoke).Signature(requirementsOnly: true) == conversion.ContractOf(member).Signature(requirementsOnly: true);
         }
     }
 }

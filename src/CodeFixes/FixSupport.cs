@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
@@ -76,6 +77,17 @@ namespace MmLock.CodeFixes
         /// <summary>One contract model per compilation, shared by every fix request on it.</summary>
         private static ContractModel? ModelOf(Compilation compilation, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, CancellationToken cancellation) =>
             Models.GetValue(compilation, c => new System.Runtime.CompilerServices.StrongBox<ContractModel?>(ContractModel.Create(c, options, cancellation))).Value;
+
+        /// <summary>The document's diagnostics of <paramref name="ids"/>, by the analyzer with the project's options (severities, .editorconfig).</summary>
+        public static async Task<List<Diagnostic>> DiagnosticsAsync(Document document, ISet<string> ids, CancellationToken cancellation)
+        {
+            var compilation = await document.Project.GetCompilationAsync(cancellation).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
+            if (compilation == null || model == null) return new List<Diagnostic>();
+            var analyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new MmLock.Analyzers.MmLockAnalyzer()), document.Project.AnalyzerOptions);
+            var found = await analyzers.GetAnalyzerSemanticDiagnosticsAsync(model, null, cancellation).ConfigureAwait(false);
+            return found.Where(d => ids.Contains(d.Id) && d.Location.IsInSource).OrderBy(d => d.Location.SourceSpan.Start).ToList();
+        }
 
         /// <summary>The flagged call of a requirement diagnostic and the clauses its properties name, or null.</summary>
         public ReportedCall? ReportedCallAt(Diagnostic diagnostic, CancellationToken cancellation)

@@ -15,7 +15,8 @@ namespace MmLock.CodeFixes
     /// two edits that overlap — five moves to one attribute list, two leaks at one '}'), it fixes one member at a time: the
     /// member's diagnostics come from the flow over that member, the first one whose action (same equivalence key) changes the
     /// code is applied, the member is analyzed again, and so on until none is left that the action fixes; an edit that does not
-    /// lower the member's count of the fixed IDs is undone. The members are
+    /// lower the member's count of the fixed IDs is undone, and one after which the member is not found again is kept only if it
+    /// lowers the document's count (that member is then left). The members are
     /// those the host reports a diagnostic of the fixed IDs in, per document of the scope.
     /// </summary>
     internal sealed class MemberFixAll : FixAllProvider
@@ -68,8 +69,18 @@ namespace MmLock.CodeFixes
                 // strictly decreases, so the loop ends by construction; an edit that does not lower it is undone and ends the member.
                 var previous = document;
                 var remaining = int.MaxValue;
-                while (await FixOneAsync(context, document, mark, ids, cancellation).ConfigureAwait(false) is var (next, count))
+                while (true)
                 {
+                    if (await FixOneAsync(context, document, mark, ids, cancellation).ConfigureAwait(false) is not var (next, count))
+                    {
+                        // The member is lost (the edit dropped its mark) or no longer analysed, so its count after the last edit
+                        // cannot be taken: that edit is kept only if the document's count drops.
+                        if (document != previous
+                            && (await FixDocument.DiagnosticsAsync(document, ids, cancellation).ConfigureAwait(false)).Count
+                               >= (await FixDocument.DiagnosticsAsync(previous, ids, cancellation).ConfigureAwait(false)).Count)
+                            document = previous;
+                        break;
+                    }
                     if (count >= remaining) { document = previous; break; }
                     if (next == null) break;
                     remaining = count;

@@ -1,14 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Diagnostics;
-using MmLock.Analyzers;
 
 namespace MmLock.CodeFixes
 {
@@ -58,7 +55,7 @@ namespace MmLock.CodeFixes
                 var changed = next.GetChanges(solution).GetProjectChanges().SelectMany(p => p.GetChangedDocuments()).ToList();
                 solution = next;
                 foreach (var id in changed.Where(diagnostics.ContainsKey))
-                    diagnostics[id] = await AnalyzeAsync(solution.GetDocument(id)!, ids, cancellation).ConfigureAwait(false);
+                    diagnostics[id] = await FixDocument.DiagnosticsAsync(solution.GetDocument(id)!, ids, cancellation).ConfigureAwait(false);
             }
             return solution;
         }
@@ -91,17 +88,6 @@ namespace MmLock.CodeFixes
                 }
             }
             return null;
-        }
-
-        /// <summary>The document's diagnostics of <paramref name="ids"/>, by the analyzer with the project's options (severities, .editorconfig).</summary>
-        private static async Task<List<Diagnostic>> AnalyzeAsync(Document document, ISet<string> ids, CancellationToken cancellation)
-        {
-            var compilation = await document.Project.GetCompilationAsync(cancellation).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellation).ConfigureAwait(false);
-            if (compilation == null || model == null) return new List<Diagnostic>();
-            var analyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new MmLockAnalyzer()), document.Project.AnalyzerOptions);
-            var found = await analyzers.GetAnalyzerSemanticDiagnosticsAsync(model, null, cancellation).ConfigureAwait(false);
-            return found.Where(d => ids.Contains(d.Id) && d.Location.IsInSource).OrderBy(d => d.Location.SourceSpan.Start).ToList();
         }
     }
 }

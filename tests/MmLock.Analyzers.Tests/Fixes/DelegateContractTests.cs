@@ -352,5 +352,76 @@ class D
             test.FixedSources.Add(("/1/Test0.cs", fixedDependent));
             return test.RunAsync();
         }
+
+        private const string ReferencedDelegate = @"
+using K;
+
+public delegate void setter(spinlock_t ptl, mm_struct mm);
+";
+
+        private const string ConversionOfReferencedDelegate = @"
+using MmLock; using K;
+
+class D
+{
+    [Requires(""l""), RequiresShared(""m.mmap_lock"")] static void set(spinlock_t l, mm_struct m) { }
+
+    static void g()
+    {
+        setter s = {|MM1011:set|};
+    }
+}";
+
+        /// <summary>
+        /// The delegate is declared in the project the conversion's project references: the attributes are written in that
+        /// project's document, which gets the attributes' namespace it does not import.
+        /// </summary>
+        [Fact]
+        public Task TheDelegateInAReferencedProject_IsEditedThere()
+        {
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, ReferencedDelegate, @"
+using K;
+using MmLock;
+
+[Requires(""ptl""), RequiresShared(""mm.mmap_lock"")]
+public delegate void setter(spinlock_t ptl, mm_struct mm);
+", Key, iterations: 1);
+            test.Sources.Add(("/1/Test0.cs", ConversionOfReferencedDelegate));
+            test.FixedSources.Add(("/1/Test0.cs", ConversionOfReferencedDelegate.Replace("{|MM1011:set|}", "set")));
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public async Task TheDelegateInAReferencedProject_TitleNamesItsAttributes() => Assert.Equal(
+            new[] { (@"Add [Requires(""ptl"")], [RequiresShared(""mm.mmap_lock"")] to delegate 'setter'", (string?)Key) },
+            await FixVerifier.ActionsAsync<DelegateContractCodeFix>(ReferencedDelegate, "MM1011", more: new[] { ("/1/Test0.cs", ConversionOfReferencedDelegate) }));
+
+        /// <summary>
+        /// The delegate's file imports a namespace with a marker of its own named like an MmLock attribute: importing MmLock there
+        /// would make that name ambiguous, an error in the delegate's project (the conversion's project compiles either way).
+        /// </summary>
+        [Fact]
+        public Task TheDelegateInAReferencedProject_NotOfferedWhenTheAttributeDoesNotCompileThere()
+        {
+            const string library = @"
+using K; using Port;
+
+public delegate void setter(spinlock_t ptl, mm_struct mm);
+
+public static class Hooks
+{
+    [MightSleep] public static void wait() { }
+}
+
+namespace Port
+{
+    public sealed class MightSleepAttribute : System.Attribute { }
+}
+";
+            var test = FixVerifier.Create<DelegateContractCodeFix>(Kernel.Prelude, library, library, Key, iterations: 0);
+            test.Sources.Add(("/1/Test0.cs", ConversionOfReferencedDelegate));
+            test.FixedSources.Add(("/1/Test0.cs", ConversionOfReferencedDelegate));
+            return test.RunAsync();
+        }
     }
 }
