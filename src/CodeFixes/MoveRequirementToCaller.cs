@@ -115,30 +115,7 @@ namespace MmLock.CodeFixes
         public static string Literal(string text) => SyntaxFactory.Literal(text).ToString();
 
         /// <summary>The context as the caller's own contract would name it (a parameter path, a member of this, a static path, "any T").</summary>
-        public static string? CallerExpression(FixDocument fix, ContextInstance instance, IMethodSymbol caller)
-        {
-            var key = instance.Key;
-            string text;
-            if (instance.Existential)
-            {
-                if (instance.Type == null) return null;
-                text = "any " + instance.Type.ToDisplayString();
-            }
-            else if (key.StartsWith("param:", System.StringComparison.Ordinal)) text = key.Substring(6);
-            else if (key.StartsWith("static:", System.StringComparison.Ordinal)) text = key.Substring(7);
-            else if (key == "this") text = "this";
-            else if (key.StartsWith("this.", System.StringComparison.Ordinal))
-            {
-                text = key.Substring(5);
-                var first = text.Split('.')[0];
-                if (caller.Parameters.Any(p => p.Name == first)) text = "this." + text;
-            }
-            else return null;
-
-            var template = fix.Contracts.BindOne(text, null, caller, Mode.Exclusive, allowExistential: true, null);
-            if (template == null) return null;
-            return ContextBinder.DeclarationInstance(template, caller).Key == key ? text : null;
-        }
+        public static string? CallerExpression(FixDocument fix, ContextInstance instance, IMethodSymbol caller) => fix.Contracts.NameInContract(instance, caller);
 
         /// <summary>The member with the attribute added to <paramref name="declaration"/> (the member itself or a local function in it).</summary>
         public static SyntaxNode? Edit(SyntaxNode member, SyntaxNode declaration, string attribute)

@@ -441,6 +441,34 @@ namespace MmLock.Analyzers.Contracts
                 if (BindOne(text, attribute, owner, mode, allowExistential, errors) is { } template) yield return template;
         }
 
+        /// <summary>
+        /// The expression by which <paramref name="member"/>'s own attributes name <paramref name="instance"/>, a context as the
+        /// member's body sees it: a parameter path, a member of <c>this</c>, a static path or <c>any T</c>; null when they cannot
+        /// name it (a local, a call's result). What the inference lifts to callers and what the fixes write come from here.
+        /// </summary>
+        public string? NameInContract(ContextInstance instance, IMethodSymbol member)
+        {
+            var key = instance.Key;
+            string text;
+            if (instance.Existential)
+            {
+                if (instance.Type == null) return null;
+                text = "any " + instance.Type.ToDisplayString();
+            }
+            else if (key.StartsWith("param:", StringComparison.Ordinal)) text = key.Substring(6);
+            else if (key.StartsWith("static:", StringComparison.Ordinal)) text = key.Substring(7);
+            else if (key == "this") text = "this";
+            else if (key.StartsWith("this.", StringComparison.Ordinal))
+            {
+                text = key.Substring(5);
+                var first = text.Split('.')[0];
+                if (member.Parameters.Any(p => p.Name == first)) text = "this." + text;
+            }
+            else return null;
+            var template = BindOne(text, null, member, Mode.Exclusive, allowExistential: true, null);
+            return template != null && ContextBinder.DeclarationInstance(template, member).Key == key ? text : null;
+        }
+
         /// <summary>Binds one alternative; null when its condition is false or it does not bind.</summary>
         public ContextTemplate? BindOne(string text, AttributeInfo? attribute, ISymbol? owner, Mode mode, bool allowExistential,
             Action<AttributeInfo, DiagnosticDescriptor, string, string>? errors)

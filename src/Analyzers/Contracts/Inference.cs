@@ -416,8 +416,9 @@ namespace MmLock.Analyzers.Contracts
                 if (context.DeclaringMember is { IsStatic: true } member && ContextBinder.StaticKey(member) == context.Key)
                     return new ContextTemplate(member.ContainingType.ToDisplayString() + "." + member.Name, mode, RootKind.Static, -1,
                         member.ContainingType.Name + "." + member.Name, member, ImmutableArray<ISymbol>.Empty, context.Type);
-                // The display is the expression as the body wrote it: bound as an attribute of the helper would be, it must name the same context.
-                var template = _model.Binder.Bind(ParsedExpression.Parse(context.Display), _member, mode, allowExistential: false, out _);
+                // Named as the fixes would write it in the helper's attributes, so "Add the inferred contract" writes what is inferred.
+                if (_model.NameInContract(context, _member) is not { } text) return null;
+                var template = _model.Binder.Bind(ParsedExpression.Parse(text), _member, mode, allowExistential: false, out _);
                 return template != null && BodyAnalysis.EntryInstance(template, _member).Key == context.Key ? template : null;
             }
 

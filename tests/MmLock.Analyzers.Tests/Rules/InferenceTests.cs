@@ -42,6 +42,18 @@ public class P {
 static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }",
             Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'helper' requires holding 'b.page_table_lock' exclusively (via set_pmd)"));
 
+        /// <summary>A helper reaching its parameter through a local: the requirement is still the parameter's, named as its contract would name it.</summary>
+        [Fact]
+        public Task RequirementThroughALocalCopyOfTheParameter_IsTheParameters() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void ok(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(mm); L.spin_unlock(mm.page_table_lock); }
+    public static void wrong(mm_struct a) { {|#0:helper(a)|}; }
+    static void helper(mm_struct mm) { var copy = mm; {|#1:W.set_pmd(copy)|}; }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }",
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'helper' requires holding 'a.page_table_lock' exclusively (via set_pmd)"));
+
         [Fact]
         public Task RequirementOnThisAndOnAStatic() => Verify(@"
 using MmLock; using K;
