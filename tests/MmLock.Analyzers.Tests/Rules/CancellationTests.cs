@@ -35,13 +35,16 @@ class C {
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
             using var cancellation = new CancellationTokenSource();
             var thrown = new List<Exception>();
-            var analyzer = CancelOnEntry(new MmLockAnalyzer(), cancellation, thrown);
+            using var finished = new ManualResetEventSlim();
+            var analyzer = CancelOnEntry(new MmLockAnalyzer(), cancellation, thrown, finished);
             var analyzerExceptions = new List<Exception>();
             var run = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => analyzerExceptions.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false));
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.GetAnalyzerDiagnosticsAsync(cancellation.Token));
 
+            // A cancelled run may return before the action it cancelled has ended (one CI run under load read 'thrown' too early).
+            Assert.True(finished.Wait(TimeSpan.FromSeconds(30)), "MmLock's action for C.M did not end");
             Assert.Empty(analyzerExceptions);
             // MmLock's action for C.M itself threw: it neither returned (an MM9999 or a partial result) nor swallowed the cancellation.
             Assert.IsAssignableFrom<OperationCanceledException>(Assert.Single(thrown));
@@ -81,7 +84,7 @@ class C {
         /// MmLock with its operation-block actions wrapped: for C.M the token is cancelled just before MmLock's action runs, and
         /// what the action throws is recorded (and rethrown).
         /// </summary>
-        private static DiagnosticAnalyzer CancelOnEntry(DiagnosticAnalyzer inner, CancellationTokenSource cancellation, List<Exception> thrown) =>
+        private static DiagnosticAnalyzer CancelOnEntry(DiagnosticAnalyzer inner, CancellationTokenSource cancellation, List<Exception> thrown, ManualResetEventSlim finished) =>
             new MmLock.Testing.BlockActionWrapper(inner, (block, action) =>
             {
                 if (block.OwningSymbol is not { Name: "M", ContainingType.Name: "C" }) { action(block); return; }
@@ -92,6 +95,7 @@ class C {
                     thrown.Add(exception);
                     throw;
                 }
+                finally { finished.Set(); }
             });
     }
 }
