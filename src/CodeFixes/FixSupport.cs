@@ -163,6 +163,10 @@ namespace MmLock.CodeFixes
                     if (site.Receiver == null) return null;
                     root = site.Receiver.IsImplicit ? "" : PathText(site.Receiver.Syntax);
                     break;
+                case RootKind.Captured:
+                    // The captured parameter, by its name: every call of the local function is in its scope.
+                    root = template.RootName;
+                    break;
                 case RootKind.Static:
                     if (template.StaticMember?.ContainingType is not { } type) return null;
                     root = type.ToMinimalDisplayString(Model, position) + "." + template.StaticMember.Name;

@@ -217,6 +217,10 @@ namespace MmLock.Analyzers.Contexts
                     key = "this";
                     display = "this";
                     break;
+                case RootKind.Captured:
+                    key = "param:" + template.RootName;
+                    display = template.RootName;
+                    break;
                 case RootKind.Static:
                     key = StaticKey(template.StaticMember!);
                     display = template.RootName;

@@ -5,7 +5,12 @@ namespace MmLock.Analyzers.Contexts
 {
     internal enum Mode { Exclusive, Shared, Either }
 
-    internal enum RootKind { Parameter, This, Return, Static, Existential }
+    /// <summary>
+    /// Where a context's path starts. <see cref="Captured"/>: a parameter of a member enclosing a local function, which the local
+    /// function captures; only an inferred summary has one (attributes name their own member's parameters), and it names that
+    /// parameter wherever the local function is called, as every call is inside the member.
+    /// </summary>
+    internal enum RootKind { Parameter, This, Return, Static, Existential, Captured }
 
     /// <summary>The text of one alternative: <c>[shared |exclusive ][any ]path[ when condition]</c>.</summary>
     internal sealed class ParsedExpression

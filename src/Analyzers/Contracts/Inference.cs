@@ -417,9 +417,28 @@ namespace MmLock.Analyzers.Contracts
                     return new ContextTemplate(member.ContainingType.ToDisplayString() + "." + member.Name, mode, RootKind.Static, -1,
                         member.ContainingType.Name + "." + member.Name, member, ImmutableArray<ISymbol>.Empty, context.Type);
                 // Named as the fixes would write it in the helper's attributes, so "Add the inferred contract" writes what is inferred.
-                if (_model.NameInContract(context, _member) is not { } text) return null;
+                if (_model.NameInContract(context, _member) is not { } text) return Captured(context, mode);
                 var template = _model.Binder.Bind(ParsedExpression.Parse(text), _member, mode, allowExistential: false, out _);
                 return template != null && BodyAnalysis.EntryInstance(template, _member).Key == context.Key ? template : null;
+            }
+
+            /// <summary>
+            /// A context rooted at a parameter of a member enclosing the local function, which it captures: named by that parameter at
+            /// every call (all are in its scope). No attribute can state it, so "Add the inferred contract" is not offered for it.
+            /// </summary>
+            private ContextTemplate? Captured(ContextInstance context, Mode mode)
+            {
+                if (_member.MethodKind != MethodKind.LocalFunction || !context.Key.StartsWith("param:", StringComparison.Ordinal)) return null;
+                var root = context.Key.Substring(6).Split('.')[0];
+                if (_member.Parameters.Any(p => p.Name == root)) return null;
+                for (var enclosing = _member.ContainingSymbol as IMethodSymbol; enclosing != null; enclosing = enclosing.ContainingSymbol as IMethodSymbol)
+                {
+                    if (!enclosing.Parameters.Any(p => p.Name == root)) continue;
+                    var template = _model.Binder.Bind(ParsedExpression.Parse(context.Key.Substring(6)), enclosing, mode, allowExistential: false, out _);
+                    if (template == null || ContextBinder.DeclarationInstance(template, enclosing).Key != context.Key) return null;
+                    return new ContextTemplate(template.Text, template.Mode, RootKind.Captured, -1, template.RootName, null, template.Path, template.Type);
+                }
+                return null;
             }
 
             /// <summary>

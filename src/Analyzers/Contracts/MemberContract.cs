@@ -154,7 +154,8 @@ namespace MmLock.Analyzers.Contracts
         }
 
         private static string Describe(ContextTemplate template) =>
-            template.Mode + " " + (template.Root == RootKind.Parameter ? "#" + template.ParameterOrdinal : template.Root == RootKind.Static || template.Root == RootKind.Existential ? template.RootName : template.Root.ToString())
+            template.Mode + " " + (template.Root == RootKind.Parameter ? "#" + template.ParameterOrdinal : template.Root == RootKind.Static || template.Root == RootKind.Existential ? template.RootName
+                : template.Root == RootKind.Captured ? "^" + template.RootName : template.Root.ToString())
             + template.PathSuffixKey();
 
         public bool ChangesContexts => !Acquires.IsEmpty || !Releases.IsEmpty || !Downgrades.IsEmpty || !TryAcquires.IsEmpty;

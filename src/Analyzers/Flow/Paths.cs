@@ -313,6 +313,29 @@ namespace MmLock.Analyzers.Flow
             return contexts;
         }
 
+        /// <summary>
+        /// Whether a local function or lambda around <paramref name="call"/> declares a parameter named <paramref name="name"/>: there the
+        /// name is another variable than the one a called local function captured (keys of parameters are their names).
+        /// </summary>
+        private static bool ShadowsCaptured(SyntaxNode call, string name)
+        {
+            foreach (var ancestor in call.Ancestors())
+            {
+                var parameters = ancestor switch
+                {
+                    LocalFunctionStatementSyntax local => local.ParameterList.Parameters,
+                    ParenthesizedLambdaExpressionSyntax lambda => lambda.ParameterList.Parameters,
+                    SimpleLambdaExpressionSyntax lambda => Microsoft.CodeAnalysis.CSharp.SyntaxFactory.SingletonSeparatedList(lambda.Parameter),
+                    AnonymousMethodExpressionSyntax method when method.ParameterList != null => method.ParameterList.Parameters,
+                    _ => default,
+                };
+                foreach (var parameter in parameters)
+                    if (parameter.Identifier.ValueText == name) return true;
+                if (ancestor is MemberDeclarationSyntax) return false;
+            }
+            return false;
+        }
+
         /// <summary>The template's instance at a call: parameters, receiver and result replaced by the caller's expressions.</summary>
         public ContextInstance? Instantiate(ContextTemplate template, CallSite site)
         {
@@ -327,6 +350,11 @@ namespace MmLock.Analyzers.Flow
                     if (argument == null) return null;
                     var (key, display) = PathOf(argument);
                     return ContextBinder.Extend(template, key, display, OperandType(argument), MemberOf(argument));
+                case RootKind.Captured:
+                    // Where a nearer parameter hides the captured one, nothing the caller holds is that context: the requirement is not met.
+                    return ShadowsCaptured(site.Operation.Syntax, template.RootName)
+                        ? ContextBinder.Extend(template, "captured:" + template.RootName + "@" + site.Operation.Syntax.SpanStart, template.RootName)
+                        : ContextBinder.Extend(template, "param:" + template.RootName, template.RootName);
                 case RootKind.This:
                     // 'new T(...)' names its object by the local that receives it, else not at all.
                     if (site.Receiver is IObjectCreationOperation created)

@@ -94,5 +94,21 @@ public class P {
         [Requires(""m.page_table_lock"")] static void helper(mm_struct m) { need(m); } }
     [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
 }", editorConfig: EditorConfig + "mmlock_inference_local_functions = true\n");
+
+        /// <summary>A requirement over a parameter the local function captures has no attribute that states it (attributes name the member's own parameters): no fix.</summary>
+        [Fact]
+        public Task ALocalFunctionRequiringACapturedParameter_GetsNoFix() => Verify(@"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(); L.spin_unlock(mm.page_table_lock);
+        void {|MM1012:helper|}() { need(mm); } }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", @"
+using MmLock; using K;
+public class P {
+    public static void caller(mm_struct mm) { L.spin_lock(mm.page_table_lock); helper(); L.spin_unlock(mm.page_table_lock);
+        void {|MM1012:helper|}() { need(mm); } }
+    [Requires(""mm.page_table_lock"")] static void need(mm_struct mm) { }
+}", editorConfig: EditorConfig + "mmlock_inference_local_functions = true\n");
     }
 }

@@ -170,8 +170,8 @@ public class P {
             .WithMessage("Calling 'a' (via b -> c -> synchronize_rcu) might sleep while 'l' is held (acquired at line 4)"));
 
         /// <summary>
-        /// With <c>mmlock_inference_local_functions = true</c> a local function is a helper of its member: its requirements over its own parameters and over 'this' are checked where
-        /// the member calls it. One over a variable it captures stays inside (the summary names only what a call passes).
+        /// With <c>mmlock_inference_local_functions = true</c> a local function is a helper of its member: its requirements over its own parameters, over 'this'
+        /// and over a parameter of the member it captures are checked where the member calls it.
         /// </summary>
         [Fact]
         public Task ALocalFunction_IsAHelperOfItsMember() => Configured(@"
@@ -185,13 +185,35 @@ public class P {
         static void set(mm_struct m) { {|#1:W.set_pmd(m)|}; } }
     public void on_this() { {|#2:helper()|}; L.spin_lock(lock_); helper(); L.spin_unlock(lock_);
         void helper() { {|#3:need()|}; } }
-    public static void captured(mm_struct mm) { inner();
-        void inner() { {|#4:W.set_pmd(mm)|}; } }
+    public static void captured(mm_struct mm) { {|#4:inner()|}; L.spin_lock(mm.page_table_lock); inner(); L.spin_unlock(mm.page_table_lock);
+        void inner() { {|#5:W.set_pmd(mm)|}; } }
 }
 static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }", LocalFunctionsOn,
             Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'set' requires holding 'mm.page_table_lock' exclusively (via set_pmd)"),
             Diag("MM1001").WithLocation(2).WithAdditionalLocation(3).WithMessage("Calling 'helper' requires holding 'lock_' exclusively (via need)"),
-            Diag("MM1001").WithLocation(4).WithMessage("Calling 'set_pmd' requires holding 'mm.page_table_lock' exclusively"));
+            Diag("MM1001").WithLocation(4).WithAdditionalLocation(5).WithMessage("Calling 'inner' requires holding 'mm.page_table_lock' exclusively (via set_pmd)"));
+
+        /// <summary>
+        /// A captured parameter's requirement is named by the parameter at every call, and goes on through a local function that calls
+        /// the helper; where a lambda's own parameter of that name hides it, holding that other variable's lock does not meet it.
+        /// A local variable it captures is not a parameter: that requirement stays inside.
+        /// </summary>
+        [Fact]
+        public Task ACapturedParameter_ThroughNestedFunctions_AndHidden() => Configured(@"
+using MmLock; using K;
+public class P {
+    public static void nested(mm_struct mm) { {|#0:outer()|};
+        void outer() { inner(); }
+        void inner() { {|#1:W.set_pmd(mm)|}; } }
+    public static void hidden(mm_struct mm) { System.Action<mm_struct> f = mm => { L.spin_lock(mm.page_table_lock); {|#3:inner()|}; L.spin_unlock(mm.page_table_lock); }; f(mm);
+        void inner() { {|#4:W.set_pmd(mm)|}; } }
+    public static void local(mm_struct a) { var m = new mm_struct(); inner();
+        void inner() { {|#2:W.set_pmd(m)|}; } }
+}
+static class W { [Requires(""mm.page_table_lock"")] public static void set_pmd(mm_struct mm) { } }", LocalFunctionsOn,
+            Diag("MM1001").WithLocation(0).WithAdditionalLocation(1).WithMessage("Calling 'outer' requires holding 'mm.page_table_lock' exclusively (via inner -> set_pmd)"),
+            Diag("MM1001").WithLocation(3).WithAdditionalLocation(4).WithMessage("Calling 'inner' requires holding 'mm.page_table_lock' exclusively (via set_pmd)"),
+            Diag("MM1001").WithLocation(2).WithMessage("Calling 'set_pmd' requires holding 'm.page_table_lock' exclusively"));
 
         /// <summary>By default a local function starts with nothing held and reports inside, as the contract (§2) says.</summary>
         [Fact]
