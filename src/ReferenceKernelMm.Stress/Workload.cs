@@ -352,7 +352,8 @@ namespace ReferenceKernelMm.Stress
         }
 
         // The pair's cycle: added (both blocks), onlined, then offline_and_remove_memory, which fails half-way when the
-        // second block's offline fails and then leaves both online, as they were.
+        // second block's offline fails and then leaves both online, as they were (on s390 a block whose memmap cannot be set
+        // up again stays offline).
         private void offline_and_remove(Choice c, Counters n)
         {
             ulong size = 2 * mmzone.memory_block_size_bytes();
@@ -386,7 +387,9 @@ namespace ReferenceKernelMm.Stress
                 if (ret != 0)
                 {
                     ViolationLog.BUG_ON(ret != lib.errno.EBUSY, $"offline_and_remove_memory returned {ret}");
-                    n.add("offline_and_remove (EBUSY, rolled back)");
+                    pair.online = memory_hotplug.pfn_to_online_page(pair.start >> PAGE_SHIFT) != null
+                        && memory_hotplug.pfn_to_online_page((pair.start + size / 2) >> PAGE_SHIFT) != null;
+                    n.add(pair.online ? "offline_and_remove (EBUSY, rolled back)" : "offline_and_remove (EBUSY, rolled back, a block left offline)");
                     return;
                 }
                 pair.added = pair.online = false;
@@ -636,13 +639,19 @@ namespace ReferenceKernelMm.Stress
             ulong start = hva(c.b % NR_FILES);
             mmap_lock.mmap_read_lock(mm);
             vm_area_struct? vma = mmap.vma_lookup(mm, start);
+            int err = 0;
             if (vma != null)
             {
                 mmap_lock.mmap_assert_locked(vma.vm_mm); // vma is mm's
-                pagewalk.walk_hugetlb_range(vma, start, start + NR_HPAGES * hugetlb.HPAGE_SIZE, (pte, _, _, _) => pte.read(), null);
+                err = pagewalk.walk_hugetlb_range(vma, start, start + NR_HPAGES * hugetlb.HPAGE_SIZE, (pte, _, _, _) =>
+                {
+                    pte.read();
+                    return 0;
+                }, null);
+                ViolationLog.BUG_ON(err != 0 && err != lib.errno.EINTR, $"walk_hugetlb_range returned {err}");
             }
             mmap_lock.mmap_read_unlock(mm);
-            n.add("walk_hugetlb_range");
+            n.add(err == 0 ? "walk_hugetlb_range" : "walk_hugetlb_range (walk stopped)");
         }
 
         // fork of one VMA into a process of the pool whose slot is free. The child is a pooled, live mm here, so the two
@@ -723,7 +732,13 @@ namespace ReferenceKernelMm.Stress
         private static void hotplug_paging(Choice c, Counters n)
         {
             memory_hotplug.mem_hotplug_begin();
-            arch.arm64.mm.mmu.hotplug_paging(HOTPLUG_PAGING_START, HOTPLUG_PAGING_SIZE);
+            if (arch.arm64.mm.mmu.hotplug_paging(HOTPLUG_PAGING_START, HOTPLUG_PAGING_SIZE) != 0)
+            {
+                // Nothing was mapped: nothing to check or remove.
+                memory_hotplug.mem_hotplug_done();
+                n.add("hotplug_paging (ENOMEM)");
+                return;
+            }
             mmap_lock.mmap_write_lock(K.init_mm);
             var seen = new List<(ulong addr, ulong pfn)>();
             ulong va = mm_layout.__va(HOTPLUG_PAGING_START);
