@@ -208,6 +208,45 @@ namespace ReferenceKernelMm.Tests
         }
 
         [Fact]
+        public void An_IPI_functions_locks_depend_on_none_of_the_code_it_interrupted()
+        {
+            // lockdep keeps hard-IRQ chains apart (irq_context): the handler taking `safe` while its CPU's code holds `held`
+            // records no held -> safe, so safe -> held elsewhere is the IRQ-safety report, not a circular dependency.
+            using var cpu = Smp.cpu_up();
+            int me = cpu.Cpu.id, target = -1;
+            var held = new spinlock_t(Unique("held"));
+            var safe = new spinlock_t(Unique("safe"));
+            using var holding = new ManualResetEventSlim();
+            using var handled = new ManualResetEventSlim();
+            var t = TestCpu.Run("target", () =>
+            {
+                target = Smp.smp_processor_id();
+                spin_lock(held); // IRQs stay on: {HARDIRQ-ON-W}
+                holding.Set();
+                Assert.True(handled.WaitTakingIpis(), "handler did not run");
+                spin_unlock(held);
+            });
+            holding.Wait("target holds the lock");
+            Smp.smp_call_function(_ =>
+            {
+                if (Smp.smp_processor_id() != target)
+                    return;
+                in_ipi(safe);
+                handled.Set();
+            }, null, wait: true);
+            t.Wait("target");
+            var e = Fails(() => nested_irqs_off(safe, held));
+            Assert.Equal(
+                $"HARDIRQ-safe -> HARDIRQ-unsafe lock order detected: CPU {me} [HC0:HE0] is trying to acquire: {held.dep_map}, " +
+                $"at LockdepIrqTests.nested_irqs_off; and this CPU is already holding: {safe.dep_map}; which would create a new lock " +
+                $"dependency: {safe.dep_map} -> {held.dep_map}; but this new dependency connects a HARDIRQ-irq-safe lock: {safe.dep_map}, " +
+                $"which became HARDIRQ-irq-safe at: CPU {target} in an IPI function, at LockdepIrqTests.in_ipi; to a HARDIRQ-irq-unsafe " +
+                $"lock: {held.dep_map}, which became HARDIRQ-irq-unsafe at: CPU {target} with IRQs enabled, at " +
+                "LockdepIrqTests.An_IPI_functions_locks_depend_on_none_of_the_code_it_interrupted",
+                e.Violation.Message);
+        }
+
+        [Fact]
         public void Read_usage_in_an_IPI_function_conflicts_only_with_a_write_with_IRQs_on()
         {
             // Two readers do not exclude each other (lockdep's valid_state checks a read only against the write bit).

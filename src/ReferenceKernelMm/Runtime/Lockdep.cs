@@ -63,7 +63,8 @@ namespace ReferenceKernelMm.Runtime
     /// </summary>
     public static class Lockdep
     {
-        internal sealed record held_lock(lockdep_map map, lock_mode mode);
+        // hardirq: taken in an IPI function; its locks and those of the code it interrupted form separate chains.
+        internal sealed record held_lock(lockdep_map map, lock_mode mode, bool hardirq);
 
         private static readonly object graph_lock = new();
         private static readonly Dictionary<string, lock_class> classes = new();
@@ -94,6 +95,9 @@ namespace ReferenceKernelMm.Runtime
                     lock_class to = map.key;
                     foreach (held_lock h in cpu.held_locks)
                     {
+                        // lockdep's irq_context: an IPI function's locks depend on none of the code it interrupted.
+                        if (h.hardirq != cpu.in_hardirq)
+                            continue;
                         lock_class from = h.map.key;
                         if (from == to)
                             continue; // nesting within one class (two mms) needs the kernel's subclass annotation; not modelled
@@ -226,7 +230,7 @@ namespace ReferenceKernelMm.Runtime
         public static void lock_acquired(lockdep_map map, lock_mode mode)
         {
             Cpu cpu = Smp.this_cpu();
-            cpu.held_locks.Add(new held_lock(map, mode));
+            cpu.held_locks.Add(new held_lock(map, mode, cpu.in_hardirq));
         }
 
         /// <summary>Records a release; the lock must be held in <paramref name="mode"/>.</summary>
