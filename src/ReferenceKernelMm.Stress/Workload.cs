@@ -122,6 +122,8 @@ namespace ReferenceKernelMm.Stress
                 new("memory_hotplug", 6, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
                 new("hot_remove_during_ptdump", 4, _ => "hot_remove_during_ptdump(every block)", hot_remove_during_ptdump),
                 new("offline_and_remove", 2, _ => "offline_and_remove_memory(2 blocks)", offline_and_remove),
+                new("udev_online", 4, c => $"udev_online(pair block {c.a % 2})", udev_online),
+                new("kmemleak_scan", 4, _ => "kmemleak_scan(struct pages of hot-added memory)", kmemleak_scan),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
@@ -152,7 +154,7 @@ namespace ReferenceKernelMm.Stress
                 weights[i + 1] = weights[i] + ops[i].weight;
             counter_names = new List<string>
             {
-                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump", "offline_and_remove",
+                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump", "offline_and_remove", "udev_online", "kmemleak_scan",
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 "hvo",
 #endif
@@ -396,6 +398,42 @@ namespace ReferenceKernelMm.Stress
                 pair.block = null;
                 n.add("offline_and_remove");
             }
+        }
+
+        // udev onlining a memory block of the pair behind the pair's cycle (echo online > /sys/devices/system/memory/memoryN/state):
+        // looked up and onlined under the device hotplug lock, as the sysfs store does. offline_and_remove_memory holds that
+        // lock from its first offline to the removal: without it, a block looked up before the removal is onlined after it.
+        private void udev_online(Choice c, Counters n)
+        {
+            ulong pfn = (pair.start >> PAGE_SHIFT) + (ulong)(c.a % 2) * (mmzone.memory_block_size_bytes() >> PAGE_SHIFT);
+            memory_hotplug.lock_device_hotplug();
+            int rc = memory_hotplug.memory_blocks.TryGetValue(pfn, out memory_block? mem) ? memory_hotplug.memory_block_online(mem) : 0;
+            memory_hotplug.unlock_device_hotplug();
+            n.add(mem == null ? "udev_online (no block)" : rc == 0 ? "udev_online" : "udev_online (ENOMEM)");
+        }
+
+        // kmemleak_scan's walk of struct pages (mm/kmemleak.c): under get_online_mems, the memmap of every hot-added section
+        // that pfn_to_online_page finds online is read, held up between the check and the read. An offline poisons that
+        // memmap (s390: drops it) under the hotplug write lock, which waits for the scan.
+        private void kmemleak_scan(Choice c, Counters n)
+        {
+            ulong block = mmzone.memory_block_size_bytes();
+            var ranges = new List<(ulong start, ulong size)> { (pair.start, 2 * block) };
+            foreach (hotplug_slot s in hotplug)
+                ranges.Add((s.start, block));
+            memory_hotplug.get_online_mems();
+            foreach ((ulong start, ulong size) in ranges)
+            {
+                for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
+                {
+                    if (memory_hotplug.pfn_to_online_page(pfn) is not page p)
+                        continue;
+                    RaceWindow.at("kmemleak_scan");
+                    _ = mmzone.page_zone(p);
+                }
+            }
+            memory_hotplug.put_online_mems();
+            n.add("kmemleak_scan");
         }
 
         // A dump that may be stopped part-way (--stop-walk): it must have released its locks either way.

@@ -387,7 +387,8 @@ namespace ReferenceKernelMm.Tests
         [Fact]
         public void StressRun_OnOneCpuWithEveryFault_EndsWithACleanAudit_AndRepeatsItsOperationLog()
         {
-            var first = Stress(seed: 3);
+            // Seed 1: its 300 operations take every kind of fault in all six profiles.
+            var first = Stress(seed: 1);
             Assert.True(first.exit == 0, first.stdout);
             Assert.Contains("result: clean", first.stdout);
             // Every kind of fault was injected and taken by an error path.
@@ -399,7 +400,7 @@ namespace ReferenceKernelMm.Tests
             Assert.Contains(lines, l => l.Contains("(EBUSY, rolled back)", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("(walk stopped)", StringComparison.Ordinal));
 
-            var second = Stress(seed: 3);
+            var second = Stress(seed: 1);
             Assert.True(second.exit == 0, second.stdout);
             Assert.Equal(first.log, second.log);
         }
