@@ -71,7 +71,8 @@ namespace ReferenceKernelMm.Stress
                                  0..1, or 1/N to fail every N-th call (default 0: none)
               --fail-offline RATE  fail offline_pages with -EBUSY (fail_offline_pages): a hot-remove fails half-way and
                                  rolls back (default 0)
-              --stop-walk RATE   stop dump walks (ptdump) part-way with -EINTR (fail_page_walk) (default 0)
+              --stop-walk RATE   stop dump walks and walk_hugetlb_range part-way with -EINTR (fail_page_walk)
+                                 (default 0)
                                  The injections draw from generators seeded by --seed: with --cpus 1 the same calls fail in every run.
               --ops N            each CPU stops after N operations (default: none; --duration still bounds the run)
               --op-log FILE      write the operation log (CPU, number, operation, what it did) to FILE; with --cpus 1 and

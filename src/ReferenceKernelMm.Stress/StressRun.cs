@@ -36,6 +36,8 @@ namespace ReferenceKernelMm.Stress
         private static readonly Dictionary<string, (int odds, int lengths)> windows = new()
         {
             ["walk_kernel_page_table_range"] = (16, 20),
+            // A struct-page scan between pfn_to_online_page and the read: long enough for an offline to fall inside.
+            ["kmemleak_scan"] = (2, 50),
             ["gup_fast"] = (4, 50),
             ["hugetlb_follow_page_mask"] = (4, 200),
             ["walk_hugetlb_range"] = (8, 1),

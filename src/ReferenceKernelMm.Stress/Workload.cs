@@ -122,6 +122,8 @@ namespace ReferenceKernelMm.Stress
                 new("memory_hotplug", 6, c => $"memory_hotplug(block {c.a % NR_HOTPLUG})", memory_hotplug_step),
                 new("hot_remove_during_ptdump", 4, _ => "hot_remove_during_ptdump(every block)", hot_remove_during_ptdump),
                 new("offline_and_remove", 2, _ => "offline_and_remove_memory(2 blocks)", offline_and_remove),
+                new("udev_online", 4, c => $"udev_online(pair block {c.a % 2})", udev_online),
+                new("kmemleak_scan", 4, _ => "kmemleak_scan(struct pages of hot-added memory)", kmemleak_scan),
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 new("hvo", 4, c => $"hvo(huge page {c.a % hvo_pages.Length})", hvo),
 #endif
@@ -152,7 +154,7 @@ namespace ReferenceKernelMm.Stress
                 weights[i + 1] = weights[i] + ops[i].weight;
             counter_names = new List<string>
             {
-                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump", "offline_and_remove",
+                "hot_add", "online", "offline", "hot_remove", "hot_remove_during_ptdump", "offline_and_remove", "udev_online", "kmemleak_scan",
 #if CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP
                 "hvo",
 #endif
@@ -352,7 +354,8 @@ namespace ReferenceKernelMm.Stress
         }
 
         // The pair's cycle: added (both blocks), onlined, then offline_and_remove_memory, which fails half-way when the
-        // second block's offline fails and then leaves both online, as they were.
+        // second block's offline fails and then leaves both online, as they were (on s390 a block whose memmap cannot be set
+        // up again stays offline).
         private void offline_and_remove(Choice c, Counters n)
         {
             ulong size = 2 * mmzone.memory_block_size_bytes();
@@ -386,13 +389,51 @@ namespace ReferenceKernelMm.Stress
                 if (ret != 0)
                 {
                     ViolationLog.BUG_ON(ret != lib.errno.EBUSY, $"offline_and_remove_memory returned {ret}");
-                    n.add("offline_and_remove (EBUSY, rolled back)");
+                    pair.online = memory_hotplug.pfn_to_online_page(pair.start >> PAGE_SHIFT) != null
+                        && memory_hotplug.pfn_to_online_page((pair.start + size / 2) >> PAGE_SHIFT) != null;
+                    n.add(pair.online ? "offline_and_remove (EBUSY, rolled back)" : "offline_and_remove (EBUSY, rolled back, a block left offline)");
                     return;
                 }
                 pair.added = pair.online = false;
                 pair.block = null;
                 n.add("offline_and_remove");
             }
+        }
+
+        // udev onlining a memory block of the pair behind the pair's cycle (echo online > /sys/devices/system/memory/memoryN/state):
+        // looked up and onlined under the device hotplug lock, as the sysfs store does. offline_and_remove_memory holds that
+        // lock from its first offline to the removal: without it, a block looked up before the removal is onlined after it.
+        private void udev_online(Choice c, Counters n)
+        {
+            ulong pfn = (pair.start >> PAGE_SHIFT) + (ulong)(c.a % 2) * (mmzone.memory_block_size_bytes() >> PAGE_SHIFT);
+            memory_hotplug.lock_device_hotplug();
+            int rc = memory_hotplug.memory_blocks.TryGetValue(pfn, out memory_block? mem) ? memory_hotplug.memory_block_online(mem) : 0;
+            memory_hotplug.unlock_device_hotplug();
+            n.add(mem == null ? "udev_online (no block)" : rc == 0 ? "udev_online" : "udev_online (ENOMEM)");
+        }
+
+        // kmemleak_scan's walk of struct pages (mm/kmemleak.c): under get_online_mems, the memmap of every hot-added section
+        // that pfn_to_online_page finds online is read, held up between the check and the read. An offline poisons that
+        // memmap (s390: drops it) under the hotplug write lock, which waits for the scan.
+        private void kmemleak_scan(Choice c, Counters n)
+        {
+            ulong block = mmzone.memory_block_size_bytes();
+            var ranges = new List<(ulong start, ulong size)> { (pair.start, 2 * block) };
+            foreach (hotplug_slot s in hotplug)
+                ranges.Add((s.start, block));
+            memory_hotplug.get_online_mems();
+            foreach ((ulong start, ulong size) in ranges)
+            {
+                for (ulong pfn = start >> PAGE_SHIFT; pfn < (start + size) >> PAGE_SHIFT; pfn += mmzone.PAGES_PER_SECTION)
+                {
+                    if (memory_hotplug.pfn_to_online_page(pfn) is not page p)
+                        continue;
+                    RaceWindow.at("kmemleak_scan");
+                    _ = mmzone.page_zone(p);
+                }
+            }
+            memory_hotplug.put_online_mems();
+            n.add("kmemleak_scan");
         }
 
         // A dump that may be stopped part-way (--stop-walk): it must have released its locks either way.
@@ -636,13 +677,19 @@ namespace ReferenceKernelMm.Stress
             ulong start = hva(c.b % NR_FILES);
             mmap_lock.mmap_read_lock(mm);
             vm_area_struct? vma = mmap.vma_lookup(mm, start);
+            int err = 0;
             if (vma != null)
             {
                 mmap_lock.mmap_assert_locked(vma.vm_mm); // vma is mm's
-                pagewalk.walk_hugetlb_range(vma, start, start + NR_HPAGES * hugetlb.HPAGE_SIZE, (pte, _, _, _) => pte.read(), null);
+                err = pagewalk.walk_hugetlb_range(vma, start, start + NR_HPAGES * hugetlb.HPAGE_SIZE, (pte, _, _, _) =>
+                {
+                    pte.read();
+                    return 0;
+                }, null);
+                ViolationLog.BUG_ON(err != 0 && err != lib.errno.EINTR, $"walk_hugetlb_range returned {err}");
             }
             mmap_lock.mmap_read_unlock(mm);
-            n.add("walk_hugetlb_range");
+            n.add(err == 0 ? "walk_hugetlb_range" : "walk_hugetlb_range (walk stopped)");
         }
 
         // fork of one VMA into a process of the pool whose slot is free. The child is a pooled, live mm here, so the two
@@ -723,7 +770,13 @@ namespace ReferenceKernelMm.Stress
         private static void hotplug_paging(Choice c, Counters n)
         {
             memory_hotplug.mem_hotplug_begin();
-            arch.arm64.mm.mmu.hotplug_paging(HOTPLUG_PAGING_START, HOTPLUG_PAGING_SIZE);
+            if (arch.arm64.mm.mmu.hotplug_paging(HOTPLUG_PAGING_START, HOTPLUG_PAGING_SIZE) != 0)
+            {
+                // Nothing was mapped: nothing to check or remove.
+                memory_hotplug.mem_hotplug_done();
+                n.add("hotplug_paging (ENOMEM)");
+                return;
+            }
             mmap_lock.mmap_write_lock(K.init_mm);
             var seen = new List<(ulong addr, ulong pfn)>();
             ulong va = mm_layout.__va(HOTPLUG_PAGING_START);

@@ -75,7 +75,7 @@ namespace ReferenceKernelMm.Stress.Tests
             Assert.Contains("violations: none", r.stdout);
             string summary = r.stdout[r.stdout.IndexOf("== summary", System.StringComparison.Ordinal)..];
             var counts = Regex.Matches(summary, @"^  (\w+) +(\d+)$", RegexOptions.Multiline);
-            string[] kinds = ["hot_add", "online", "offline", "hot_remove", "ptdump", "ptdump_check_wx", "vmap", "ioremap", "valid_zones",
+            string[] kinds = ["hot_add", "online", "offline", "hot_remove", "udev_online", "kmemleak_scan", "ptdump", "ptdump_check_wx", "vmap", "ioremap", "valid_zones",
                 "hugetlb_alloc", "hugetlb_free", "hugetlb_fault", "hugetlb_unshare", "hugetlb_punch_hole", "hugetlb_follow_page",
                 "walk_hugetlb_range", "copy_hugetlb_page_range", "gup_fast"];
             if (ArchProfile.Current.HugetlbVmemmapOptimize)

@@ -167,8 +167,9 @@ namespace ReferenceKernelMm.Tests
             target.Wait("target");
             Assert.NotNull(seen);
             Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
-            Assert.StartsWith("inconsistent lock state: ipi_test_lock taken on CPU", seen.Violation.Message);
-            Assert.Contains("HARDIRQ-ON-W -> IN-HARDIRQ-W", seen.Violation.Message);
+            const string at = "IpiTests.A_spinlock_taken_in_an_IPI_function_and_with_IRQs_on_is_reported_like_lockdep";
+            Assert.Equal($"inconsistent lock state: inconsistent {{HARDIRQ-ON-W}} -> {{IN-HARDIRQ-W}} usage. CPU {targetCpu} [HC1:HE0] takes: " +
+                $"ipi_test_lock, at {at}. {{HARDIRQ-ON-W}} state was registered at: CPU {targetCpu} with IRQs enabled, at {at}", seen.Violation.Message);
             ViolationLog.Clear();
         }
 
@@ -282,7 +283,9 @@ namespace ReferenceKernelMm.Tests
             target.Wait("target");
             Assert.NotNull(seen);
             Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
-            Assert.Contains("IN-HARDIRQ-W -> HARDIRQ-ON-W", seen.Violation.Message);
+            const string at = "IpiTests.A_spinlock_taken_in_an_IPI_function_and_then_with_IRQs_on_is_reported_like_lockdep";
+            Assert.Equal($"inconsistent lock state: inconsistent {{IN-HARDIRQ-W}} -> {{HARDIRQ-ON-W}} usage. CPU {targetCpu} [HC0:HE1] takes: " +
+                $"ipi_test_lock_irq_first, at {at}. {{IN-HARDIRQ-W}} state was registered at: CPU {targetCpu} in an IPI function, at {at}", seen.Violation.Message);
             ViolationLog.Clear();
         }
 
@@ -319,7 +322,9 @@ namespace ReferenceKernelMm.Tests
             target.Wait("holder");
             Assert.NotNull(seen);
             Assert.Equal(ViolationKind.IrqUnsafe, seen!.Violation.Kind);
-            Assert.Contains("HARDIRQ-ON-W -> IN-HARDIRQ-W", seen.Violation.Message);
+            const string at = "IpiTests.A_handler_spinning_on_the_lock_its_CPU_holds_is_reported_not_a_hang";
+            Assert.Equal($"inconsistent lock state: inconsistent {{HARDIRQ-ON-W}} -> {{IN-HARDIRQ-W}} usage. CPU {targetCpu} [HC1:HE0] takes: " +
+                $"ipi_self_deadlock_lock, at {at}. {{HARDIRQ-ON-W}} state was registered at: CPU {targetCpu} with IRQs enabled, at {at}", seen.Violation.Message);
             ViolationLog.Clear();
         }
 

@@ -86,7 +86,7 @@ namespace ReferenceKernelMm.Tests
             for (int round = 0; round < 5; round++)
             {
                 memory_hotplug.mem_hotplug_begin();
-                mmu.hotplug_paging(start, size);
+                Assert.Equal(0, mmu.hotplug_paging(start, size));
                 Assert.Equal(start >> PAGE_SHIFT, FixmapTests.Translate(K.init_mm.pgd, __va(start)));
                 Assert.Equal((start + size - PAGE_SIZE) >> PAGE_SHIFT, FixmapTests.Translate(K.init_mm.pgd, __va(start + size - PAGE_SIZE)));
                 Assert.Equal(-1, mmu_context.cpu_using_root(K.init_mm.pgd));

@@ -25,7 +25,11 @@ namespace ReferenceKernelMm.Runtime
         UseAfterFree,
         /// <summary>A kernel BUG_ON / WARN_ON style consistency check.</summary>
         Bug,
-        /// <summary>A lock class taken both in hard-IRQ context and with IRQs enabled (lockdep's inconsistent lock state).</summary>
+        /// <summary>
+        /// IRQ-unsafe lock use, lockdep's three reports: a lock class taken both in hard-IRQ context and with IRQs enabled
+        /// (inconsistent lock state), a HARDIRQ-safe class held while a HARDIRQ-unsafe one is taken (lock order detected),
+        /// or a class changing its usage against such a dependency (irq lock inversion).
+        /// </summary>
         IrqUnsafe,
         /// <summary>Two CPUs accessing the same data at once, at least one writing (KCSAN): see <see cref="Kcsan"/>.</summary>
         DataRace,

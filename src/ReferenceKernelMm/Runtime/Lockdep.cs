@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 
@@ -9,10 +10,17 @@ namespace ReferenceKernelMm.Runtime
     public sealed class lockdep_map
     {
         /// <summary>Creates the map of one lock.</summary>
-        public lockdep_map(string class_name, bool atomic) { this.class_name = class_name; this.atomic = atomic; }
+        public lockdep_map(string class_name, bool atomic)
+        {
+            this.class_name = class_name;
+            this.atomic = atomic;
+            key = Lockdep.register_class(class_name);
+        }
 
         /// <summary>The lock class (the kernel's lock_class_key): all mmap_locks share one.</summary>
         public readonly string class_name;
+
+        internal readonly lock_class key;
 
         /// <summary>Whether holding the lock forbids sleeping.</summary>
         public readonly bool atomic;
@@ -30,75 +38,199 @@ namespace ReferenceKernelMm.Runtime
         shared,
     }
 
+    /// <summary>lockdep's hard-IRQ usage bits of a lock class (LOCK_USED_IN_HARDIRQ[_READ], LOCK_ENABLED_HARDIRQ[_READ]).</summary>
+    internal enum usage_bit { IN_HARDIRQ_W, IN_HARDIRQ_R, HARDIRQ_ON_W, HARDIRQ_ON_R }
+
+    /// <summary>A lock class (the kernel's struct lock_class): what every lock of one class name shares.</summary>
+    internal sealed class lock_class
+    {
+        internal lock_class(string name) { this.name = name; }
+
+        public readonly string name;
+        // Under Lockdep.graph_lock: the classes taken while this one was held, and those held when this one was taken.
+        public readonly HashSet<lock_class> locks_after = new(), locks_before = new();
+        // The usage bits set (1 << usage_bit): written under graph_lock, read without it by the fast path of every acquisition.
+        public volatile int usage_mask;
+        // Where each usage bit was first set (the kernel's usage_traces).
+        public readonly string?[] usage_traces = new string?[4];
+
+        public override string ToString() => name;
+    }
+
     /// <summary>
-    /// lockdep-lite: the locks each CPU holds, the lock-class order graph and might_sleep.
+    /// lockdep-lite: the locks each CPU holds, the lock-class order graph, hard-IRQ usage and might_sleep.
     /// Every failure is reported through <see cref="ViolationLog"/> and thrown.
     /// </summary>
     public static class Lockdep
     {
-        internal sealed record held_lock(lockdep_map map, lock_mode mode);
+        // hardirq: taken in an IPI function; its locks and those of the code it interrupted form separate chains.
+        internal sealed record held_lock(lockdep_map map, lock_mode mode, bool hardirq);
 
         private static readonly object graph_lock = new();
-        // Per atomic lock class, where it was first taken in hard-IRQ context and with IRQs enabled (lockdep's usage bits).
-        private static readonly Dictionary<string, string> in_hardirq = new(), hardirq_on = new();
-        private static readonly HashSet<string> reported_irq_unsafe = new();
-        // Observed edges: the key class was held when the value classes were acquired.
-        private static readonly Dictionary<string, HashSet<string>> after = new();
+        private static readonly Dictionary<string, lock_class> classes = new();
 
-        /// <summary>Records an acquisition about to happen: checks recursion and lock order. Trylocks add no order edges (they cannot deadlock).</summary>
+        internal static lock_class register_class(string name)
+        {
+            lock (graph_lock)
+            {
+                if (!classes.TryGetValue(name, out lock_class? c))
+                    classes[name] = c = new lock_class(name);
+                return c;
+            }
+        }
+
+        /// <summary>Records an acquisition about to happen: checks IRQ usage, recursion and lock order. Trylocks add no order edges (they cannot deadlock).</summary>
         public static void lock_acquire(lockdep_map map, lock_mode mode, bool trylock)
         {
             CpuStop.stop_point();
             Cpu cpu = Smp.this_cpu();
             // Usage before recursion, as lockdep marks it: an IPI function spinning on the lock its CPU holds is inconsistent usage.
-            if (map.atomic)
-                check_irq_usage(map, cpu);
+            mark_usage(map.key, mode, cpu);
             if (cpu.held_locks.Exists(h => h.map == map))
                 throw ViolationLog.Report(ViolationKind.Recursion, $"CPU {cpu.id} acquires {map} ({mode}) which it already holds [{describe_held(cpu)}]");
             if (!trylock)
             {
                 lock (graph_lock)
                 {
+                    lock_class to = map.key;
                     foreach (held_lock h in cpu.held_locks)
                     {
-                        string from = h.map.class_name, to = map.class_name;
+                        // lockdep's irq_context: an IPI function's locks depend on none of the code it interrupted.
+                        if (h.hardirq != cpu.in_hardirq)
+                            continue;
+                        lock_class from = h.map.key;
                         if (from == to)
                             continue; // nesting within one class (two mms) needs the kernel's subclass annotation; not modelled
-                        if (reaches(to, from))
+                        if (closure(to, forwards: true).Contains(from))
                             throw ViolationLog.Report(ViolationKind.LockOrderInversion,
                                 $"possible circular locking: CPU {cpu.id} acquires {to} while holding {from}, but {to} -> {from} was observed before");
-                        if (!after.TryGetValue(from, out HashSet<string>? set))
-                            after[from] = set = new HashSet<string>();
-                        set.Add(to);
+                        // Only a new dependency is checked, as lockdep's check_prev_add.
+                        if (from.locks_after.Add(to))
+                        {
+                            to.locks_before.Add(from);
+                            check_irq_usage(cpu, from, to);
+                        }
                     }
                 }
             }
         }
 
-        // lockdep's inconsistent-usage check: a lock class taken in an IPI function and also with IRQs enabled can deadlock,
-        // the IPI spinning on the lock that the code it interrupted holds on the same CPU.
-        private static void check_irq_usage(lockdep_map map, Cpu cpu)
+        private static bool has(lock_class c, usage_bit bit) => (c.usage_mask & (1 << (int)bit)) != 0;
+
+        private static string usage_str(usage_bit bit) => bit switch
         {
-            bool in_irq = cpu.in_hardirq;
+            usage_bit.IN_HARDIRQ_W => "IN-HARDIRQ-W",
+            usage_bit.IN_HARDIRQ_R => "IN-HARDIRQ-R",
+            usage_bit.HARDIRQ_ON_W => "HARDIRQ-ON-W",
+            _ => "HARDIRQ-ON-R",
+        };
+
+        // lockdep's [HC..:HE..] of the CPU taking the lock: in hard-IRQ context, hard IRQs enabled.
+        private static string irq_state(Cpu cpu) => $"CPU {cpu.id} [HC{(cpu.in_hardirq ? 1 : 0)}:HE{(cpu.irqs_disabled ? 0 : 1)}]";
+
+        // lockdep's mark_usage: taken in hard-IRQ context (an IPI function) the class becomes HARDIRQ-safe, taken with IRQs
+        // enabled HARDIRQ-unsafe; with IRQs off outside an IPI function neither. A new bit is checked against the class's
+        // own usage (inconsistent lock state: the IPI can spin on the lock the code it interrupted holds) and against the
+        // classes it already depends on (irq lock inversion).
+        private static void mark_usage(lock_class c, lock_mode mode, Cpu cpu)
+        {
+            bool in_irq = cpu.in_hardirq, read = mode == lock_mode.shared;
             if (!in_irq && cpu.irqs_disabled)
                 return;
-            string where = $"CPU {cpu.id}{(in_irq ? " in an IPI function" : " with IRQs enabled")}";
+            usage_bit bit = in_irq ? (read ? usage_bit.IN_HARDIRQ_R : usage_bit.IN_HARDIRQ_W) : (read ? usage_bit.HARDIRQ_ON_R : usage_bit.HARDIRQ_ON_W);
+            if (has(c, bit))
+                return;
             lock (graph_lock)
             {
-                var (mine, other) = in_irq ? (in_hardirq, hardirq_on) : (hardirq_on, in_hardirq);
-                mine.TryAdd(map.class_name, where);
-                if (!other.TryGetValue(map.class_name, out string? before) || !reported_irq_unsafe.Add(map.class_name))
+                if (has(c, bit))
                     return;
-                throw ViolationLog.Report(ViolationKind.IrqUnsafe,
-                    $"inconsistent lock state: {map} taken on {where}, and on {before} before ({(in_irq ? "HARDIRQ-ON-W -> IN-HARDIRQ-W" : "IN-HARDIRQ-W -> HARDIRQ-ON-W")})");
+                c.usage_traces[(int)bit] = $"CPU {cpu.id} {(in_irq ? "in an IPI function" : "with IRQs enabled")}, at {caller()}";
+                c.usage_mask |= 1 << (int)bit;
+                // valid_state: the opposite direction's write usage conflicts, and for a write its read usage too (two
+                // readers do not exclude each other).
+                usage_bit excl_w = in_irq ? usage_bit.HARDIRQ_ON_W : usage_bit.IN_HARDIRQ_W;
+                usage_bit excl_r = in_irq ? usage_bit.HARDIRQ_ON_R : usage_bit.IN_HARDIRQ_R;
+                usage_bit? prev = has(c, excl_w) ? excl_w : !read && has(c, excl_r) ? excl_r : null;
+                if (prev is usage_bit p)
+                    throw ViolationLog.Report(ViolationKind.IrqUnsafe,
+                        $"inconsistent lock state: inconsistent {{{usage_str(p)}}} -> {{{usage_str(bit)}}} usage. {irq_state(cpu)} takes: {c}, at {caller()}. " +
+                        $"{{{usage_str(p)}}} state was registered at: {c.usage_traces[(int)p]}");
+                // check_usage_forwards / check_usage_backwards: a safe class must not have taken an unsafe one, nor an
+                // unsafe one have been taken under a safe one.
+                lock_class? other = closure(c, forwards: in_irq).FirstOrDefault(o => has(o, excl_w));
+                if (other != null)
+                    throw ViolationLog.Report(ViolationKind.IrqUnsafe,
+                        $"possible irq lock inversion dependency detected: {irq_state(cpu)} just changed the state of lock: {c} {{{usage_str(bit)}}}, at {caller()}; " +
+                        (in_irq ? "but this lock took another, HARDIRQ-unsafe lock in the past: " : "but this lock was taken by another, HARDIRQ-safe lock in the past: ") +
+                        $"{other}, which became HARDIRQ-irq-{(in_irq ? "unsafe" : "safe")} at: {other.usage_traces[(int)excl_w]}; " +
+                        "and interrupts could create inverse lock ordering between them");
             }
+        }
+
+        // lockdep's check_irq_usage for a new dependency prev -> next, under graph_lock: a HARDIRQ-safe class held (prev or
+        // one held before it) while a HARDIRQ-unsafe class is taken (next or one taken after it). One CPU holds the unsafe
+        // lock with IRQs on, a second holds the safe one and waits for it, and an IPI to the first waits for the safe one.
+        private static void check_irq_usage(Cpu cpu, lock_class prev, lock_class next)
+        {
+            const int in_w = 1 << (int)usage_bit.IN_HARDIRQ_W, in_r = 1 << (int)usage_bit.IN_HARDIRQ_R;
+            int safe = closure(prev, forwards: false).Aggregate(0, (m, c) => m | c.usage_mask) & (in_w | in_r);
+            if (safe == 0)
+                return;
+            // exclusive_mask: each hard-IRQ use is excluded by the same kind of use with IRQs enabled.
+            int unsafe_mask = safe << ((int)usage_bit.HARDIRQ_ON_W - (int)usage_bit.IN_HARDIRQ_W);
+            lock_class? unsafe_class = closure(next, forwards: true).FirstOrDefault(c => (c.usage_mask & unsafe_mask) != 0);
+            if (unsafe_class == null)
+                return;
+            usage_bit unsafe_bit = (unsafe_class.usage_mask & unsafe_mask & (1 << (int)usage_bit.HARDIRQ_ON_W)) != 0 ? usage_bit.HARDIRQ_ON_W : usage_bit.HARDIRQ_ON_R;
+            usage_bit safe_bit = unsafe_bit == usage_bit.HARDIRQ_ON_W ? usage_bit.IN_HARDIRQ_W : usage_bit.IN_HARDIRQ_R;
+            lock_class safe_class = closure(prev, forwards: false).First(c => has(c, safe_bit));
+            throw ViolationLog.Report(ViolationKind.IrqUnsafe,
+                $"HARDIRQ-safe -> HARDIRQ-unsafe lock order detected: {irq_state(cpu)} is trying to acquire: {next}, at {caller()}; " +
+                $"and this CPU is already holding: {prev}; which would create a new lock dependency: {prev} -> {next}; " +
+                $"but this new dependency connects a HARDIRQ-irq-safe lock: {safe_class}, which became HARDIRQ-irq-safe at: {safe_class.usage_traces[(int)safe_bit]}; " +
+                $"to a HARDIRQ-irq-unsafe lock: {unsafe_class}, which became HARDIRQ-irq-unsafe at: {unsafe_class.usage_traces[(int)unsafe_bit]}");
+        }
+
+        // lockdep's breadth-first search of the dependency graph, under graph_lock: start, then every class taken after it
+        // (forwards) or held before it.
+        private static IEnumerable<lock_class> closure(lock_class start, bool forwards)
+        {
+            var seen = new HashSet<lock_class> { start };
+            var work = new Queue<lock_class>();
+            work.Enqueue(start);
+            while (work.Count > 0)
+            {
+                lock_class c = work.Dequeue();
+                yield return c;
+                foreach (lock_class n in forwards ? c.locks_after : c.locks_before)
+                    if (seen.Add(n))
+                        work.Enqueue(n);
+            }
+        }
+
+        // The function that took the lock: the first frame outside lockdep and the lock primitives (lockdep keeps a stack trace).
+        private static string caller()
+        {
+            foreach (StackFrame f in new StackTrace(1, false).GetFrames())
+            {
+                Type? t = f.GetMethod()?.DeclaringType;
+                if (t == null || t.Namespace is "ReferenceKernelMm.Runtime" or "ReferenceKernelMm.include.linux")
+                    continue;
+                while (t.DeclaringType != null && t.Name.StartsWith('<'))
+                    t = t.DeclaringType; // a lambda's closure class: name its method's class
+                string name = f.GetMethod()!.Name;
+                if (name.StartsWith('<') && name.IndexOf('>') is > 1 and int end)
+                    name = name[1..end]; // a lambda or local function ("<f>b__0_1"): name the method it is in
+                return $"{t.Name}.{name}";
+            }
+            return "?";
         }
 
         /// <summary>Marks the lock held once the acquisition succeeded.</summary>
         public static void lock_acquired(lockdep_map map, lock_mode mode)
         {
             Cpu cpu = Smp.this_cpu();
-            cpu.held_locks.Add(new held_lock(map, mode));
+            cpu.held_locks.Add(new held_lock(map, mode, cpu.in_hardirq));
         }
 
         /// <summary>Records a release; the lock must be held in <paramref name="mode"/>.</summary>
@@ -171,22 +303,5 @@ namespace ReferenceKernelMm.Runtime
 
         internal static string describe_held(Cpu cpu) =>
             string.Join(", ", cpu.held_locks.Select(h => $"{h.map.class_name}({h.mode})"));
-
-        private static bool reaches(string from, string to)
-        {
-            var seen = new HashSet<string>();
-            var work = new Stack<string>();
-            work.Push(from);
-            while (work.Count > 0)
-            {
-                string n = work.Pop();
-                if (n == to)
-                    return true;
-                if (seen.Add(n) && after.TryGetValue(n, out HashSet<string>? next))
-                    foreach (string m in next)
-                        work.Push(m);
-            }
-            return false;
-        }
     }
 }

@@ -8,16 +8,20 @@ namespace ReferenceKernelMm.mm
     /// <summary>Called for each present leaf (a page, or a huge block at pmd/pud level) with its range.</summary>
     public delegate void leaf_entry_fn(pXd_t entry, ulong addr, ulong next, object? priv);
 
-    /// <summary>Called for each huge PTE of a hugetlb VMA walk, under the walker's vma lock (hugetlb_entry of mm_walk_ops).</summary>
-    public delegate void hugetlb_entry_fn(pXd_t pte, ulong addr, ulong next, object? priv);
+    /// <summary>
+    /// Called for each huge PTE of a hugetlb VMA walk, under the walker's vma lock (hugetlb_entry of mm_walk_ops); returns 0,
+    /// or an error that stops the walk.
+    /// </summary>
+    public delegate int hugetlb_entry_fn(pXd_t pte, ulong addr, ulong next, object? priv);
 
     /// <summary>Kernel page-table walkers and the hugetlb VMA walk (mm/pagewalk.c).</summary>
     public static class pagewalk
     {
         /// <summary>
-        /// Stops a dump walk (<see cref="walk_kernel_page_table_range"/>, <see cref="walk_page_range_debug"/>) at a table it
-        /// is about to descend into with -EINTR, as a walk callback returning an error does: the caller must release what it
-        /// holds. Walks of an owner's range never stop. Disabled unless set up.
+        /// Stops a walk of a range the walker does not own with -EINTR, as a walk callback returning an error does: a dump
+        /// (<see cref="walk_kernel_page_table_range"/>, <see cref="walk_page_range_debug"/>) at a table it is about to
+        /// descend into, <see cref="walk_hugetlb_range"/> at a huge PTE it is about to hand to its callback. The walker
+        /// releases what it took and the caller what it holds. Walks of an owner's range never stop. Disabled unless set up.
         /// </summary>
         public static readonly lib.fault_attr fail_page_walk = new("fail_page_walk");
 
@@ -46,24 +50,28 @@ namespace ReferenceKernelMm.mm
         /// <summary>
         /// Walks the huge PTEs of [start, end) in a hugetlb VMA (walk_page_range into walk_hugetlb_range). The caller holds
         /// the mmap lock, as walk_page_range asserts; the vma lock (read) keeps shared PMD tables from being unshared under the walk.
+        /// Returns 0, or the first error of <paramref name="entry"/> (or <see cref="fail_page_walk"/>'s -EINTR), which ends the
+        /// walk there, with the vma lock released.
         /// </summary>
         [RequiresShared("vma.vm_mm.mmap_lock")]
         [MightSleep]
-        public static void walk_hugetlb_range(vm_area_struct vma, ulong start, ulong end, hugetlb_entry_fn entry, object? priv)
+        public static int walk_hugetlb_range(vm_area_struct vma, ulong start, ulong end, hugetlb_entry_fn entry, object? priv)
         {
             mmap_lock.mmap_assert_locked(vma.vm_mm);
+            int err = 0;
             hugetlb.hugetlb_vma_lock_read(vma);
-            for (ulong addr = start, next; addr < end; addr = next)
+            for (ulong addr = start, next; addr < end && err == 0; addr = next)
             {
                 ulong haddr = addr & ~(hugetlb.HPAGE_SIZE - 1);
                 next = haddr + hugetlb.HPAGE_SIZE < end ? haddr + hugetlb.HPAGE_SIZE : end;
                 if (hugetlb.hugetlb_walk(vma, haddr, hugetlb.HPAGE_SIZE) is pXd_t pte)
                 {
                     RaceWindow.at("walk_hugetlb_range");
-                    entry(pte, addr, next, priv);
+                    err = fail_page_walk.should_fail() ? lib.errno.EINTR : entry(pte, addr, next, priv);
                 }
             }
             hugetlb.hugetlb_vma_unlock_read(vma);
+            return err;
         }
 
         /// <summary>

@@ -70,21 +70,25 @@ namespace ReferenceKernelMm.arch.arm64.mm
         /// to the copy, copy it back into swapper_pg_dir, switch back, free the copy. The other CPUs keep using
         /// swapper_pg_dir and may be writing it, so all of that runs under stop_machine; the callback is atomic, so the
         /// tables the mapping may need are allocated before. Upstream adds to the live swapper_pg_dir instead
-        /// (<see cref="arch_add_memory"/>), which needs neither.
+        /// (<see cref="arch_add_memory"/>), which needs neither. Returns 0, or -ENOMEM when the copy or a table cannot be
+        /// allocated, before the stop: nothing is mapped then and nothing stays allocated, as upstream's arch_add_memory
+        /// returns -ENOMEM when __create_pgd_mapping cannot allocate (the 2017 proposal BUG()ed in pgd_pgtable_alloc).
         /// </summary>
         [Requires("exclusive ReferenceKernelMm.mm.memory_hotplug.mem_hotplug_lock")]
         [RequiresShared("ReferenceKernelMm.kernel.cpu.cpu_hotplug_lock")]
         [MightSleep]
-        public static void hotplug_paging(ulong start, ulong size)
+        public static int hotplug_paging(ulong start, ulong size)
         {
             lockdep.lockdep_assert_held(memory_hotplug.mem_hotplug_lock);
             kernel.cpu.lockdep_assert_cpus_held();
-            var work = new hotplug_paging_work(start, size);
+            if (hotplug_paging_work.alloc(start, size) is not hotplug_paging_work work)
+                return lib.errno.ENOMEM;
             mutex_lock(fixmap_lock);
             stop_machine_fixmap_locked(work);
             mutex_unlock(fixmap_lock);
             free_pgd_copy(work.pgd, "hotplug_paging");
             work.free_unused();
+            return 0;
         }
 
         // cpu_stop_fn_t states only K.StopMachine, so the callback's fixmap_lock requirement does not reach this caller
@@ -122,16 +126,33 @@ namespace ReferenceKernelMm.arch.arm64.mm
         // The copy and, allocated up front, every table the new mapping could need (one per pgd, pud and pmd entry it spans).
         private sealed class hotplug_paging_work
         {
-            [MightSleep]
-            public hotplug_paging_work(ulong start, ulong size)
+            private hotplug_paging_work(ulong start, ulong size, pgtable_t pgd)
             {
                 this.start = start;
                 this.size = size;
-                pgd = table_alloc(pt_level.pgd, "hotplug_paging");
+                this.pgd = pgd;
+            }
+
+            // null when an allocation fails, with what was allocated freed again.
+            [MightSleep]
+            public static hotplug_paging_work? alloc(ulong start, ulong size)
+            {
+                if (page_alloc.try_pagetable_alloc("hotplug_paging") is not FrameRef pgd)
+                    return null;
+                var work = new hotplug_paging_work(start, size, new pgtable_t(pgd, pt_level.pgd));
                 ulong va = __va(start), last = va + size - 1;
                 ulong tables = last / PGDIR_SIZE - va / PGDIR_SIZE + 1 + last / PUD_SIZE - va / PUD_SIZE + 1 + last / PMD_SIZE - va / PMD_SIZE + 1;
                 for (ulong i = 0; i < tables; i++)
-                    pool.Push(page_alloc.pagetable_alloc("hotplug_paging"));
+                {
+                    if (page_alloc.try_pagetable_alloc("hotplug_paging") is not FrameRef table)
+                    {
+                        work.free_unused();
+                        table_free(work.pgd, "hotplug_paging (ENOMEM)");
+                        return null;
+                    }
+                    work.pool.Push(table);
+                }
+                return work;
             }
 
             public readonly ulong start, size;
