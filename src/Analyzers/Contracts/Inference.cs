@@ -165,7 +165,8 @@ namespace MmLock.Analyzers.Contracts
             switch (method.DeclaredAccessibility)
             {
                 case Accessibility.Private when scope != InferenceScope.Off:
-                    names = _typeNames.GetOrAdd(method.ContainingType, t => Names(t.DeclaringSyntaxReferences.Select(r => r.GetSyntax())));
+                    names = _typeNames.TryGetValue(method.ContainingType, out var found) ? found
+                        : _typeNames.GetOrAdd(method.ContainingType, t => Names(t.DeclaringSyntaxReferences.Select(r => r.GetSyntax()), PrivateMethodNames((INamedTypeSymbol)t)));
                     break;
                 case Accessibility.Internal or Accessibility.ProtectedAndInternal when scope == InferenceScope.Assembly && !_internalsVisible.Value:
                     names = _allNames.Value;
@@ -235,8 +236,18 @@ namespace MmLock.Analyzers.Contracts
             return expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression;
         }
 
-        private static ILookup<string, SimpleNameSyntax> Names(IEnumerable<SyntaxNode> roots) =>
-            roots.SelectMany(r => r.DescendantNodes().OfType<SimpleNameSyntax>()).ToLookup(n => n.Identifier.ValueText, StringComparer.Ordinal);
+        private static ILookup<string, SimpleNameSyntax> Names(IEnumerable<SyntaxNode> roots, HashSet<string>? only = null) =>
+            roots.SelectMany(r => r.DescendantNodes().OfType<SimpleNameSyntax>()).Where(n => only == null || only.Contains(n.Identifier.ValueText))
+                .ToLookup(n => n.Identifier.ValueText, StringComparer.Ordinal);
+
+        /// <summary>The names a type's private helpers are looked up by: a type's lookup holds only those, not every name in it.</summary>
+        private static HashSet<string> PrivateMethodNames(INamedTypeSymbol type)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in type.GetMembers())
+                if (member is IMethodSymbol { DeclaredAccessibility: Accessibility.Private }) names.Add(member.Name);
+            return names;
+        }
 
         // One semantic model per tree for the whole compilation: a summary reads bodies of other documents than the one analyzed.
 #pragma warning disable RS1030
